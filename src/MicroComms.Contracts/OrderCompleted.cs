@@ -1,0 +1,3 @@
+namespace MicroComms.Contracts;
+
+public sealed record OrderCompleted(Guid OrderId, string CustomerId, DateTimeOffset CompletedAt);

@@ -1,0 +1,3 @@
+namespace MicroComms.Contracts;
+
+public sealed record PaymentFailed(Guid OrderId, string Reason);

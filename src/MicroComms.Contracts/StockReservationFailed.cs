@@ -1,0 +1,3 @@
+namespace MicroComms.Contracts;
+
+public sealed record StockReservationFailed(Guid OrderId, string Reason);

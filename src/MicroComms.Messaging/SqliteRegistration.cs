@@ -1,0 +1,43 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MicroComms.Messaging;
+
+public static class SqliteRegistration
+{
+    /// <summary>
+    /// Registers a service's own SQLite database: the connection string <c>ConnectionStrings:{name}</c>, or
+    /// <c>data/{name}.db</c> when none is set; the schema is created and WAL switched on before the bus starts.
+    /// </summary>
+    public static IServiceCollection AddSqliteDbContext<TContext>(
+        this IServiceCollection services,
+        IConfiguration configuration,
+        string name)
+        where TContext : DbContext
+    {
+        var connectionString = configuration.GetConnectionString(name)
+            ?? $"Data Source={Path.Combine("data", name.ToLowerInvariant() + ".db")}";
+        EnsureDirectory(connectionString);
+
+        services.AddDbContext<TContext>(o => o.UseSqlite(connectionString).AddInterceptors(SqliteConnectionPragmas.Instance));
+        services.AddHostedService<SqliteDatabaseInitializer<TContext>>();
+        return services;
+    }
+
+    private static void EnsureDirectory(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:")
+        {
+            return;
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+    }
+}

@@ -1,0 +1,1 @@
+Console.WriteLine("MicroComms benchmarks: not written yet.");
