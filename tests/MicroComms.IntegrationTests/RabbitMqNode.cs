@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using RabbitMQ.Client;
+
+namespace MicroComms.IntegrationTests;
+
+/// <summary>
+/// A real broker for the tests: the one the <c>MICROCOMMS_RABBITMQ</c> amqp URI names, or a private node that
+/// <c>rabbitmq/start.sh</c> starts (and that the test may stop and start again). Broker tests never skip: when
+/// no broker can be had, <see cref="StartAsync"/> throws with the reason.
+/// </summary>
+public sealed class RabbitMqNode
+{
+    public const string UriVariable = "MICROCOMMS_RABBITMQ";
+    public const int DefaultPort = 5672;
+
+    private RabbitMqNode(string host, int port, string virtualHost, string username, string password, bool ownNode)
+    {
+        Host = host;
+        Port = port;
+        VirtualHost = virtualHost;
+        Username = username;
+        Password = password;
+        IsPrivateNode = ownNode;
+    }
+
+    public string Host { get; }
+
+    public int Port { get; }
+
+    public string VirtualHost { get; }
+
+    public string Username { get; }
+
+    public string Password { get; }
+
+    /// <summary>True when the node was started from rabbitmq/ (so it may be stopped), false for MICROCOMMS_RABBITMQ.</summary>
+    public bool IsPrivateNode { get; }
+
+    public int ManagementPort => Port + 10000;
+
+    /// <summary>The default node: MICROCOMMS_RABBITMQ when set, otherwise the private node on 5672, started when needed.</summary>
+    public static async Task<RabbitMqNode> StartDefaultAsync()
+    {
+        var uri = Environment.GetEnvironmentVariable(UriVariable);
+        if (!string.IsNullOrWhiteSpace(uri))
+        {
+            var parsed = new Uri(uri);
+            var user = parsed.UserInfo.Split(':', 2);
+            var vhost = Uri.UnescapeDataString(parsed.AbsolutePath.TrimStart('/'));
+            return new RabbitMqNode(
+                parsed.Host,
+                parsed.IsDefaultPort ? DefaultPort : parsed.Port,
+                vhost.Length == 0 ? "/" : vhost,
+                Uri.UnescapeDataString(user[0]),
+                user.Length > 1 ? Uri.UnescapeDataString(user[1]) : "",
+                ownNode: false);
+        }
+
+        return await StartAsync(DefaultPort);
+    }
+
+    /// <summary>A private node on <paramref name="port"/> (its own node name and data folder), started when not running.</summary>
+    public static async Task<RabbitMqNode> StartAsync(int port)
+    {
+        var node = new RabbitMqNode("127.0.0.1", port, "microcomms", "microcomms", "microcomms", ownNode: true);
+        await node.StartAgainAsync();
+        return node;
+    }
+
+    public Task StartAgainAsync() => RunScriptAsync("start.sh");
+
+    public Task StopAsync() => RunScriptAsync("stop.sh");
+
+    /// <summary>Configuration that points MicroComms at this broker, in <paramref name="virtualHost"/>.</summary>
+    public Dictionary<string, string?> Settings(string virtualHost) => new()
+    {
+        ["MicroComms:Transport"] = "RabbitMq",
+        ["MicroComms:RabbitMq:Host"] = Host,
+        ["MicroComms:RabbitMq:Port"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["MicroComms:RabbitMq:VirtualHost"] = virtualHost,
+        ["MicroComms:RabbitMq:Username"] = Username,
+        ["MicroComms:RabbitMq:Password"] = Password,
+    };
+
+    public ConnectionFactory ConnectionFactory(string virtualHost) => new()
+    {
+        HostName = Host,
+        Port = Port,
+        VirtualHost = virtualHost,
+        UserName = Username,
+        Password = Password,
+    };
+
+    /// <summary>A fresh virtual host, so a test starts with no queues and no leftover messages.</summary>
+    public async Task<string> CreateVirtualHostAsync(string prefix)
+    {
+        var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..12]}";
+        using var http = ManagementClient();
+        (await http.PutAsync($"api/vhosts/{Uri.EscapeDataString(name)}", null)).EnsureSuccessStatusCode();
+        (await http.PutAsJsonAsync(
+            $"api/permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(Username)}",
+            new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        return name;
+    }
+
+    public async Task DeleteVirtualHostAsync(string virtualHost)
+    {
+        using var http = ManagementClient();
+        await http.DeleteAsync($"api/vhosts/{Uri.EscapeDataString(virtualHost)}");
+    }
+
+    /// <summary>Ready messages in a queue, or null when the queue does not exist.</summary>
+    public async Task<uint?> MessageCountAsync(string virtualHost, string queue)
+    {
+        await using var connection = await ConnectionFactory(virtualHost).CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            var ok = await channel.QueueDeclarePassiveAsync(queue);
+            return ok.MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return null;
+        }
+    }
+
+    private HttpClient ManagementClient()
+    {
+        var http = new HttpClient { BaseAddress = new Uri($"http://{Host}:{ManagementPort}/") };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Username}:{Password}")));
+        return http;
+    }
+
+    private async Task RunScriptAsync(string script)
+    {
+        if (!IsPrivateNode)
+        {
+            throw new InvalidOperationException($"The broker from {UriVariable} is not ours to start or stop.");
+        }
+
+        var path = Path.Combine(RepositoryRoot(), "rabbitmq", script);
+        var start = new ProcessStartInfo("bash", [path])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["MICROCOMMS_RABBITMQ_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not run {path}.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"rabbitmq/{script} (port {Port}) failed with exit code {process.ExitCode}. Broker tests need a real "
+                + $"RabbitMQ: run rabbitmq/install.sh, or set {UriVariable}.\n{await stdout}\n{await stderr}");
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "MicroComms.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("MicroComms.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test: installs RabbitMQ from Debian's package when it is missing (unless MICROCOMMS_RABBITMQ names
+# a broker), builds, runs the fast and the broker tests, and ends with one line: 'N passed, N failed, N skipped'.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+if [ -z "${MICROCOMMS_RABBITMQ:-}" ]; then
+  rabbitmq/install.sh
+  rabbitmq/start.sh
+fi
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test MicroComms.sln --configuration Release --blame-hang-timeout 5m \
+  --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
+
+# vstest prints one summary line per test assembly: "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ..."
+read -r passed failed skipped < <(
+  grep -E '^\s*(Passed|Failed)!\s+- Failed:' "$log" \
+    | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
+    | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
+assemblies=$(grep -cE '^\s*(Passed|Failed)!\s+- Failed:' "$log" || true)
+if [ "$status" -eq 0 ] && [ "$assemblies" -lt 2 ]; then
+  echo "expected results from both test projects, saw $assemblies" >&2
+  status=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
