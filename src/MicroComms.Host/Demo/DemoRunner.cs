@@ -23,6 +23,8 @@ public static class DemoRunner
         overrides.TryAdd($"{HostOptions.SectionName}:{nameof(HostOptions.GrpcUrl)}", "");
         overrides["Logging:LogLevel:Default"] = "Warning";
         overrides["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning";
+        // Transient payment failures are retried by design; their R-RETRY warnings would drown the progress display.
+        overrides["Logging:LogLevel:MassTransit"] = "Error";
         SetIfGiven(overrides, parse, DemoCommand.Orders, nameof(DemoOptions.Orders));
         SetIfGiven(overrides, parse, DemoCommand.Concurrency, nameof(DemoOptions.Concurrency));
         if (parse.GetValue(DemoCommand.TimeoutSeconds) is { } seconds)
