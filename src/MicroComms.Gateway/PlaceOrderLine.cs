@@ -1,0 +1,3 @@
+namespace MicroComms.Gateway;
+
+public sealed record PlaceOrderLine(string? Sku, int? Quantity, decimal? UnitPrice);

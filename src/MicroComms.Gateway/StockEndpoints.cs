@@ -1,0 +1,42 @@
+using MassTransit;
+using MicroComms.Contracts;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace MicroComms.Gateway;
+
+/// <summary><c>GET /stock/{sku}</c>: request-response to Inventory.</summary>
+public static class StockEndpoints
+{
+    public static IEndpointRouteBuilder MapStockEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/stock/{sku}", GetStockAsync)
+            .WithName("GetStock")
+            .WithTags("Stock")
+            .Produces<StockLevel>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+        return app;
+    }
+
+    private static async Task<IResult> GetStockAsync(
+        string sku,
+        IRequestClient<CheckStock> client,
+        IOptions<GatewayOptions> options,
+        CancellationToken ct)
+    {
+        try
+        {
+            var response = await client.GetResponse<StockLevel>(new CheckStock(sku), ct, options.Value.RequestTimeout);
+            return response.Message.Known
+                ? Results.Ok(response.Message)
+                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"SKU '{sku}' is not in the catalogue.");
+        }
+        catch (RequestTimeoutException)
+        {
+            return OrderEndpoints.TimedOut("Inventory");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using MicroComms.Gateway;
+using MicroComms.Inventory;
+using MicroComms.Messaging;
+using MicroComms.Notifications;
+using MicroComms.Orders;
+using MicroComms.Payments;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace MicroComms.Host;
+
+/// <summary>
+/// The composition of one MicroComms process: the services <c>MicroComms:Host:Services</c> names, each through
+/// its own <c>AddX(configuration)</c> / <c>x.AddX()</c> pair, on the transport <c>MicroComms:Transport</c> names.
+/// The command line, the demo and the broker tests all build their processes here.
+/// </summary>
+public static class MicroCommsApp
+{
+    public static WebApplication Build(IEnumerable<KeyValuePair<string, string?>> overrides)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            // appsettings.json ships beside the executable; the working directory only decides where ./data is.
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+        builder.Configuration.AddInMemoryCollection(overrides);
+
+        var host = builder.Configuration.GetSection(HostOptions.SectionName).Get<HostOptions>() ?? new HostOptions();
+        var services = ServiceNames.Parse(host.Services);
+        builder.Configuration.AddInMemoryCollection(DerivedSettings(builder.Configuration, host, services));
+        builder.Services.AddOptions<HostOptions>().Bind(builder.Configuration.GetSection(HostOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+
+        var configuration = builder.Configuration;
+        if (services.Contains(ServiceNames.Orders))
+        {
+            builder.Services.AddOrders(configuration);
+        }
+
+        if (services.Contains(ServiceNames.Inventory))
+        {
+            builder.Services.AddInventory(configuration);
+        }
+
+        if (services.Contains(ServiceNames.Payments))
+        {
+            builder.Services.AddPayments(configuration);
+        }
+
+        if (services.Contains(ServiceNames.Notifications))
+        {
+            builder.Services.AddNotifications(configuration);
+        }
+
+        if (services.Contains(ServiceNames.Gateway))
+        {
+            builder.Services.AddGateway(configuration);
+        }
+
+        builder.Services.AddMicroComms(configuration, x =>
+        {
+            if (services.Contains(ServiceNames.Orders))
+            {
+                x.AddOrders();
+            }
+
+            if (services.Contains(ServiceNames.Inventory))
+            {
+                x.AddInventory();
+            }
+
+            if (services.Contains(ServiceNames.Payments))
+            {
+                x.AddPayments();
+            }
+
+            if (services.Contains(ServiceNames.Notifications))
+            {
+                x.AddNotifications();
+            }
+
+            if (services.Contains(ServiceNames.Gateway))
+            {
+                x.AddGateway();
+            }
+        });
+
+        var app = builder.Build();
+        if (services.Contains(ServiceNames.Gateway))
+        {
+            app.MapGateway();
+        }
+
+        if (services.Contains(ServiceNames.Inventory))
+        {
+            app.MapInventoryEndpoints();
+        }
+
+        return app;
+    }
+
+    /// <summary>The HTTP/1.1 addresses the started process listens on (port 0 resolved to the real port).</summary>
+    public static IReadOnlyList<Uri> HttpAddresses(WebApplication app)
+    {
+        var grpcUrl = app.Services.GetRequiredService<IOptions<HostOptions>>().Value.GrpcUrl;
+        var grpcPort = string.IsNullOrWhiteSpace(grpcUrl) ? -1 : new Uri(grpcUrl).Port;
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        return addresses.Select(a => new Uri(a)).Where(a => a.Port != grpcPort).ToList();
+    }
+
+    /// <summary>Settings that follow from the host options: each service's SQLite file and Kestrel's endpoints.</summary>
+    private static Dictionary<string, string?> DerivedSettings(IConfiguration configuration, HostOptions host, IReadOnlySet<string> services)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in new[] { "Orders", "Inventory", "Payments", "Notifications" })
+        {
+            if (string.IsNullOrEmpty(configuration.GetConnectionString(name)))
+            {
+                settings[$"ConnectionStrings:{name}"] = $"Data Source={Path.Combine(host.DataDirectory, name.ToLowerInvariant() + ".db")}";
+            }
+        }
+
+        var urls = host.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        for (var i = 0; i < urls.Length; i++)
+        {
+            settings[$"Kestrel:Endpoints:Http{i}:Url"] = urls[i];
+            settings[$"Kestrel:Endpoints:Http{i}:Protocols"] = "Http1";
+        }
+
+        if (services.Contains(ServiceNames.Gateway) && !string.IsNullOrWhiteSpace(host.GrpcUrl))
+        {
+            // gRPC needs HTTP/2; without TLS there is no protocol negotiation, so it gets its own h2c port.
+            settings["Kestrel:Endpoints:Grpc:Url"] = host.GrpcUrl;
+            settings["Kestrel:Endpoints:Grpc:Protocols"] = "Http2";
+        }
+
+        return settings;
+    }
+}

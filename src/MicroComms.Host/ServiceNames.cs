@@ -1,0 +1,39 @@
+namespace MicroComms.Host;
+
+/// <summary>The services one process can run, by the names <c>--services</c> takes.</summary>
+public static class ServiceNames
+{
+    public const string Orders = "orders";
+    public const string Inventory = "inventory";
+    public const string Payments = "payments";
+    public const string Notifications = "notifications";
+    public const string Gateway = "gateway";
+
+    public static readonly IReadOnlyList<string> All = [Orders, Inventory, Payments, Notifications, Gateway];
+
+    /// <summary>Parses "orders,gateway" (or "all"); an unknown name stops start-up with the list of valid ones.</summary>
+    public static IReadOnlySet<string> Parse(string value)
+    {
+        var names = value.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(n => n.ToLowerInvariant())
+            .ToList();
+        if (names.Count == 0)
+        {
+            throw new HostConfigurationException($"No services named. Use any of: {string.Join(", ", All)} (or 'all').");
+        }
+
+        if (names.Contains("all"))
+        {
+            return All.ToHashSet(StringComparer.Ordinal);
+        }
+
+        var unknown = names.Where(n => !All.Contains(n)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new HostConfigurationException(
+                $"Unknown service(s): {string.Join(", ", unknown)}. Use any of: {string.Join(", ", All)} (or 'all').");
+        }
+
+        return names.ToHashSet(StringComparer.Ordinal);
+    }
+}

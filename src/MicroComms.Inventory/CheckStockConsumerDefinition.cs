@@ -1,0 +1,8 @@
+using MassTransit;
+
+namespace MicroComms.Inventory;
+
+public sealed class CheckStockConsumerDefinition : ConsumerDefinition<CheckStockConsumer>
+{
+    public CheckStockConsumerDefinition() => EndpointName = InventoryQueueNames.CheckStockQueue;
+}

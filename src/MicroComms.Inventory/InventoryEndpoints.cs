@@ -1,0 +1,73 @@
+using MassTransit;
+using MicroComms.Contracts;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MicroComms.Inventory;
+
+public static class InventoryEndpoints
+{
+    /// <summary>Inventory's own HTTP endpoints: <c>POST /inventory/{sku}/restock</c>.</summary>
+    public static IEndpointRouteBuilder MapInventoryEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/inventory/{sku}/restock", RestockAsync)
+            .WithName("Restock")
+            .WithTags("Inventory");
+        return app;
+    }
+
+    /// <summary>
+    /// Adds stock and publishes <see cref="StockRestocked"/> after the change is saved (the bus outbox will make
+    /// the two atomic). A concurrent reservation of the same SKU makes the save fail its concurrency check: read again.
+    /// </summary>
+    private static async Task<IResult> RestockAsync(
+        string sku,
+        RestockRequest request,
+        InventoryDbContext db,
+        IPublishEndpoint publisher,
+        IOptions<InventoryOptions> options,
+        TimeProvider clock,
+        ILogger<InventoryDbContext> logger,
+        CancellationToken ct)
+    {
+        var limits = options.Value;
+        if (request.Quantity <= 0 || request.Quantity > limits.MaxRestockQuantity)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["quantity"] = [$"Must be between 1 and {limits.MaxRestockQuantity}."],
+            });
+        }
+
+        for (var attempt = 1; attempt <= limits.RestockAttempts; attempt++)
+        {
+            var item = await db.Stock.FirstOrDefaultAsync(s => s.Sku == sku, ct);
+            if (item is null)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"SKU '{sku}' is not in the catalogue.");
+            }
+
+            item.Available += request.Quantity;
+            item.Version++;
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                db.ChangeTracker.Clear();
+                continue;
+            }
+
+            await publisher.Publish(new StockRestocked(item.Sku, request.Quantity, item.Available, clock.GetUtcNow()), ct);
+            logger.LogInformation("Restocked {Sku} with {Added}; {Available} available", item.Sku, request.Quantity, item.Available);
+            return Results.Ok(new StockLevel(item.Sku, true, item.Available, item.Reserved));
+        }
+
+        return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: $"SKU '{sku}' kept changing; try again.");
+    }
+}

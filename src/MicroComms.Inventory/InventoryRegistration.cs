@@ -1,0 +1,31 @@
+using MassTransit;
+using MicroComms.Messaging;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace MicroComms.Inventory;
+
+public static class InventoryRegistration
+{
+    /// <summary>Inventory's database (<c>ConnectionStrings:Inventory</c>, seeded with the catalogue) and options.</summary>
+    public static IServiceCollection AddInventory(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSqliteDbContext<InventoryDbContext>(configuration, "Inventory");
+        services.AddOptions<InventoryOptions>()
+            .Bind(configuration.GetSection(InventoryOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    /// <summary>Inventory's consumers on their fixed queues: reserve-stock, release-stock, check-stock.</summary>
+    public static IBusRegistrationConfigurator AddInventory(this IBusRegistrationConfigurator x)
+    {
+        x.AddConsumer<ReserveStockConsumer, ReserveStockConsumerDefinition>();
+        x.AddConsumer<ReleaseStockConsumer, ReleaseStockConsumerDefinition>();
+        x.AddConsumer<CheckStockConsumer, CheckStockConsumerDefinition>();
+        return x;
+    }
+}

@@ -1,0 +1,27 @@
+using MassTransit;
+using MicroComms.Messaging;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace MicroComms.Notifications;
+
+public static class NotificationsRegistration
+{
+    /// <summary>Notifications' database (<c>ConnectionStrings:Notifications</c>).</summary>
+    public static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSqliteDbContext<NotificationsDbContext>(configuration, "Notifications");
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<NotificationRecorder>();
+        return services;
+    }
+
+    /// <summary>Notifications' subscribers to OrderCompleted and OrderFaulted.</summary>
+    public static IBusRegistrationConfigurator AddNotifications(this IBusRegistrationConfigurator x)
+    {
+        x.AddConsumer<OrderCompletedConsumer, NotificationsConsumerDefinition<OrderCompletedConsumer>>();
+        x.AddConsumer<OrderFaultedConsumer, NotificationsConsumerDefinition<OrderFaultedConsumer>>();
+        return x;
+    }
+}

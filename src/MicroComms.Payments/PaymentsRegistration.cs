@@ -1,0 +1,30 @@
+using MassTransit;
+using MicroComms.Messaging;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace MicroComms.Payments;
+
+public static class PaymentsRegistration
+{
+    /// <summary>Payments' database (<c>ConnectionStrings:Payments</c>), options and the simulated provider.</summary>
+    public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSqliteDbContext<PaymentsDbContext>(configuration, "Payments");
+        services.AddOptions<PaymentsOptions>()
+            .Bind(configuration.GetSection(PaymentsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SimulatedPaymentProvider>();
+        return services;
+    }
+
+    /// <summary>Payments' consumer on its fixed queue, charge-payment.</summary>
+    public static IBusRegistrationConfigurator AddPayments(this IBusRegistrationConfigurator x)
+    {
+        x.AddConsumer<ChargePaymentConsumer, ChargePaymentConsumerDefinition>();
+        return x;
+    }
+}
