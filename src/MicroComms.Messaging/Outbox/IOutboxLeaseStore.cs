@@ -1,0 +1,24 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace MicroComms.Messaging.Outbox;
+
+/// <summary>
+/// How delivery services share the bus outbox: lease owners, record what was sent, give owners back. SQLite has
+/// no row locks, so <see cref="SqliteOutboxLeaseStore"/> leases with a guarded UPDATE under the database write lock;
+/// a PostgreSQL store would claim with <c>FOR UPDATE SKIP LOCKED</c> behind the same interface.
+/// </summary>
+public interface IOutboxLeaseStore
+{
+    /// <summary>Leases up to <paramref name="limit"/> owners that nobody holds (or whose lease lapsed) to <paramref name="lockId"/>.</summary>
+    Task<IReadOnlyList<Guid>> ClaimAsync(DbContext db, Guid lockId, int limit, DateTime leaseUntil, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// In one write: deletes the sent messages (only while <paramref name="lockId"/> still holds their owner), counts
+    /// failed attempts and sets aside messages past <paramref name="maxAttempts"/>, deletes owners with nothing left to
+    /// send and releases the rest. Returns how many sent messages could not be recorded because the lease was lost.
+    /// </summary>
+    Task<int> CompleteAsync(DbContext db, Guid lockId, IReadOnlyCollection<Guid> owners, IReadOnlyCollection<DeliveryOutcome> outcomes, int maxAttempts, CancellationToken cancellationToken);
+
+    /// <summary>Gives an owner back to every pending bus-outbox message that lost it; returns how many owners were recreated.</summary>
+    Task<int> RecoverStrandedAsync(DbContext db, CancellationToken cancellationToken);
+}

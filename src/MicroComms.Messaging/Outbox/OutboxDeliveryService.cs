@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using MassTransit;
+using MassTransit.Middleware;
+using MassTransit.Middleware.Outbox;
+using MassTransit.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MicroComms.Messaging.Outbox;
+
+/// <summary>
+/// Sends committed bus-outbox messages. Each pass leases a batch of owners, sends every owner's messages in sequence
+/// order while up to <see cref="SqliteOutboxOptions.MaxMessagesInFlight"/> sends (of different owners) await their
+/// publisher confirms at once, then records the result in one short write. Wakes on a commit, polls otherwise, and
+/// backs off while the broker refuses everything (the rows stay until it is back).
+/// </summary>
+public sealed class OutboxDeliveryService<TDbContext>(
+    IServiceScopeFactory scopeFactory,
+    IBus bus,
+    IBusOutboxNotification notification,
+    IOutboxLeaseStore leases,
+    IOptionsMonitor<SqliteOutboxOptions> options,
+    ILogger<OutboxDeliveryService<TDbContext>> logger) : BackgroundService
+    where TDbContext : DbContext
+{
+    private readonly SqliteOutboxOptions _options = options.Get(SqliteOutboxRegistration.OptionsName<TDbContext>());
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await RecoverStrandedAsync(stoppingToken);
+        var backoff = _options.MinBackoff;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            PassResult result;
+            try
+            {
+                result = await DeliverPassAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Outbox delivery pass for {DbContext} failed; retrying in {Backoff}", typeof(TDbContext).Name, backoff);
+                result = new PassResult(0, 1);
+            }
+
+            try
+            {
+                if (result.Sent > 0)
+                {
+                    backoff = _options.MinBackoff;
+                    continue;
+                }
+
+                if (result.Failed > 0)
+                {
+                    await Task.Delay(backoff, stoppingToken);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+                    continue;
+                }
+
+                await notification.WaitForDelivery(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One pass: lease, send, record. Public so tests and operators can drive delivery deterministically.</summary>
+    public async Task<PassResult> DeliverPassAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        var lockId = NewId.NextGuid();
+        var claimedAt = DateTime.UtcNow;
+        var owners = await leases.ClaimAsync(db, lockId, _options.QueryMessageLimit, claimedAt + _options.LeaseDuration, cancellationToken);
+        if (owners.Count == 0)
+        {
+            return new PassResult(0, 0);
+        }
+
+        var outcomes = new ConcurrentBag<DeliveryOutcome>();
+        try
+        {
+            var messages = await db.Set<OutboxMessage>().AsNoTracking()
+                .Where(m => m.OutboxId != null && owners.Contains(m.OutboxId.Value) && m.SetAside == null)
+                .OrderBy(m => m.SequenceNumber)
+                .Take(_options.QueryMessageLimit * 10)
+                .ToListAsync(cancellationToken);
+
+            // Stop starting sends early enough that the pass records them while its lease still holds.
+            var sendDeadline = claimedAt + _options.LeaseDuration - _options.MessageDeliveryTimeout - (_options.LeaseDuration / 3);
+            using var inFlight = new SemaphoreSlim(_options.MaxMessagesInFlight);
+            await Task.WhenAll(messages.GroupBy(m => m.OutboxId!.Value)
+                .Select(owner => SendInOrderAsync(owner, sendDeadline, inFlight, outcomes, cancellationToken)));
+        }
+        finally
+        {
+            // Always record what went out, even when the pass is cancelled: nothing sent is left to be sent twice.
+            var list = outcomes.ToList();
+            var anySent = list.Any(o => o.Sent);
+            var recorded = list.Select(o => o.Sent || o.CountsAsAttempt || !anySent ? o : o with { CountsAsAttempt = true }).ToList();
+            await leases.CompleteAsync(db, lockId, owners, recorded, _options.MaxDeliveryAttempts, CancellationToken.None);
+            foreach (var setAside in recorded.Where(o => !o.Sent && o.CountsAsAttempt))
+            {
+                logger.LogWarning("Outbox message {SequenceNumber} failed to send: {Reason}", setAside.SequenceNumber, setAside.Reason);
+            }
+        }
+
+        var all = outcomes.ToList();
+        return new PassResult(all.Count(o => o.Sent), all.Count(o => !o.Sent));
+    }
+
+    private async Task SendInOrderAsync(
+        IEnumerable<OutboxMessage> messages,
+        DateTime sendDeadline,
+        SemaphoreSlim inFlight,
+        ConcurrentBag<DeliveryOutcome> outcomes,
+        CancellationToken cancellationToken)
+    {
+        foreach (var message in messages)
+        {
+            var now = DateTime.UtcNow;
+            if (now > sendDeadline || message.EnqueueTime > now)
+            {
+                return;
+            }
+
+            await inFlight.WaitAsync(cancellationToken);
+            try
+            {
+                await SendAsync(message, cancellationToken);
+                outcomes.Add(new DeliveryOutcome(message.SequenceNumber, Sent: true, CountsAsAttempt: false, Reason: null));
+            }
+            catch (PoisonOutboxMessageException ex)
+            {
+                outcomes.Add(new DeliveryOutcome(message.SequenceNumber, Sent: false, CountsAsAttempt: true, ex.Message));
+                return;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogDebug(ex, "Outbox send of {MessageType} {MessageId} failed", message.MessageType, message.MessageId);
+                outcomes.Add(new DeliveryOutcome(message.SequenceNumber, Sent: false, CountsAsAttempt: false, ex.GetBaseException().Message));
+                return;
+            }
+            finally
+            {
+                inFlight.Release();
+            }
+        }
+    }
+
+    private async Task SendAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        ISendEndpoint endpoint;
+        OutboxMessageSendPipe pipe;
+        try
+        {
+            message.Deserialize(SystemTextJsonMessageSerializer.Instance);
+            var destination = message.DestinationAddress
+                ?? throw new InvalidOperationException("The message has no destination address.");
+            pipe = new OutboxMessageSendPipe(message, destination);
+            endpoint = await bus.GetSendEndpoint(destination);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new PoisonOutboxMessageException($"{ex.GetType().Name}: {ex.Message}", ex);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.MessageDeliveryTimeout);
+        await endpoint.Send(new SerializedMessageBody(), pipe, timeout.Token);
+    }
+
+    private async Task RecoverStrandedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopeFactory.CreateAsyncScope();
+            var recovered = await leases.RecoverStrandedAsync(scope.ServiceProvider.GetRequiredService<TDbContext>(), cancellationToken);
+            if (recovered > 0)
+            {
+                logger.LogWarning("Outbox of {DbContext}: {Count} owners recreated for messages that had lost theirs", typeof(TDbContext).Name, recovered);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Outbox of {DbContext}: stranded-row check failed", typeof(TDbContext).Name);
+        }
+    }
+
+    /// <summary>Messages confirmed by the broker and messages that failed in one pass.</summary>
+    public readonly record struct PassResult(int Sent, int Failed);
+}

@@ -1,0 +1,181 @@
+using MassTransit;
+using MassTransit.Middleware;
+using MassTransit.Middleware.Outbox;
+using MassTransit.Serialization;
+using Microsoft.EntityFrameworkCore;
+
+namespace MicroComms.Messaging.Outbox;
+
+/// <summary>
+/// The consume context MassTransit's <c>OutboxMessagePipe</c> drives: consumer → <see cref="SetConsumed"/> (the one
+/// commit) → delivery of the stored messages → <see cref="SetDelivered"/>.
+/// </summary>
+public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxConsumeContextProxy<TMessage>
+    where TDbContext : DbContext
+    where TMessage : class
+{
+    private readonly TDbContext _db;
+    private readonly SqliteOutboxOptions _options;
+    private readonly State _state;
+
+    public SqliteOutboxConsumeContext(
+        ConsumeContext<TMessage> context,
+        OutboxConsumeOptions consumeOptions,
+        IServiceProvider provider,
+        TDbContext db,
+        SqliteOutboxOptions options,
+        State state)
+        : base(context, consumeOptions, provider)
+    {
+        _db = db;
+        _options = options;
+        _state = state;
+    }
+
+    public override Guid? MessageId => _state.Inbox.MessageId;
+
+    public override bool ContinueProcessing { get; set; } = true;
+
+    public override bool IsMessageConsumed => _state.Inbox.Consumed.HasValue;
+
+    public override bool IsOutboxDelivered => _state.Inbox.Delivered.HasValue;
+
+    public override int ReceiveCount => _state.Inbox.ReceiveCount;
+
+    public override long? LastSequenceNumber => _state.Inbox.LastSequenceNumber;
+
+    /// <summary>The single commit: the consumer's deferred changes, the inbox row and the outgoing messages.</summary>
+    public override async Task SetConsumed()
+    {
+        DeferredSaveChangesInterceptor.Release(_db);
+        var inbox = _state.Inbox;
+        var now = DateTime.UtcNow;
+        var hasOutgoing = _state.AddedMessages > 0;
+        inbox.Consumed = now;
+        inbox.LockId = _state.LockId;
+        inbox.LockedUntil = hasOutgoing ? now + _options.LeaseDuration : null;
+
+        // With nothing to send, the message is complete in the same commit: one write per message.
+        inbox.Delivered = hasOutgoing ? null : now;
+        if (inbox.Id == 0)
+        {
+            _db.Add(inbox);
+        }
+        else
+        {
+            _db.Update(inbox);
+        }
+
+        try
+        {
+            await SqliteWrite.RunAsync(_db, _options.BusyRetryLimit, ct => _db.SaveChangesAsync(acceptAllChangesOnSuccess: false, ct), CancellationToken);
+            _db.ChangeTracker.AcceptAllChanges();
+        }
+        catch (DbUpdateException ex) when (inbox.Id == 0 && SqliteWrite.IsUniqueViolation(ex))
+        {
+            // The same message was consumed concurrently by another processor and committed first: ours is discarded
+            // and the next pass of the pipe sees the other's inbox row (deliver what it stored, or acknowledge).
+            _db.ChangeTracker.Clear();
+            var winner = await _db.Set<InboxState>().AsNoTracking()
+                .SingleAsync(x => x.MessageId == inbox.MessageId && x.ConsumerId == inbox.ConsumerId, CancellationToken);
+            _state.Inbox = winner;
+            _state.DiscardedConcurrentDuplicate = true;
+        }
+    }
+
+    /// <summary>All outgoing messages are on the broker: drop them and mark the inbox row delivered, in one write.</summary>
+    public override async Task SetDelivered()
+    {
+        var inbox = _state.Inbox;
+        var now = DateTime.UtcNow;
+        var last = inbox.LastSequenceNumber;
+        await SqliteWrite.RunAsync(_db, _options.BusyRetryLimit, async ct =>
+        {
+            await _db.Set<OutboxMessage>().Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId)
+                .ExecuteDeleteAsync(ct);
+            await _db.Set<InboxState>().Where(x => x.Id == inbox.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Delivered, now).SetProperty(x => x.LastSequenceNumber, last)
+                    .SetProperty(x => x.LockedUntil, (DateTime?)null), ct);
+        }, CancellationToken);
+        inbox.Delivered = now;
+        _state.MessagesRemoved = true;
+    }
+
+    public override async Task<List<OutboxMessageContext>> LoadOutboxMessages()
+    {
+        var inbox = _state.Inbox;
+        var last = inbox.LastSequenceNumber ?? 0;
+        var rows = await _db.Set<OutboxMessage>().AsNoTracking()
+            .Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId && x.SequenceNumber > last)
+            .OrderBy(x => x.SequenceNumber)
+            .Take(_options.MessageDeliveryLimit + 1)
+            .ToListAsync(CancellationToken);
+        foreach (var row in rows)
+        {
+            row.Deserialize(SerializerContext);
+        }
+
+        return rows.Cast<OutboxMessageContext>().ToList();
+    }
+
+    public override Task NotifyOutboxMessageDelivered(OutboxMessageContext message)
+    {
+        _state.Inbox.LastSequenceNumber = message.SequenceNumber;
+        return Task.CompletedTask;
+    }
+
+    public override async Task RemoveOutboxMessages()
+    {
+        if (_state.MessagesRemoved)
+        {
+            return;
+        }
+
+        var inbox = _state.Inbox;
+        await SqliteWrite.RunAsync(_db, _options.BusyRetryLimit, ct => _db.Set<OutboxMessage>()
+            .Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId)
+            .ExecuteDeleteAsync(ct), CancellationToken);
+        _state.MessagesRemoved = true;
+    }
+
+    public override Task AddSend<T>(SendContext<T> context)
+    {
+        var row = OutboxMessageFactory.Create(context, _state.Inbox.MessageId, ConsumerId);
+        lock (_state)
+        {
+            _db.Add(row);
+            _state.AddedMessages++;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Between passes of the pipe (more messages than one pass delivers): remember how far delivery got.</summary>
+    internal async Task PersistProgressAsync()
+    {
+        var inbox = _state.Inbox;
+        if (inbox.Id == 0 || inbox.Delivered is not null || inbox.LastSequenceNumber is not { } last)
+        {
+            return;
+        }
+
+        await SqliteWrite.RunAsync(_db, _options.BusyRetryLimit, ct => _db.Set<InboxState>().Where(x => x.Id == inbox.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastSequenceNumber, last), ct), CancellationToken);
+    }
+
+    /// <summary>What the passes over one consumed message share.</summary>
+    public sealed class State(InboxState inbox, Guid lockId)
+    {
+        public InboxState Inbox { get; set; } = inbox;
+
+        public Guid LockId { get; } = lockId;
+
+        public bool Continue { get; set; } = true;
+
+        public int AddedMessages { get; set; }
+
+        public bool MessagesRemoved { get; set; }
+
+        public bool DiscardedConcurrentDuplicate { get; set; }
+    }
+}
