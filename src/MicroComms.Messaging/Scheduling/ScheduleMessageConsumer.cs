@@ -29,7 +29,7 @@ public sealed class ScheduleMessageConsumer(
             ? transport.GetTransportProperties() ?? new Dictionary<string, object>()
             : new Dictionary<string, object>();
 
-        var row = new ScheduledMessage
+        var row = new ScheduledMessageRow
         {
             TokenId = command.CorrelationId,
             DueAt = new DateTimeOffset(DateTime.SpecifyKind(command.ScheduledTime, DateTimeKind.Utc)).ToUnixTimeMilliseconds(),

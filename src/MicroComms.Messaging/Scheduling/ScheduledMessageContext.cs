@@ -7,9 +7,9 @@ namespace MicroComms.Messaging.Scheduling;
 /// <summary>A stored row seen as the envelope MassTransit's <see cref="OutboxMessageSendPipe"/> restores.</summary>
 internal sealed class ScheduledMessageContext : OutboxMessageContext
 {
-    private readonly ScheduledMessage _row;
+    private readonly ScheduledMessageRow _row;
 
-    public ScheduledMessageContext(ScheduledMessage row)
+    public ScheduledMessageContext(ScheduledMessageRow row)
     {
         _row = row;
         Headers = new DictionarySendHeaders(HeaderJson.Deserialize(row.Headers)!);

@@ -128,7 +128,7 @@ internal sealed class ScheduledMessageDispatcher(
         return (sent, claimed >= o.BatchSize);
     }
 
-    private async Task<bool> SendAsync(SchedulerDbContext db, ScheduledMessage row, Guid claim, SchedulerOptions o, CancellationToken cancellationToken)
+    private async Task<bool> SendAsync(SchedulerDbContext db, ScheduledMessageRow row, Guid claim, SchedulerOptions o, CancellationToken cancellationToken)
     {
         try
         {

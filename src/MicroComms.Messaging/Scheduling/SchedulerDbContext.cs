@@ -5,11 +5,11 @@ namespace MicroComms.Messaging.Scheduling;
 /// <summary>The scheduler's own small database: one table of messages waiting for their time.</summary>
 public sealed class SchedulerDbContext(DbContextOptions<SchedulerDbContext> options) : DbContext(options)
 {
-    public DbSet<ScheduledMessage> ScheduledMessages => Set<ScheduledMessage>();
+    public DbSet<ScheduledMessageRow> ScheduledMessages => Set<ScheduledMessageRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
-        var row = modelBuilder.Entity<ScheduledMessage>();
+        var row = modelBuilder.Entity<ScheduledMessageRow>();
         row.ToTable("scheduled_messages");
         row.HasKey(x => x.TokenId);
         row.Property(x => x.TokenId).HasColumnName("token_id");
