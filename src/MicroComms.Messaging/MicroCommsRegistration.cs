@@ -1,7 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using MassTransit;
+using MicroComms.Messaging.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Messaging;
@@ -10,7 +12,9 @@ public static class MicroCommsRegistration
 {
     /// <summary>
     /// Registers the bus with MicroComms' conventions: the transport chosen by <c>MicroComms:Transport</c>,
-    /// kebab-case endpoint names, the default retry policy on every endpoint, and whatever
+    /// kebab-case endpoint names, the durable message scheduler (<c>MicroComms:Scheduler</c>, serving
+    /// <c>ScheduleSend</c>, saga schedules and delayed redelivery on both transports), the default
+    /// redelivery and retry policy on every endpoint (<c>MicroComms:Retry</c>), and whatever
     /// <paramref name="configure"/> registers (each service's <c>x.AddOrders()</c> and the like).
     /// </summary>
     public static IServiceCollection AddMicroComms(
@@ -21,7 +25,14 @@ public static class MicroCommsRegistration
         var section = configuration.GetSection(MicroCommsOptions.SectionName);
         services.AddOptions<MicroCommsOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RabbitMqOptions>().Bind(section.GetSection("RabbitMq")).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RetryOptions>().Bind(section.GetSection("Retry")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetryOptions>().Bind(section.GetSection(RetryOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        var schedulerSection = section.GetSection(SchedulerOptions.SectionName);
+        services.AddOptions<SchedulerOptions>().Bind(schedulerSection).ValidateDataAnnotations().ValidateOnStart();
+        services.AddMicroCommsScheduler(configuration);
+
+        // The queue name shapes the bus topology, so it is read here; ValidateOnStart still reports a bad one.
+        var schedulerQueue = schedulerSection.GetValue(nameof(SchedulerOptions.QueueName), new SchedulerOptions().QueueName);
+        var schedulerAddress = new Uri($"queue:{schedulerQueue}");
 
         var transport = section.GetValue(nameof(MicroCommsOptions.Transport), TransportKind.InMemory);
         if (transport == TransportKind.RabbitMq)
@@ -32,8 +43,22 @@ public static class MicroCommsRegistration
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
-            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
-                endpoint.UseMicroCommsRetry(context.GetRequiredService<IOptions<RetryOptions>>().Value));
+            x.AddMessageScheduler(schedulerAddress);
+            x.AddConsumer<ScheduleMessageConsumer>().Endpoint(e => e.Name = schedulerQueue);
+            x.AddConfigureEndpointsCallback((context, name, endpoint) =>
+            {
+                var retry = context.GetRequiredService<IOptions<RetryOptions>>().Value;
+                if (name == schedulerQueue)
+                {
+                    // Redelivering a scheduling command through the scheduler itself would be circular:
+                    // immediate retries (a busy database) and then the error queue.
+                    endpoint.UseMessageRetry(r => r.Exponential(retry.ImmediateLimit + 1, retry.MinInterval, retry.MaxInterval, retry.IntervalDelta));
+                    return;
+                }
+
+                // Documented order: redelivery, then retry; the outbox/inbox goes after these.
+                endpoint.UseMicroCommsRetry(retry);
+            });
 
             configure(x);
 
@@ -54,31 +79,20 @@ public static class MicroCommsRegistration
                         cfg.ConcurrentMessageLimit = limit;
                     }
 
+                    cfg.UseMessageScheduler(schedulerAddress);
                     cfg.ConfigureEndpoints(context);
                 });
             }
             else
             {
-                x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+                x.UsingInMemory((context, cfg) =>
+                {
+                    cfg.UseMessageScheduler(schedulerAddress);
+                    cfg.ConfigureEndpoints(context);
+                });
             }
         });
 
         return services;
-    }
-
-    /// <summary>Immediate retries, exponential and bounded, never for failures retrying cannot fix.</summary>
-    public static void UseMicroCommsRetry(this IReceiveEndpointConfigurator endpoint, RetryOptions retry)
-    {
-        if (retry.ImmediateLimit == 0)
-        {
-            return;
-        }
-
-        endpoint.UseMessageRetry(r =>
-        {
-            r.Exponential(retry.ImmediateLimit, retry.MinInterval, retry.MaxInterval, retry.IntervalDelta);
-            r.Ignore<PermanentFailureException>();
-            r.Ignore<ValidationException>();
-        });
     }
 }

@@ -1,0 +1,177 @@
+using MassTransit;
+using MassTransit.Middleware;
+using MassTransit.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MicroComms.Messaging.Scheduling;
+
+/// <summary>
+/// Sends scheduled messages when they fall due. Each pass claims a batch of due rows with a lease (one
+/// UPDATE statement, so two processes on the same database never claim the same row), sends each row to
+/// its destination, and deletes it only after the send completed (over RabbitMQ: after the broker's
+/// publisher confirm). A crash after the send and before the delete sends the row again once the lease
+/// runs out: delivery is at least once, and the inbox on the receiving side makes the effect single.
+/// </summary>
+internal sealed class ScheduledMessageDispatcher(
+    IServiceScopeFactory scopeFactory,
+    IBus bus,
+    SchedulerSignal signal,
+    TimeProvider time,
+    IOptions<SchedulerOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<ScheduledMessageDispatcher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Sending needs a started bus: wait until every hosted service (the bus included) has started.
+        if (!await WaitForStartAsync(stoppingToken))
+        {
+            return;
+        }
+
+        var o = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            try
+            {
+                var (sent, full) = await DispatchDueAsync(o, stoppingToken);
+                wait = full ? TimeSpan.Zero : await TimeUntilNextDueAsync(o, stoppingToken);
+                if (sent > 0)
+                {
+                    logger.LogDebug("Dispatched {Count} scheduled messages", sent);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Scheduled message dispatch failed; trying again in {Backoff}", o.ErrorBackoff);
+                wait = o.ErrorBackoff;
+            }
+
+            if (wait > TimeSpan.Zero)
+            {
+                try
+                {
+                    await signal.WaitAsync(wait, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task<bool> WaitForStartAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        try
+        {
+            await started.Task.WaitAsync(stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<(int Sent, bool Full)> DispatchDueAsync(SchedulerOptions o, CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SchedulerDbContext>();
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var claim = Guid.NewGuid();
+        var leaseEnd = now + (long)o.LeaseDuration.TotalMilliseconds;
+
+        var due = db.ScheduledMessages
+            .Where(x => x.DueAt <= now && (x.LockedUntil == null || x.LockedUntil < now))
+            .OrderBy(x => x.DueAt)
+            .Take(o.BatchSize)
+            .Select(x => x.TokenId);
+        var claimed = await db.ScheduledMessages
+            .Where(x => due.Contains(x.TokenId))
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(x => x.LockToken, claim).SetProperty(x => x.LockedUntil, leaseEnd),
+                cancellationToken);
+        if (claimed == 0)
+        {
+            return (0, false);
+        }
+
+        var rows = await db.ScheduledMessages.AsNoTracking()
+            .Where(x => x.LockToken == claim)
+            .OrderBy(x => x.DueAt)
+            .ToListAsync(cancellationToken);
+
+        var sent = 0;
+        foreach (var row in rows)
+        {
+            // Stopping mid-batch leaves the rest claimed; they go out when the lease ends.
+            cancellationToken.ThrowIfCancellationRequested();
+            if (await SendAsync(db, row, claim, o, cancellationToken))
+            {
+                sent++;
+            }
+        }
+
+        return (sent, claimed >= o.BatchSize);
+    }
+
+    private async Task<bool> SendAsync(SchedulerDbContext db, ScheduledMessageRow row, Guid claim, SchedulerOptions o, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var destination = new Uri(row.Destination);
+            var endpoint = await bus.GetSendEndpoint(destination);
+            await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(new ScheduledMessageContext(row), destination), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(
+                ex,
+                "Sending scheduled {MessageType} {MessageId} to {Destination} failed; it stays stored and is tried again after {Backoff}",
+                row.MessageType, row.MessageId, row.Destination, o.ErrorBackoff);
+            var retryAt = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)o.ErrorBackoff.TotalMilliseconds;
+            await db.ScheduledMessages
+                .Where(x => x.TokenId == row.TokenId && x.LockToken == claim)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.LockToken, (Guid?)null).SetProperty(x => x.LockedUntil, retryAt), CancellationToken.None);
+            return false;
+        }
+
+        // Not cancellable: the message is out, so the row must go, or it would be sent again.
+        await db.ScheduledMessages
+            .Where(x => x.TokenId == row.TokenId && x.LockToken == claim)
+            .ExecuteDeleteAsync(CancellationToken.None);
+        logger.LogDebug("Sent scheduled {MessageType} {MessageId} to {Destination}", row.MessageType, row.MessageId, row.Destination);
+        return true;
+    }
+
+    private async Task<TimeSpan> TimeUntilNextDueAsync(SchedulerOptions o, CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SchedulerDbContext>();
+
+        // A row claimed by someone else is not ours before its lease ends, so it counts from then.
+        var next = await db.ScheduledMessages
+            .Select(x => (long?)(x.LockedUntil != null && x.LockedUntil > x.DueAt ? x.LockedUntil.Value : x.DueAt))
+            .MinAsync(cancellationToken);
+        if (next is null)
+        {
+            return o.PollInterval;
+        }
+
+        var until = TimeSpan.FromMilliseconds(next.Value - time.GetUtcNow().ToUnixTimeMilliseconds());
+        return until <= TimeSpan.Zero ? TimeSpan.Zero : until < o.PollInterval ? until : o.PollInterval;
+    }
+}

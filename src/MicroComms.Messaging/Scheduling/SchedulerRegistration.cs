@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace MicroComms.Messaging.Scheduling;
+
+public static class SchedulerRegistration
+{
+    /// <summary>
+    /// The scheduler's storage and dispatcher: its SQLite database (<c>ConnectionStrings:Scheduler</c>, by
+    /// default <c>data/scheduler.db</c>), the in-process wake-up, and the hosted service that sends due
+    /// rows. <see cref="MicroCommsRegistration.AddMicroComms"/> calls it; the consumer and the bus wiring
+    /// are added there.
+    /// </summary>
+    public static IServiceCollection AddMicroCommsScheduler(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSqliteDbContext<SchedulerDbContext>(configuration, SchedulerOptions.ConnectionStringName);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SchedulerSignal>();
+        services.AddHostedService<ScheduledMessageDispatcher>();
+        return services;
+    }
+}
