@@ -1,1 +1,39 @@
-Console.WriteLine("MicroComms benchmarks: not written yet.");
+using System.CommandLine;
+using MicroComms.Benchmarks;
+
+var scenarios = new Argument<string[]>("scenarios")
+{
+    Description = "Scenarios to run (default: all): " + string.Join(", ", BenchRunner.ScenarioNames),
+    Arity = ArgumentArity.ZeroOrMore,
+};
+var defaults = new BenchSettings();
+var messages = new Option<int>("--messages") { Description = "Messages per throughput round", DefaultValueFactory = _ => defaults.Messages };
+var warmup = new Option<int>("--warmup") { Description = "Messages or requests before measuring", DefaultValueFactory = _ => defaults.Warmup };
+var duration = new Option<double>("--duration") { Description = "Seconds per latency variant and caller count", DefaultValueFactory = _ => defaults.Duration.TotalSeconds };
+var rounds = new Option<int>("--rounds") { Description = "Measured rounds per scenario", DefaultValueFactory = _ => defaults.Rounds };
+var window = new Option<int>("--window") { Description = "Publishes in flight in throughput scenarios", DefaultValueFactory = _ => defaults.PublishWindow };
+var results = new Option<string>("--results") { Description = "Folder for the markdown table and SVG charts", DefaultValueFactory = _ => defaults.ResultsDirectory! };
+
+var root = new RootCommand("MicroComms benchmarks: throughput and latency against raw RabbitMQ.Client and peers, over a local broker.")
+{
+    scenarios, messages, warmup, duration, rounds, window, results,
+};
+root.SetAction(async (parse, cancellationToken) =>
+{
+    var settings = new BenchSettings
+    {
+        Scenarios = parse.GetValue(scenarios) ?? [],
+        Messages = parse.GetValue(messages),
+        Warmup = parse.GetValue(warmup),
+        Duration = TimeSpan.FromSeconds(parse.GetValue(duration)),
+        Rounds = parse.GetValue(rounds),
+        PublishWindow = parse.GetValue(window),
+        ResultsDirectory = parse.GetValue(results),
+    };
+    var command = "dotnet run -c Release --project tests/MicroComms.Benchmarks -- " + string.Join(' ', args);
+    var report = await BenchRunner.RunAsync(settings, command.TrimEnd(), Console.Out, cancellationToken);
+    Console.WriteLine();
+    Console.WriteLine(report.Markdown);
+    return 0;
+});
+return await root.Parse(args).InvokeAsync();

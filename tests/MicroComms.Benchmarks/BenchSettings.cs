@@ -1,0 +1,28 @@
+namespace MicroComms.Benchmarks;
+
+/// <summary>What one benchmark run measures; every figure comes from the command line (see Program.cs).</summary>
+public sealed record BenchSettings
+{
+    /// <summary>Scenario names to run; empty runs them all.</summary>
+    public IReadOnlyList<string> Scenarios { get; init; } = [];
+
+    /// <summary>Messages per measured round of a throughput scenario.</summary>
+    public int Messages { get; init; } = 20_000;
+
+    /// <summary>Messages or requests sent before measuring: short warm-ups measured 20-30% slower here.</summary>
+    public int Warmup { get; init; } = 5_000;
+
+    /// <summary>Measuring time per variant and caller count of a latency scenario.</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(3);
+
+    public int Rounds { get; init; } = 3;
+
+    /// <summary>Publishes in flight at once in every throughput scenario (a loop that awaits each confirm tops out near 1,250 msg/s).</summary>
+    public int PublishWindow { get; init; } = 100;
+
+    /// <summary>How long a round may take before it is reported as stuck instead of hanging the run.</summary>
+    public TimeSpan RoundTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Where the markdown table and SVG charts go; null writes nothing.</summary>
+    public string? ResultsDirectory { get; init; } = "results";
+}

@@ -1,0 +1,13 @@
+using MassTransit;
+
+namespace MicroComms.Benchmarks.Infrastructure;
+
+/// <summary>The consumer of both MassTransit scenarios: counts the message and returns.</summary>
+public sealed class CountingConsumer(ConsumeCounter counter) : IConsumer<BenchMessage>
+{
+    public Task Consume(ConsumeContext<BenchMessage> context)
+    {
+        counter.Increment();
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using MicroComms.Benchmarks.Scenarios;
+
+namespace MicroComms.Benchmarks.Infrastructure;
+
+/// <summary>
+/// Publishes N messages with a fixed number in flight and waits until all are consumed: the same loop for every
+/// throughput scenario, so rows differ only by the stack under test.
+/// </summary>
+public static class ThroughputDriver
+{
+    public static async Task<TimeSpan> RunAsync(
+        int messages,
+        int window,
+        ConsumeCounter counter,
+        Func<long, CancellationToken, Task> publish,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        var consumed = counter.Expect(messages);
+        var next = -1L;
+        var watch = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, Math.Min(window, messages)).Select(async _ =>
+        {
+            long i;
+            while ((i = Interlocked.Increment(ref next)) < messages)
+            {
+                await publish(i, cts.Token);
+            }
+        });
+        await Task.WhenAll(workers);
+        try
+        {
+            await consumed.WaitAsync(cts.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Not every one of {messages} messages was consumed within {timeout}.");
+        }
+
+        return watch.Elapsed;
+    }
+
+    public static Measurement Rate(string scenario, string variant, int messages, TimeSpan elapsed) =>
+        new(scenario, variant, "end to end", "msg/s", messages / elapsed.TotalSeconds, HigherIsBetter: true);
+}

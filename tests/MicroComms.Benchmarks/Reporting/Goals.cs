@@ -1,0 +1,44 @@
+namespace MicroComms.Benchmarks.Reporting;
+
+/// <summary>The goals, evaluated on the medians of one run. A goal whose figures were not measured shows as not run.</summary>
+public static class Goals
+{
+    public const double LimitShare = 0.7;
+    public const double MaxRequestLatencyFactor = 1.5;
+
+    public static IReadOnlyList<Goal> Evaluate(IReadOnlyList<SummaryRow> rows)
+    {
+        var microcomms = Rate(rows, "microcomms");
+        var limit = Rate(rows, "limit");
+        var masstransit = Rate(rows, "masstransit-defaults");
+        var wolverine = Rate(rows, "peer");
+        var busP50 = P50(rows, "MicroComms IRequestClient, 1 caller");
+        var rawP50 = P50(rows, "raw direct reply-to, 1 caller");
+        return
+        [
+            AtLeast("microcomms / limit", "microcomms", "limit", microcomms, limit, LimitShare),
+            AtLeast("microcomms / masstransit-defaults", "microcomms", "masstransit-defaults", microcomms, masstransit, 1.0),
+            AtLeast("microcomms / peer (Wolverine)", "microcomms", "peer", microcomms, wolverine, 1.0, strictly: true),
+            AtMost("bus request p50 / raw direct reply-to p50 (1 caller)", "bus p50", "raw p50", busP50, rawP50, MaxRequestLatencyFactor),
+        ];
+    }
+
+    private static Goal AtLeast(string name, string numerator, string denominator, double? a, double? b, double floor, bool strictly = false)
+    {
+        var ratio = a / b;
+        return new Goal(name, numerator, denominator, ratio, $"{(strictly ? ">" : ">=")} {floor:0.0#}",
+            ratio is null ? null : strictly ? ratio > floor : ratio >= floor);
+    }
+
+    private static Goal AtMost(string name, string numerator, string denominator, double? a, double? b, double ceiling)
+    {
+        var ratio = a / b;
+        return new Goal(name, numerator, denominator, ratio, $"<= {ceiling:0.0#}", ratio is null ? null : ratio <= ceiling);
+    }
+
+    private static double? Rate(IReadOnlyList<SummaryRow> rows, string scenario) =>
+        rows.FirstOrDefault(r => r.Scenario == scenario && r.Unit == "msg/s")?.Median;
+
+    private static double? P50(IReadOnlyList<SummaryRow> rows, string variant) =>
+        rows.FirstOrDefault(r => r.Scenario == "request-response" && r.Variant == variant && r.Metric == "p50")?.Median;
+}

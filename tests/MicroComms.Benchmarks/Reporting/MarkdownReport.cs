@@ -1,0 +1,42 @@
+using System.Globalization;
+using System.Text;
+
+namespace MicroComms.Benchmarks.Reporting;
+
+/// <summary>The table of medians with min-max spread, the goals, the machine and the command, as markdown.</summary>
+public static class MarkdownReport
+{
+    public static string Render(BenchSettings settings, MachineInfo machine, IReadOnlyList<SummaryRow> rows, IReadOnlyList<Goal> goals, DateTimeOffset when, string command)
+    {
+        var md = new StringBuilder();
+        md.AppendLine(Inv($"## MicroComms benchmark, {when:yyyy-MM-dd HH:mm} UTC"));
+        md.AppendLine();
+        md.AppendLine(Inv($"Machine: {machine}. Payload: {Infrastructure.BenchMessage.JsonSize} bytes of JSON; durable queues, persistent messages, publisher confirms, manual acks."));
+        md.AppendLine(Inv($"Settings: {settings.Rounds} rounds, {settings.Messages:N0} messages per throughput round with {settings.PublishWindow} publishes in flight, {settings.Duration.TotalSeconds:0.#} s per latency variant, warm-up {settings.Warmup:N0}."));
+        md.AppendLine();
+        md.AppendLine(Inv($"Command: `{command}`"));
+        md.AppendLine();
+        md.AppendLine("| Scenario | Variant | Metric | Median | Min - max |");
+        md.AppendLine("|---|---|---|---:|---:|");
+        foreach (var r in rows)
+        {
+            md.AppendLine(Inv($"| {r.Scenario} | {r.Variant} | {r.Metric} | {Format(r.Median, r.Unit)} {r.Unit} | {Format(r.Min, r.Unit)} - {Format(r.Max, r.Unit)} |"));
+        }
+
+        md.AppendLine();
+        md.AppendLine("| Goal | Ratio | Target | Met |");
+        md.AppendLine("|---|---:|---|---|");
+        foreach (var g in goals)
+        {
+            var met = g.Met switch { true => "yes", false => "**no**", null => "not run" };
+            md.AppendLine(Inv($"| {g.Name} | {(g.Ratio is { } ratio ? ratio.ToString("0.00", CultureInfo.InvariantCulture) : "-")} | {g.Condition} | {met} |"));
+        }
+
+        return md.ToString();
+    }
+
+    public static string Format(double value, string unit) =>
+        unit == "ms" ? value.ToString(value < 10 ? "0.000" : "0.0", CultureInfo.InvariantCulture) : value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,13 @@
+using MassTransit;
+using MicroComms.Contracts;
+
+namespace MicroComms.Benchmarks.Scenarios.RequestResponse;
+
+/// <summary>The bus responder: answers from the in-memory store, like every other variant.</summary>
+public sealed class GetOrderStatusConsumer(OrderStatusStore store) : IConsumer<GetOrderStatus>
+{
+    public Task Consume(ConsumeContext<GetOrderStatus> context) =>
+        store.Find(context.Message.OrderId) is { } status
+            ? context.RespondAsync(status)
+            : context.RespondAsync(new OrderNotFound(context.Message.OrderId));
+}

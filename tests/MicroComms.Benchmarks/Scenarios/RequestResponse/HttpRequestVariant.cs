@@ -1,0 +1,37 @@
+using System.Net.Http.Json;
+using MicroComms.Contracts;
+
+namespace MicroComms.Benchmarks.Scenarios.RequestResponse;
+
+/// <summary>REST over HTTP/1.1 on loopback: GET /orders/{id}, JSON body (one pooled connection per concurrent caller).</summary>
+public sealed class HttpRequestVariant(KestrelResponder responder) : IRequestVariant
+{
+    private HttpClient? _http;
+
+    public string Name => "HTTP/1.1 REST";
+
+    public Task StartAsync(BenchContext context, string virtualHost, OrderStatusStore store, CancellationToken cancellationToken)
+    {
+        _http = new HttpClient(new SocketsHttpHandler { UseProxy = false })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{responder.HttpPort}/"),
+            DefaultRequestVersion = System.Net.HttpVersion.Version11,
+        };
+        return Task.CompletedTask;
+    }
+
+    public async Task CallAsync(Guid orderId, CancellationToken cancellationToken)
+    {
+        var status = await _http!.GetFromJsonAsync<OrderStatus>($"orders/{orderId}", cancellationToken);
+        if (status?.OrderId != orderId)
+        {
+            throw new InvalidOperationException($"Asked for order {orderId}, got {status?.OrderId}.");
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _http?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

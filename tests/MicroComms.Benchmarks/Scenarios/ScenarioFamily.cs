@@ -1,0 +1,10 @@
+namespace MicroComms.Benchmarks.Scenarios;
+
+public enum ScenarioFamily
+{
+    /// <summary>Publish -> consume, messages per second end to end.</summary>
+    Throughput,
+
+    /// <summary>Request -> response, latency percentiles and requests per second.</summary>
+    RequestResponse,
+}
