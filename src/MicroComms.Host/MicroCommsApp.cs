@@ -1,3 +1,4 @@
+using MassTransit;
 using MicroComms.Gateway;
 using MicroComms.Inventory;
 using MicroComms.Messaging;
@@ -88,6 +89,9 @@ public static class MicroCommsApp
                 x.AddGateway();
             }
         });
+
+        // "Running" (and the URL printed) means the receive endpoints and their queues exist, not just that the bus was asked to start.
+        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
 
         var app = builder.Build();
         if (services.Contains(ServiceNames.Gateway))
