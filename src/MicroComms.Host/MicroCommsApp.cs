@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Host;
@@ -30,6 +31,8 @@ public static class MicroCommsApp
             Args = [],
         });
         builder.Configuration.AddInMemoryCollection(overrides);
+        // A failed start is reported by the command as one sentence (exit code 2); the host's own log of it is a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
 
         var host = builder.Configuration.GetSection(HostOptions.SectionName).Get<HostOptions>() ?? new HostOptions();
         var services = ServiceNames.Parse(host.Services);
