@@ -39,7 +39,7 @@ public static class CommandLineOptions
         Recursive = true,
     };
 
-    static CommandLineOptions() => Transport.AcceptOnlyFromAmong("inmemory", "rabbitmq", "InMemory", "RabbitMq");
+    static CommandLineOptions() => Transport.AcceptOnlyFromAmong("inmemory", "rabbitmq");
 
     public static IEnumerable<Option> All => [Transport, Services, Data, Urls, GrpcUrl];
 

@@ -1,3 +1,4 @@
+using MassTransit;
 using MicroComms.Gateway;
 using MicroComms.Inventory;
 using MicroComms.Messaging;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Host;
@@ -29,6 +31,8 @@ public static class MicroCommsApp
             Args = [],
         });
         builder.Configuration.AddInMemoryCollection(overrides);
+        // A failed start is reported by the command as one sentence (exit code 2); the host's own log of it is a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
 
         var host = builder.Configuration.GetSection(HostOptions.SectionName).Get<HostOptions>() ?? new HostOptions();
         var services = ServiceNames.Parse(host.Services);
@@ -88,6 +92,9 @@ public static class MicroCommsApp
                 x.AddGateway();
             }
         });
+
+        // "Running" (and the URL printed) means the receive endpoints and their queues exist, not just that the bus was asked to start.
+        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
 
         var app = builder.Build();
         if (services.Contains(ServiceNames.Gateway))

@@ -34,6 +34,9 @@ public sealed class ServiceTestHost : IAsyncDisposable
     /// <summary>A client for the host's HTTP endpoints (in memory, no socket).</summary>
     public HttpClient CreateClient() => app.GetTestClient();
 
+    /// <summary>A handler into the TestServer, for clients that bring their own HttpClient (e.g. a gRPC channel).</summary>
+    public HttpMessageHandler CreateHandler() => app.GetTestServer().CreateHandler();
+
     /// <param name="addServices">The service's <c>services.AddX(configuration)</c>.</param>
     /// <param name="addBus">The service's <c>x.AddX()</c>.</param>
     /// <param name="databases">Connection string names (e.g. "Orders") to point at private in-memory databases.</param>

@@ -15,7 +15,7 @@ public sealed class Scheduler_Specs
     public async Task A_scheduled_send_arrives_at_its_due_time_and_not_before()
     {
         var inbox = new Received();
-        using var host = TestHosts.Build(TestHosts.InMemory(TestHosts.TempDatabase()), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        using var host = BusTestHosts.Build(BusTestHosts.InMemory(BusTestHosts.TempDatabase()), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
         await host.StartAsync();
 
         var due = DateTime.UtcNow.AddMilliseconds(700);
@@ -35,8 +35,8 @@ public sealed class Scheduler_Specs
     public async Task A_cancelled_scheduled_message_is_never_sent()
     {
         var inbox = new Received();
-        var database = TestHosts.TempDatabase();
-        using var host = TestHosts.Build(TestHosts.InMemory(database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        var database = BusTestHosts.TempDatabase();
+        using var host = BusTestHosts.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
         await host.StartAsync();
 
         await using (var scope = host.Services.CreateAsyncScope())
@@ -59,12 +59,12 @@ public sealed class Scheduler_Specs
     public async Task Two_dispatchers_on_one_database_never_both_send_a_row()
     {
         const int Rows = 300;
-        var database = TestHosts.TempDatabase();
+        var database = BusTestHosts.TempDatabase();
         var inbox = new Received();
-        var settings = TestHosts.InMemory(database);
+        var settings = BusTestHosts.InMemory(database);
         settings["MicroComms:Scheduler:BatchSize"] = "7";
-        using var first = TestHosts.Build(settings, s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
-        using var second = TestHosts.Build(settings, s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        using var first = BusTestHosts.Build(settings, s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        using var second = BusTestHosts.Build(settings, s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
         await first.StartAsync();
         await second.StartAsync();
 

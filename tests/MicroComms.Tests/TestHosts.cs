@@ -1,37 +1,61 @@
-using MassTransit;
-using MicroComms.Messaging;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using MicroComms.Gateway;
+using MicroComms.Inventory;
+using MicroComms.Notifications;
+using MicroComms.Orders;
+using MicroComms.Payments;
+using MicroComms.Testing;
 
 namespace MicroComms.Tests;
 
-/// <summary>Hosts composed exactly as the Host does it (AddMicroComms), on the in-memory transport.</summary>
+/// <summary>Each service (or all of them) hosted through its own registration pair, as production composes it.</summary>
 internal static class TestHosts
 {
-    /// <summary>In-memory transport, short retry intervals, the scheduler on its own SQLite file.</summary>
-    public static Dictionary<string, string?> InMemory(string schedulerDb) => new()
+    /// <summary>One immediate retry keeps failure tests fast while still exercising the retry path.</summary>
+    public static readonly Dictionary<string, string?> FastRetry = new()
     {
-        ["MicroComms:Transport"] = "InMemory",
-        ["ConnectionStrings:Scheduler"] = $"Data Source={schedulerDb}",
-        ["MicroComms:Scheduler:PollInterval"] = "00:00:01",
+        ["MicroComms:Retry:ImmediateLimit"] = "1",
         ["MicroComms:Retry:MinInterval"] = "00:00:00.010",
         ["MicroComms:Retry:MaxInterval"] = "00:00:00.050",
         ["MicroComms:Retry:IntervalDelta"] = "00:00:00.010",
+        ["MicroComms:Payments:TransientFailureRate"] = "0",
     };
 
-    public static IHost Build(
-        Dictionary<string, string?> settings,
-        Action<IServiceCollection> services,
-        Action<IBusRegistrationConfigurator> bus)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        services(builder.Services);
-        builder.Services.AddMicroComms(builder.Configuration, bus);
-        return builder.Build();
-    }
+    public static Task<ServiceTestHost> Orders() =>
+        ServiceTestHost.StartAsync((s, c) => s.AddOrders(c), x => x.AddOrders(), ["Orders"], settings: FastRetry);
 
-    public static string TempDatabase() =>
-        Path.Combine(Path.GetTempPath(), "microcomms-tests", $"scheduler-{Guid.NewGuid():N}.db");
+    public static Task<ServiceTestHost> Inventory() =>
+        ServiceTestHost.StartAsync((s, c) => s.AddInventory(c), x => x.AddInventory(), ["Inventory"], app => app.MapInventoryEndpoints(), FastRetry);
+
+    public static Task<ServiceTestHost> Payments(Dictionary<string, string?>? settings = null) =>
+        ServiceTestHost.StartAsync((s, c) => s.AddPayments(c), x => x.AddPayments(), ["Payments"], settings: Merge(settings));
+
+    public static Task<ServiceTestHost> Notifications() =>
+        ServiceTestHost.StartAsync((s, c) => s.AddNotifications(c), x => x.AddNotifications(), ["Notifications"], settings: FastRetry);
+
+    public static Task<ServiceTestHost> Gateway(Dictionary<string, string?>? settings = null) =>
+        ServiceTestHost.StartAsync((s, c) => s.AddGateway(c), x => x.AddGateway(), mapEndpoints: app => app.MapGateway(), settings: Merge(settings));
+
+    /// <summary>Every service and the gateway in one in-memory bus.</summary>
+    public static Task<ServiceTestHost> Everything(Dictionary<string, string?>? settings = null) =>
+        ServiceTestHost.StartAsync(
+            (s, c) => s.AddOrders(c).AddInventory(c).AddPayments(c).AddNotifications(c).AddGateway(c),
+            x => x.AddOrders().AddInventory().AddPayments().AddNotifications().AddGateway(),
+            ["Orders", "Inventory", "Payments", "Notifications"],
+            app =>
+            {
+                app.MapGateway();
+                app.MapInventoryEndpoints();
+            },
+            Merge(settings));
+
+    private static Dictionary<string, string?> Merge(Dictionary<string, string?>? settings)
+    {
+        var merged = new Dictionary<string, string?>(FastRetry);
+        foreach (var (key, value) in settings ?? [])
+        {
+            merged[key] = value;
+        }
+
+        return merged;
+    }
 }

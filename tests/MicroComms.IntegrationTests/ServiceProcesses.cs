@@ -1,0 +1,46 @@
+using MicroComms.Host;
+using Microsoft.AspNetCore.Builder;
+
+namespace MicroComms.IntegrationTests;
+
+/// <summary>
+/// Services started the way separate processes start them (the Host's composition, one service each), over
+/// RabbitMQ in one virtual host, each with its own data folder; disposed in reverse order.
+/// </summary>
+public sealed class ServiceProcesses(RabbitMqNode node, string virtualHost) : IAsyncDisposable
+{
+    private readonly List<WebApplication> started = [];
+    private readonly string dataRoot = Path.Combine(Path.GetTempPath(), "microcomms-it-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public async Task<WebApplication> StartAsync(string services)
+    {
+        var settings = node.Settings(virtualHost);
+        settings["MicroComms:Host:Services"] = services;
+        settings["MicroComms:Host:DataDirectory"] = Path.Combine(dataRoot, services.Replace(',', '-'));
+        settings["MicroComms:Host:Urls"] = "http://127.0.0.1:0";
+        settings["MicroComms:Host:GrpcUrl"] = "";
+        settings["MicroComms:Retry:ImmediateLimit"] = "1";
+        settings["MicroComms:Payments:TransientFailureRate"] = "0";
+        settings["Logging:LogLevel:Default"] = "Warning";
+
+        var app = MicroCommsApp.Build(settings);
+        started.Add(app);
+        await app.StartAsync();
+        return app;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = started.Count - 1; i >= 0; i--)
+        {
+            await started[i].StopAsync();
+            await started[i].DisposeAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(dataRoot))
+        {
+            Directory.Delete(dataRoot, recursive: true);
+        }
+    }
+}
