@@ -63,6 +63,9 @@ public sealed class OutboxTestHost : IAsyncDisposable
 
         var counters = new BusCounters();
         builder.Services.AddSingleton(recorder);
+
+        // A publish before the receive endpoints are bound would be dropped by the broker: start only when ready.
+        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
         builder.Services.AddSqliteDbContext<OutboxTestDbContext>(builder.Configuration, "OutboxTest");
         builder.Services.AddMicroComms(builder.Configuration, x =>
         {
