@@ -1,0 +1,80 @@
+using MassTransit;
+using MicroComms.Messaging.Outbox;
+using MicroComms.Tests.Outbox.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MicroComms.IntegrationTests.Outbox;
+
+/// <summary>Runs on a private node (not the shared broker), because it stops and restarts it.</summary>
+public sealed class BrokerOutage_Specs : IDisposable
+{
+    private const int PrivatePort = 5745;
+    private readonly string _database = OutboxTestHost.NewDatabasePath();
+    private readonly Recorder _recorder = new();
+
+    [Fact]
+    public async Task Changes_made_through_the_bus_outbox_while_the_broker_is_down_succeed_and_their_messages_arrive_once_after_it_returns()
+    {
+        const int commits = 10;
+        var node = await RabbitMqNode.StartAsync(PrivatePort);
+        var vhost = await node.CreateVirtualHostAsync("outbox-outage");
+        try
+        {
+            await using var host = await OutboxTestHost.StartAsync(_database, _recorder, settings: node.Settings(vhost), recordingConcurrency: 4);
+            var warmUp = Guid.NewGuid();
+            await Commit(host, warmUp);
+            await _recorder.WaitFor<WidgetCreated>(m => m.Any(x => x.Id == warmUp), TimeSpan.FromSeconds(60));
+
+            await node.StopAsync();
+            var ids = Enumerable.Range(0, commits).Select(_ => Guid.NewGuid()).ToList();
+            foreach (var id in ids)
+            {
+                await Commit(host, id);
+            }
+
+            Assert.Equal(commits, await host.Query(db => db.Widgets.CountAsync(w => ids.Contains(w.Id))));
+            Assert.Equal(commits, await host.PendingOutboxMessages());
+
+            await node.StartAgainAsync();
+            await _recorder.WaitFor<WidgetCreated>(m => ids.All(id => m.Any(x => x.Id == id)), TimeSpan.FromSeconds(120));
+            await WaitUntil(async () => await host.PendingOutboxMessages() == 0
+                && await node.MessageCountAsync(vhost, OutboxTestHost.RecordingQueue) == 0
+                && host.Counters.Received(OutboxTestHost.RecordingQueue) >= _recorder.Of<WidgetCreated>().Count);
+
+            var seen = _recorder.Of<WidgetCreated>();
+            Assert.Equal(commits + 1, seen.Count);
+            Assert.Equal(commits + 1, seen.Select(m => m.Id).Distinct().Count());
+        }
+        finally
+        {
+            await node.StartAgainAsync();
+            await node.DeleteVirtualHostAsync(vhost);
+            await node.StopAsync();
+        }
+    }
+
+    public void Dispose() => OutboxTestHost.DeleteDatabase(_database);
+
+    private static Task Commit(OutboxTestHost host, Guid id) => host.InScope(async (sp, db) =>
+    {
+        db.Widgets.Add(new Widget { Id = id, Name = "restocked" });
+        await sp.GetRequiredService<IPublishEndpoint>().Publish(new WidgetCreated(id, "restocked"));
+        await db.SaveChangesAsync();
+    });
+
+    private static async Task WaitUntil(Func<Task<bool>> condition)
+    {
+        // Queue depth and database rows have no change notification here: poll, bounded.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("Condition not met within 60 s.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+using MassTransit;
+using MicroComms.Messaging.Outbox;
+using MicroComms.Tests.Outbox.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MicroComms.Tests.Outbox;
+
+public sealed class BusOutbox_Specs : IDisposable
+{
+    private readonly string _database = OutboxTestHost.NewDatabasePath();
+    private readonly Recorder _recorder = new();
+
+    [Fact]
+    public async Task A_rolled_back_change_publishes_nothing_and_a_committed_one_publishes_exactly_once()
+    {
+        await using var host = await OutboxTestHost.StartAsync(_database, _recorder);
+        var rolledBack = Guid.NewGuid();
+        var committed = Guid.NewGuid();
+
+        await host.InScope(async (sp, db) =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Widgets.Add(new Widget { Id = rolledBack, Name = "rolled back" });
+            await sp.GetRequiredService<IPublishEndpoint>().Publish(new WidgetCreated(rolledBack, "rolled back"));
+            await db.SaveChangesAsync();
+            await transaction.RollbackAsync();
+        });
+        Assert.Equal(0, await host.PendingOutboxMessages());
+
+        await host.InScope(async (sp, db) =>
+        {
+            db.Widgets.Add(new Widget { Id = committed, Name = "committed" });
+            await sp.GetRequiredService<IPublishEndpoint>().Publish(new WidgetCreated(committed, "committed"));
+            await db.SaveChangesAsync();
+        });
+
+        await _recorder.WaitFor<WidgetCreated>(m => m.Any(x => x.Id == committed));
+        await WaitUntilOutboxEmpty(host);
+        await host.Counters.WaitForReceived(OutboxTestHost.RecordingQueue, 1);
+        var delivery = host.Services.GetRequiredService<OutboxDeliveryService<OutboxTestDbContext>>();
+        Assert.Equal(0, (await delivery.DeliverPassAsync(CancellationToken.None)).Sent);
+
+        var seen = _recorder.Of<WidgetCreated>();
+        Assert.DoesNotContain(seen, m => m.Id == rolledBack);
+        Assert.Single(seen, m => m.Id == committed);
+    }
+
+    [Fact]
+    public async Task A_message_committed_before_a_crash_is_delivered_by_the_next_host_on_the_same_database()
+    {
+        var id = Guid.NewGuid();
+        await using (var crashed = await OutboxTestHost.StartAsync(_database, _recorder, o => o.UseBusOutbox(deliveryService: false)))
+        {
+            await crashed.InScope(async (sp, db) =>
+            {
+                db.Widgets.Add(new Widget { Id = id, Name = "before crash" });
+                await sp.GetRequiredService<IPublishEndpoint>().Publish(new WidgetCreated(id, "before crash"));
+                await db.SaveChangesAsync();
+            });
+            Assert.Equal(1, await crashed.PendingOutboxMessages());
+        }
+
+        Assert.Empty(_recorder.Of<WidgetCreated>());
+
+        await using var restarted = await OutboxTestHost.StartAsync(_database, _recorder);
+        var seen = await _recorder.WaitFor<WidgetCreated>(m => m.Count > 0);
+        Assert.Equal(id, Assert.Single(seen).Id);
+        await WaitUntilOutboxEmpty(restarted);
+    }
+
+    [Fact]
+    public async Task Messages_of_one_owner_arrive_in_commit_order()
+    {
+        await using var host = await OutboxTestHost.StartAsync(_database, _recorder);
+        var id = Guid.NewGuid();
+        const int count = 50;
+
+        await host.InScope(async (sp, db) =>
+        {
+            var publish = sp.GetRequiredService<IPublishEndpoint>();
+            for (var i = 1; i <= count; i++)
+            {
+                await publish.Publish(new WidgetRenamed(id, i));
+            }
+
+            await db.SaveChangesAsync();
+        });
+
+        var seen = await _recorder.WaitFor<WidgetRenamed>(m => m.Count >= count);
+        Assert.Equal(Enumerable.Range(1, count), seen.Select(m => m.Sequence));
+    }
+
+    [Fact]
+    public async Task Two_delivery_services_on_one_database_send_each_message_once()
+    {
+        const int owners = 200;
+        var ids = Enumerable.Range(0, owners).Select(_ => Guid.NewGuid()).ToList();
+        await using (var writer = await OutboxTestHost.StartAsync(_database, _recorder, o => o.UseBusOutbox(deliveryService: false)))
+        {
+            await Task.WhenAll(ids.Select(id => writer.InScope(async (sp, db) =>
+            {
+                await sp.GetRequiredService<IPublishEndpoint>().Publish(new WidgetCreated(id, "raced"));
+                await db.SaveChangesAsync();
+            })));
+        }
+
+        // Small batches, so the two services race for the same owners many times over.
+        var both = await Task.WhenAll(
+            OutboxTestHost.StartAsync(_database, _recorder, o => o.QueryMessageLimit = 5, recordingConcurrency: 8),
+            OutboxTestHost.StartAsync(_database, _recorder, o => o.QueryMessageLimit = 5, recordingConcurrency: 8));
+        await using var first = both[0];
+        await using var second = both[1];
+
+        await _recorder.WaitFor<WidgetCreated>(m => m.Select(x => x.Id).Distinct().Count() == owners, TimeSpan.FromSeconds(60));
+        await WaitUntilOutboxEmpty(first);
+
+        // Every send is enqueued before its row is deleted; once both buses consumed all they were sent, nothing is in flight.
+        await WaitUntil(() => first.Counters.Received(OutboxTestHost.RecordingQueue) + second.Counters.Received(OutboxTestHost.RecordingQueue)
+            == _recorder.Of<WidgetCreated>().Count);
+        var seen = _recorder.Of<WidgetCreated>();
+        Assert.Equal(owners, seen.Select(m => m.Id).Distinct().Count());
+        Assert.Equal(owners, seen.Count);
+    }
+
+    [Fact]
+    public async Task A_poison_message_is_set_aside_with_its_reason_and_the_messages_behind_it_are_delivered()
+    {
+        var id = Guid.NewGuid();
+        await using (var writer = await OutboxTestHost.StartAsync(_database, _recorder, o => o.UseBusOutbox(deliveryService: false)))
+        {
+            await writer.InScope(async (sp, db) =>
+            {
+                var publish = sp.GetRequiredService<IPublishEndpoint>();
+                for (var i = 1; i <= 3; i++)
+                {
+                    await publish.Publish(new WidgetRenamed(id, i));
+                }
+
+                await db.SaveChangesAsync();
+            });
+
+            // The second message's headers no longer deserialize.
+            await writer.Query(async db =>
+            {
+                var second = await db.Set<OutboxMessage>().OrderBy(m => m.SequenceNumber).Skip(1).Select(m => m.SequenceNumber).FirstAsync();
+                return await db.Set<OutboxMessage>().Where(m => m.SequenceNumber == second)
+                    .ExecuteUpdateAsync(u => u.SetProperty(m => m.Headers, "{not json"));
+            });
+        }
+
+        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, o => o.MaxDeliveryAttempts = 2);
+
+        var seen = await _recorder.WaitFor<WidgetRenamed>(m => m.Count >= 2);
+        Assert.Equal([1, 3], seen.Select(m => m.Sequence));
+        var parked = await host.Query(db => db.Set<OutboxMessage>().AsNoTracking().SingleAsync());
+        Assert.NotNull(parked.SetAside);
+        Assert.Equal(2, parked.DeliveryAttempts);
+        Assert.Contains("Json", parked.FailureReason, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, await host.PendingOutboxMessages());
+    }
+
+    public void Dispose() => OutboxTestHost.DeleteDatabase(_database);
+
+    private static Task WaitUntilOutboxEmpty(OutboxTestHost host) =>
+        WaitUntil(async () => await host.PendingOutboxMessages() == 0 && await host.Query(db => db.Set<OutboxState>().CountAsync()) == 0);
+
+    private static Task WaitUntil(Func<bool> condition) => WaitUntil(() => Task.FromResult(condition()));
+
+    private static async Task WaitUntil(Func<Task<bool>> condition)
+    {
+        // Database state has no change notification: poll it, bounded.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("Condition not met within 30 s.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using MassTransit;
+using MicroComms.Messaging.Outbox;
+using MicroComms.Tests.Outbox.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MicroComms.Tests.Outbox;
+
+public sealed class ConsumerOutbox_Specs : IDisposable
+{
+    private readonly string _database = OutboxTestHost.NewDatabasePath();
+    private readonly Recorder _recorder = new();
+
+    [Fact]
+    public async Task The_same_message_id_delivered_twice_has_one_side_effect_and_one_set_of_outgoing_messages()
+    {
+        await using var host = await OutboxTestHost.StartAsync(_database, _recorder);
+        var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{OutboxTestHost.CreateWidgetQueue}"));
+        var messageId = NewId.NextGuid();
+        var widget = Guid.NewGuid();
+
+        await endpoint.Send(new CreateWidget(widget, "once"), c => c.MessageId = messageId);
+        await _recorder.WaitFor<WidgetCreated>(m => m.Count >= 1);
+        await endpoint.Send(new CreateWidget(widget, "once"), c => c.MessageId = messageId);
+        await host.Counters.WaitForReceived(OutboxTestHost.CreateWidgetQueue, 2);
+
+        // Outgoing messages leave before the incoming one is acknowledged: both receives done means all sends done.
+        await host.Counters.WaitForReceived(OutboxTestHost.RecordingQueue, _recorder.Of<WidgetCreated>().Count);
+        Assert.Equal(1, await host.Query(db => db.Widgets.Where(w => w.Id == widget).Select(w => w.Applied).SingleAsync()));
+        Assert.Single(_recorder.Of<WidgetCreated>());
+        Assert.Equal(0, host.Counters.ConsumeFaults);
+    }
+
+    [Fact]
+    public async Task A_consumer_that_responds_through_the_outbox_answers_the_requester()
+    {
+        await using var host = await OutboxTestHost.StartAsync(_database, _recorder);
+        var widget = Guid.NewGuid();
+        await host.InScope(async (_, db) =>
+        {
+            db.Widgets.Add(new Widget { Id = widget, Name = "asked about" });
+            await db.SaveChangesAsync();
+        });
+
+        await using var scope = host.Services.CreateAsyncScope();
+        var client = scope.ServiceProvider.GetRequiredService<IRequestClient<GetWidget>>();
+        var response = await client.GetResponse<WidgetInfo>(new GetWidget(widget));
+
+        Assert.True(response.Message.Found);
+        Assert.Equal("asked about", response.Message.Name);
+
+        // The answer went through the inbox/outbox: the request has a delivered inbox row and no message is left.
+        var inbox = await host.Query(db => db.Set<InboxState>().AsNoTracking().SingleAsync());
+        Assert.NotNull(inbox.Delivered);
+        Assert.Equal(0, await host.Query(db => db.Set<OutboxMessage>().CountAsync()));
+    }
+
+    [Fact]
+    public async Task With_endpoint_concurrency_above_one_every_message_commits_and_none_faults()
+    {
+        const int count = 200;
+        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, createWidgetConcurrency: 16, recordingConcurrency: 16);
+        var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{OutboxTestHost.CreateWidgetQueue}"));
+
+        var ids = Enumerable.Range(0, count).Select(_ => Guid.NewGuid()).ToList();
+        await Task.WhenAll(ids.Select(id => endpoint.Send(new CreateWidget(id, "parallel"))));
+
+        await host.Counters.WaitForReceived(OutboxTestHost.CreateWidgetQueue, count, TimeSpan.FromSeconds(60));
+        await _recorder.WaitFor<WidgetCreated>(m => m.Count >= count, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, host.Counters.ConsumeFaults);
+        Assert.Equal(count, await host.Query(db => db.Widgets.CountAsync(w => w.Applied == 1)));
+        Assert.Equal(count, await host.Query(db => db.Set<InboxState>().CountAsync(x => x.Delivered != null)));
+        Assert.Equal(count, _recorder.Of<WidgetCreated>().Select(m => m.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Inbox_rows_older_than_the_duplicate_detection_window_are_deleted()
+    {
+        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, o => o.DuplicateDetectionWindow = TimeSpan.FromMinutes(5));
+        await host.InScope(async (_, db) =>
+        {
+            db.Set<InboxState>().Add(new InboxState { MessageId = Guid.NewGuid(), ConsumerId = Guid.NewGuid(), Received = DateTime.UtcNow.AddHours(-1), Consumed = DateTime.UtcNow.AddHours(-1), Delivered = DateTime.UtcNow.AddHours(-1) });
+            db.Set<InboxState>().Add(new InboxState { MessageId = Guid.NewGuid(), ConsumerId = Guid.NewGuid(), Received = DateTime.UtcNow, Consumed = DateTime.UtcNow, Delivered = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        });
+
+        var deleted = await host.Services.GetRequiredService<InboxCleanupService<OutboxTestDbContext>>().CleanupAsync(CancellationToken.None);
+
+        Assert.Equal(1, deleted);
+        Assert.Equal(1, await host.Query(db => db.Set<InboxState>().CountAsync()));
+    }
+
+    public void Dispose() => OutboxTestHost.DeleteDatabase(_database);
+}

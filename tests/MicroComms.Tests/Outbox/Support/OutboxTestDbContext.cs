@@ -1,0 +1,11 @@
+using MicroComms.Messaging.Outbox;
+using Microsoft.EntityFrameworkCore;
+
+namespace MicroComms.Tests.Outbox.Support;
+
+public sealed class OutboxTestDbContext(DbContextOptions<OutboxTestDbContext> options) : DbContext(options)
+{
+    public DbSet<Widget> Widgets => Set<Widget>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddMicroCommsOutbox();
+}

@@ -1,0 +1,127 @@
+using MassTransit;
+using MicroComms.Messaging;
+using MicroComms.Messaging.Outbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MicroComms.Tests.Outbox.Support;
+
+/// <summary>
+/// One "service" for the outbox tests, composed exactly as a real one: AddSqliteDbContext + AddMicroComms with
+/// x.AddSqliteOutbox and the endpoint convention; the transport is the in-memory one unless settings name RabbitMQ.
+/// </summary>
+public sealed class OutboxTestHost : IAsyncDisposable
+{
+    public const string CreateWidgetQueue = "create-widget";
+    public const string RecordingQueue = "recording";
+
+    private OutboxTestHost(IHost host, BusCounters counters)
+    {
+        Host = host;
+        Counters = counters;
+    }
+
+    public IHost Host { get; }
+
+    public IServiceProvider Services => Host.Services;
+
+    public BusCounters Counters { get; }
+
+    /// <summary>A fresh SQLite file for one test (deleted with its WAL files by <see cref="DeleteDatabase"/>).</summary>
+    public static string NewDatabasePath() => Path.Combine(Path.GetTempPath(), $"microcomms-outbox-{Guid.NewGuid():N}.db");
+
+    public static void DeleteDatabase(string path)
+    {
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            File.Delete(file);
+        }
+    }
+
+    public static async Task<OutboxTestHost> StartAsync(
+        string databasePath,
+        Recorder recorder,
+        Action<SqliteOutboxOptions>? outbox = null,
+        IDictionary<string, string?>? settings = null,
+        int createWidgetConcurrency = 1,
+        int recordingConcurrency = 1)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:OutboxTest"] = $"Data Source={databasePath}",
+            ["MicroComms:Retry:ImmediateLimit"] = "0",
+        });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
+        var counters = new BusCounters();
+        builder.Services.AddSingleton(recorder);
+
+        // A publish before the receive endpoints are bound would be dropped by the broker: start only when ready.
+        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+        builder.Services.AddSqliteDbContext<OutboxTestDbContext>(builder.Configuration, "OutboxTest");
+        builder.Services.AddMicroComms(builder.Configuration, x =>
+        {
+            x.AddSqliteOutbox<OutboxTestDbContext>(o =>
+            {
+                o.UseBusOutbox();
+                o.QueryDelay = TimeSpan.FromMilliseconds(200);
+                o.MinBackoff = TimeSpan.FromMilliseconds(50);
+                o.MaxBackoff = TimeSpan.FromMilliseconds(500);
+                outbox?.Invoke(o);
+            });
+
+            // The receiving side stands for another service: it gets no outbox, which also exercises the filter.
+            x.UseSqliteOutboxOnEndpoints<OutboxTestDbContext>(t => t != typeof(RecordingConsumer));
+
+            x.AddConsumer<CreateWidgetConsumer>().Endpoint(e =>
+            {
+                e.Name = CreateWidgetQueue;
+                e.ConcurrentMessageLimit = createWidgetConcurrency;
+            });
+            x.AddConsumer<GetWidgetConsumer>();
+            x.AddConsumer<RecordingConsumer>().Endpoint(e =>
+            {
+                e.Name = RecordingQueue;
+                e.ConcurrentMessageLimit = recordingConcurrency;
+            });
+            x.AddRequestClient<GetWidget>();
+        });
+
+        var host = builder.Build();
+        var bus = host.Services.GetRequiredService<IBus>();
+        bus.ConnectReceiveObserver(counters);
+        bus.ConnectConsumeObserver(counters);
+        await host.StartAsync();
+        return new OutboxTestHost(host, counters);
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a fresh DI scope, as an API call would.</summary>
+    public async Task InScope(Func<IServiceProvider, OutboxTestDbContext, Task> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        await work(scope.ServiceProvider, scope.ServiceProvider.GetRequiredService<OutboxTestDbContext>());
+    }
+
+    public async Task<T> Query<T>(Func<OutboxTestDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<OutboxTestDbContext>());
+    }
+
+    public Task<int> PendingOutboxMessages() => Query(db => db.Set<OutboxMessage>().CountAsync(m => m.SetAside == null));
+
+    public async ValueTask DisposeAsync()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await Host.StopAsync(stop.Token);
+        Host.Dispose();
+    }
+}
