@@ -40,6 +40,10 @@ public static class MicroCommsRegistration
             services.AddHostedService<BrokerStartupCheck>();
         }
 
+        // Start-up returns only once every receive endpoint is ready, so nothing published right after
+        // start-up is lost to a queue or binding that does not exist yet.
+        services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();

@@ -134,7 +134,7 @@ internal sealed class ScheduledMessageDispatcher(
         {
             var destination = new Uri(row.Destination);
             var endpoint = await bus.GetSendEndpoint(destination);
-            await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(new ScheduledMessageContext(row), destination), cancellationToken);
+            await endpoint.Send(new SerializedMessageBody(), new ScheduledMessageSendPipe(new ScheduledMessageContext(row), destination), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
