@@ -37,7 +37,7 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
         List<QueueInfo>? queues;
         try
         {
-            using var response = await http.GetAsync($"api/queues/{Uri.EscapeDataString(broker.VirtualHost)}?columns=name,messages", cancellationToken);
+            using var response = await http.GetAsync($"api/queues/{Uri.EscapeDataString(broker.VirtualHost)}?columns=name", cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 throw new ErrorCommandException(
@@ -57,11 +57,34 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
             throw new ErrorCommandException($"The RabbitMQ management API at {http.BaseAddress} did not answer within {management.ManagementTimeout}.", ex);
         }
 
-        return (queues ?? [])
+        var names = (queues ?? [])
             .Where(q => ErrorQueueNames.IsParkingQueue(q.Name))
-            .OrderBy(q => q.Name, StringComparer.Ordinal)
-            .Select(q => (q.Name, q.Messages ?? 0))
+            .Select(q => q.Name)
+            .OrderBy(q => q, StringComparer.Ordinal)
             .ToList();
+
+        // The management API's counts are sampled every few seconds; AMQP gives the count as of now.
+        var result = new List<(string Queue, long Messages)>();
+        if (names.Count == 0)
+        {
+            return result;
+        }
+
+        await using var connection = await ConnectAsync(cancellationToken);
+        foreach (var name in names)
+        {
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            try
+            {
+                result.Add((name, (await channel.QueueDeclarePassiveAsync(name, cancellationToken)).MessageCount));
+            }
+            catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+            {
+                // Deleted since the management API listed it.
+            }
+        }
+
+        return result;
     }
 
     /// <summary>Ready messages in the queue; fails when the queue does not exist.</summary>
@@ -304,5 +327,5 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
         }
     }
 
-    private sealed record QueueInfo(string Name, long? Messages);
+    private sealed record QueueInfo(string Name);
 }

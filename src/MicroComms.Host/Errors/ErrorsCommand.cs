@@ -17,6 +17,8 @@ public static class ErrorsCommand
 
     private const int DefaultShowCount = 10;
 
+    private const int RedirectedOutputWidth = 250;
+
     /// <summary>The <c>errors</c> command, configured from <paramref name="configuration"/> (appsettings, environment).</summary>
     public static Command Create(IConfiguration configuration)
     {
@@ -193,6 +195,12 @@ public static class ErrorsCommand
         {
             Out = new AnsiConsoleOutput(parse.InvocationConfiguration.Output),
         });
+        if (!ReferenceEquals(parse.InvocationConfiguration.Output, Console.Out) || Console.IsOutputRedirected)
+        {
+            // Piped or captured output has no terminal width; wrapping would split message ids across lines.
+            console.Profile.Width = RedirectedOutputWidth;
+        }
+
         try
         {
             return await action(CreateClient(configuration), console);
