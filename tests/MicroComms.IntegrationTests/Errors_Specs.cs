@@ -63,6 +63,49 @@ public sealed class Errors_Specs(BrokerFixture broker, ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task A_message_type_without_a_consumer_goes_to_skipped_and_a_body_that_is_not_json_to_error_without_stalling_the_endpoint()
+    {
+        var vhost = await broker.Node.CreateVirtualHostAsync("poison");
+        try
+        {
+            var log = new FailureLog();
+            using var host = BrokerHosts.Build(
+                BrokerHosts.Settings(broker.Node, vhost, BrokerHosts.TempDatabase()),
+                s => s.AddSingleton(log),
+                x => x.AddConsumer<SturdyConsumer>());
+            await host.StartAsync();
+
+            await using (var connection = await broker.Node.ConnectionFactory(vhost).CreateConnectionAsync())
+            await using (var channel = await connection.CreateChannelAsync())
+            {
+                var properties = new BasicProperties { ContentType = "application/vnd.masstransit+json", MessageId = Guid.NewGuid().ToString(), Persistent = true };
+                await channel.BasicPublishAsync("", "sturdy", mandatory: true, properties, Encoding.UTF8.GetBytes("this is { not json"));
+            }
+
+            var bus = host.Services.GetRequiredService<IBus>();
+            var sturdy = await bus.GetSendEndpoint(new Uri("queue:sturdy"));
+            await sturdy.Send(new Unwanted("nobody consumes this here"));
+            await sturdy.Send(new SturdyWork(1));
+            await log.Succeeded.Task.WaitAsync(Timeout);
+
+            var poison = await GetOneAsync(vhost, "sturdy_error");
+            Assert.Equal("this is { not json", poison.Body);
+            output.WriteLine("poison: " + string.Join(", ", poison.Headers.Select(h => $"{h.Key}={h.Value}")));
+            Assert.Equal("fault", poison.Headers["MT-Reason"]);
+            Assert.Contains("Json", poison.Headers["MT-Fault-ExceptionType"], StringComparison.Ordinal);
+
+            var skipped = await GetOneAsync(vhost, "sturdy_skipped");
+            Assert.Contains("nobody consumes this here", skipped.Body, StringComparison.Ordinal);
+            Assert.Equal("dead-letter", skipped.Headers["MT-Reason"]);
+            await host.StopAsync();
+        }
+        finally
+        {
+            await broker.Node.DeleteVirtualHostAsync(vhost);
+        }
+    }
+
     private async Task<ErrorCopy> GetOneAsync(string vhost, string queue)
     {
         await using var connection = await broker.Node.ConnectionFactory(vhost).CreateConnectionAsync();
@@ -93,6 +136,19 @@ public sealed class Errors_Specs(BrokerFixture broker, ITestOutputHelper output)
 
     public sealed record DoomedWork(int Number);
 
+    public sealed record SturdyWork(int Number);
+
+    public sealed record Unwanted(string Text);
+
+    public sealed class SturdyConsumer(FailureLog log) : IConsumer<SturdyWork>
+    {
+        public Task Consume(ConsumeContext<SturdyWork> context)
+        {
+            log.Succeeded.TrySetResult();
+            return Task.CompletedTask;
+        }
+    }
+
     public sealed class FailureLog
     {
         private int _faultCount;
@@ -100,6 +156,8 @@ public sealed class Errors_Specs(BrokerFixture broker, ITestOutputHelper output)
         public ConcurrentQueue<(DateTimeOffset At, int Redelivery)> Attempts { get; } = new();
 
         public TaskCompletionSource Faulted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Succeeded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public int FaultCount => Volatile.Read(ref _faultCount);
 
