@@ -8,7 +8,7 @@ using Microsoft.Extensions.Hosting;
 namespace MicroComms.IntegrationTests;
 
 [Collection(BrokerCollection.Name)]
-public sealed class Scheduling_Specs(BrokerFixture broker)
+public sealed class Scheduling_Specs(BrokerFixture broker, Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
@@ -35,6 +35,7 @@ public sealed class Scheduling_Specs(BrokerFixture broker)
             var first = await journal.First.Task.WaitAsync(Timeout);
             Assert.Equal("ring", first.Text);
             Assert.True(first.At >= due, $"arrived {(due - first.At).TotalMilliseconds} ms early");
+            output.WriteLine($"arrived {(first.At - due).TotalMilliseconds:F0} ms after its due time");
             await host.StopAsync();
         }
         finally
@@ -75,6 +76,7 @@ public sealed class Scheduling_Specs(BrokerFixture broker)
             Assert.Equal(1, redelivered.Redelivery);
             Assert.True(redelivered.At - failed.At >= TimeSpan.FromSeconds(3), $"redelivered after {redelivered.At - failed.At}");
             Assert.Equal(2, journal.All.Count);
+            output.WriteLine($"redelivered {(redelivered.At - failed.At).TotalMilliseconds:F0} ms after the failure (interval 3000 ms, host restarted in between)");
         }
         finally
         {
