@@ -1,9 +1,7 @@
-using System.ComponentModel.DataAnnotations;
 using MassTransit;
 using MicroComms.Messaging.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Messaging;
