@@ -1,9 +1,7 @@
-using System.ComponentModel.DataAnnotations;
 using MassTransit;
 using MicroComms.Messaging.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Messaging;
@@ -39,6 +37,10 @@ public static class MicroCommsRegistration
         {
             services.AddHostedService<BrokerStartupCheck>();
         }
+
+        // Start-up returns only once every receive endpoint is ready, so nothing published right after
+        // start-up is lost to a queue or binding that does not exist yet.
+        services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
 
         services.AddMassTransit(x =>
         {

@@ -63,6 +63,9 @@ public sealed class Scheduler_Specs
         var inbox = new Received();
         var settings = BusTestHosts.InMemory(database);
         settings["MicroComms:Scheduler:BatchSize"] = "7";
+
+        // Both dispatchers look at the table every 10 ms, so they really compete for the same rows.
+        settings["MicroComms:Scheduler:PollInterval"] = "00:00:00.010";
         using var first = BusTestHosts.Build(settings, s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
         using var second = BusTestHosts.Build(settings, s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
         await first.StartAsync();
@@ -88,6 +91,32 @@ public sealed class Scheduler_Specs
         Assert.Equal(Rows, inbox.All.Select(r => r.MessageId).Distinct().Count());
         await first.StopAsync();
         await second.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_due_row_claimed_by_another_process_is_left_alone_until_its_lease_runs_out()
+    {
+        var inbox = new Received();
+        using var host = BusTestHosts.Build(BusTestHosts.InMemory(BusTestHosts.TempDatabase()), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        await host.StartAsync();
+        var template = await CaptureRowAsync(host);
+
+        // Due now, but claimed by a process that may still be sending it: its lease ends in 1.5 s.
+        var now = DateTimeOffset.UtcNow;
+        var leaseEnd = now.AddMilliseconds(1500);
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<SchedulerDbContext>();
+            var row = Copy(template, now.ToUnixTimeMilliseconds());
+            row.LockToken = Guid.NewGuid();
+            row.LockedUntil = leaseEnd.ToUnixTimeMilliseconds();
+            db.ScheduledMessages.Add(row);
+            await db.SaveChangesAsync();
+        }
+
+        var (_, at) = await inbox.First.Task.WaitAsync(Timeout);
+        Assert.True(at >= leaseEnd.UtcDateTime, $"sent {(leaseEnd.UtcDateTime - at).TotalMilliseconds} ms before the other claim ran out");
+        await host.StopAsync();
     }
 
     /// <summary>Schedules one message far ahead and reads back its stored row, the template of a real envelope.</summary>
@@ -137,16 +166,16 @@ public sealed class Scheduler_Specs
 
     public sealed class Received
     {
-        private readonly ConcurrentQueue<(Reminder Message, Guid MessageId, DateTime At)> _all = new();
+        private readonly ConcurrentQueue<(Reminder Message, Guid MessageId, DateTime At, int Host)> _all = new();
 
         public TaskCompletionSource<(Reminder, DateTime)> First { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public IReadOnlyList<(Reminder Message, Guid MessageId, DateTime At)> All => [.. _all];
+        public IReadOnlyList<(Reminder Message, Guid MessageId, DateTime At, int Host)> All => [.. _all];
 
-        public void Add(Reminder message, Guid messageId)
+        public void Add(Reminder message, Guid messageId, int host)
         {
             var at = DateTime.UtcNow;
-            _all.Enqueue((message, messageId, at));
+            _all.Enqueue((message, messageId, at, host));
             First.TrySetResult((message, at));
         }
 
@@ -160,11 +189,11 @@ public sealed class Scheduler_Specs
         }
     }
 
-    public sealed class ReminderConsumer(Received received) : IConsumer<Reminder>
+    public sealed class ReminderConsumer(Received received, IBus bus) : IConsumer<Reminder>
     {
         public Task Consume(ConsumeContext<Reminder> context)
         {
-            received.Add(context.Message, context.MessageId ?? Guid.Empty);
+            received.Add(context.Message, context.MessageId ?? Guid.Empty, bus.GetHashCode());
             return Task.CompletedTask;
         }
     }

@@ -29,6 +29,15 @@ public sealed class ScheduleMessageConsumer(
             ? transport.GetTransportProperties() ?? new Dictionary<string, object>()
             : new Dictionary<string, object>();
 
+        var headers = context.Headers.GetAll().ToList();
+        if (headers.Any(h => h.Key == MicroCommsHeaders.RedeliveryCount)
+            && !headers.Any(h => h.Key == MicroCommsHeaders.FirstFaultTimestamp))
+        {
+            // The command arrives milliseconds after the failure that scheduled it (its SentTime is not
+            // reliable for this: it can carry the scheduled time).
+            headers.Add(new(MicroCommsHeaders.FirstFaultTimestamp, time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
         var row = new ScheduledMessageRow
         {
             TokenId = command.CorrelationId,
@@ -46,7 +55,7 @@ public sealed class ScheduleMessageConsumer(
             ResponseAddress = context.ResponseAddress?.ToString(),
             FaultAddress = context.FaultAddress?.ToString(),
             ExpirationTime = context.ExpirationTime,
-            Headers = HeaderJson.Serialize(context.Headers.GetAll()),
+            Headers = HeaderJson.Serialize(headers),
             Properties = HeaderJson.Serialize(properties),
             CreatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
         };

@@ -114,12 +114,27 @@ internal sealed class ScheduledMessageDispatcher(
             .OrderBy(x => x.DueAt)
             .ToListAsync(cancellationToken);
 
+        // Sends must finish inside the lease, or another process could claim and send the same rows. A
+        // quarter of the lease is kept in reserve for the deletes; what does not fit is handed back.
+        var sendUntil = DateTimeOffset.FromUnixTimeMilliseconds(leaseEnd) - o.LeaseDuration / 4;
         var sent = 0;
         foreach (var row in rows)
         {
             // Stopping mid-batch leaves the rest claimed; they go out when the lease ends.
             cancellationToken.ThrowIfCancellationRequested();
-            if (await SendAsync(db, row, claim, o, cancellationToken))
+            var remaining = sendUntil - time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                var released = await db.ScheduledMessages
+                    .Where(x => x.LockToken == claim)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.LockToken, (Guid?)null).SetProperty(x => x.LockedUntil, (long?)null), CancellationToken.None);
+                logger.LogInformation("Scheduled dispatch ran out of lease time; {Count} rows handed back", released);
+                break;
+            }
+
+            using var withinLease = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            withinLease.CancelAfter(remaining);
+            if (await SendAsync(db, row, claim, o, withinLease.Token, cancellationToken))
             {
                 sent++;
             }
@@ -128,13 +143,19 @@ internal sealed class ScheduledMessageDispatcher(
         return (sent, claimed >= o.BatchSize);
     }
 
-    private async Task<bool> SendAsync(SchedulerDbContext db, ScheduledMessageRow row, Guid claim, SchedulerOptions o, CancellationToken cancellationToken)
+    private async Task<bool> SendAsync(
+        SchedulerDbContext db,
+        ScheduledMessageRow row,
+        Guid claim,
+        SchedulerOptions o,
+        CancellationToken sendToken,
+        CancellationToken cancellationToken)
     {
         try
         {
             var destination = new Uri(row.Destination);
             var endpoint = await bus.GetSendEndpoint(destination);
-            await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(new ScheduledMessageContext(row), destination), cancellationToken);
+            await endpoint.Send(new SerializedMessageBody(), new ScheduledMessageSendPipe(new ScheduledMessageContext(row), destination), sendToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -1,6 +1,9 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace MicroComms.Messaging.Scheduling;
 
@@ -15,6 +18,11 @@ public static class SchedulerRegistration
     public static IServiceCollection AddMicroCommsScheduler(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSqliteDbContext<SchedulerDbContext>(configuration, SchedulerOptions.ConnectionStringName);
+
+        // The dispatcher polls; logging each of its statements at Information would bury everything else.
+        services.ConfigureDbContext<SchedulerDbContext>(o => o.ConfigureWarnings(w => w.Log(
+            (RelationalEventId.CommandExecuted, LogLevel.Debug),
+            (RelationalEventId.CommandCreated, LogLevel.Trace))));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SchedulerSignal>();
         services.AddHostedService<ScheduledMessageDispatcher>();

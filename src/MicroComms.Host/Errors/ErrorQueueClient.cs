@@ -1,0 +1,331 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using MicroComms.Messaging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace MicroComms.Host.Errors;
+
+/// <summary>
+/// The broker operations behind <c>errors</c>: queue counts from the management API, and reading,
+/// replaying and purging parked messages over AMQP.
+/// </summary>
+public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOptions management)
+{
+    /// <summary>Headers describing the failure; a replayed message starts clean without them.</summary>
+    private static readonly string[] FailureHeaderPrefixes = ["MT-Fault-", "MT-Host-"];
+
+    private static readonly string[] FailureHeaders = ["MT-Reason", MicroCommsHeaders.RedeliveryCount, MicroCommsHeaders.FirstFaultTimestamp];
+
+    public const string ReplayedFromHeader = "MicroComms-Replayed-From";
+
+    /// <summary>Error and skipped queues of the virtual host with their message counts, by name.</summary>
+    public async Task<IReadOnlyList<(string Queue, long Messages)>> ListParkingQueuesAsync(CancellationToken cancellationToken)
+    {
+        var port = management.ManagementPort ?? broker.Port + 10000;
+        using var http = new HttpClient
+        {
+            BaseAddress = new Uri($"{management.ManagementScheme}://{broker.Host}:{port}/"),
+            Timeout = management.ManagementTimeout,
+        };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{broker.Username}:{broker.Password}")));
+
+        List<QueueInfo>? queues;
+        try
+        {
+            using var response = await http.GetAsync($"api/queues/{Uri.EscapeDataString(broker.VirtualHost)}?columns=name", cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new ErrorCommandException(
+                    $"The management API at {http.BaseAddress} answered {(int)response.StatusCode} {response.ReasonPhrase} for virtual host '{broker.VirtualHost}'.");
+            }
+
+            queues = await response.Content.ReadFromJsonAsync<List<QueueInfo>>(cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new ErrorCommandException(
+                $"The RabbitMQ management API is not reachable at {http.BaseAddress} ({ex.Message}). "
+                + "Set MicroComms:RabbitMq:ManagementPort if it is not on the AMQP port + 10000.", ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ErrorCommandException($"The RabbitMQ management API at {http.BaseAddress} did not answer within {management.ManagementTimeout}.", ex);
+        }
+
+        var names = (queues ?? [])
+            .Where(q => ErrorQueueNames.IsParkingQueue(q.Name))
+            .Select(q => q.Name)
+            .OrderBy(q => q, StringComparer.Ordinal)
+            .ToList();
+
+        // The management API's counts are sampled every few seconds; AMQP gives the count as of now.
+        var result = new List<(string Queue, long Messages)>();
+        if (names.Count == 0)
+        {
+            return result;
+        }
+
+        await using var connection = await ConnectAsync(cancellationToken);
+        foreach (var name in names)
+        {
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            try
+            {
+                result.Add((name, (await channel.QueueDeclarePassiveAsync(name, cancellationToken)).MessageCount));
+            }
+            catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+            {
+                // Deleted since the management API listed it.
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Ready messages in the queue; fails when the queue does not exist.</summary>
+    public async Task<uint> CountAsync(string queue, CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        return await DeclarePassiveAsync(channel, queue, cancellationToken);
+    }
+
+    /// <summary>
+    /// The first <paramref name="count"/> messages, left in the queue: they are fetched unacknowledged and go
+    /// back, in their order, when the channel closes.
+    /// </summary>
+    public async Task<IReadOnlyList<ErrorQueueMessage>> PeekAsync(string queue, int count, CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        var available = await DeclarePassiveAsync(channel, queue, cancellationToken);
+
+        var result = new List<ErrorQueueMessage>();
+        for (var i = 0; i < Math.Min(count, available); i++)
+        {
+            var got = await channel.BasicGetAsync(queue, autoAck: false, cancellationToken);
+            if (got is null)
+            {
+                break;
+            }
+
+            result.Add(Describe(queue, got));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Moves messages back to the queue they failed on: each copy is published with a publisher confirm
+    /// and the parked message is acknowledged only after the broker confirmed the copy. A crash in
+    /// between leaves the parked message in place (it is replayed again later; the inbox drops the
+    /// duplicate), so nothing is lost. Only the messages present when the replay starts are considered, so
+    /// a message that fails again and is parked anew is not replayed in a loop.
+    /// </summary>
+    public async Task<ReplayResult> ReplayAsync(
+        string queue,
+        string? messageId,
+        Action<int, uint>? progress,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
+            cancellationToken);
+        var total = await DeclarePassiveAsync(channel, queue, cancellationToken);
+
+        var byTarget = new Dictionary<string, int>(StringComparer.Ordinal);
+        var replayed = 0;
+        for (uint seen = 0; seen < total; seen++)
+        {
+            var got = await channel.BasicGetAsync(queue, autoAck: false, cancellationToken);
+            if (got is null)
+            {
+                break;
+            }
+
+            var headers = got.BasicProperties.Headers ?? new Dictionary<string, object?>();
+            if (messageId is not null && !string.Equals(MessageIdOf(got), messageId, StringComparison.OrdinalIgnoreCase))
+            {
+                // Not the one asked for: left unacknowledged, it returns to its place when the channel closes.
+                continue;
+            }
+
+            var target = TargetQueue(queue, headers);
+            var properties = new BasicProperties(got.BasicProperties)
+            {
+                Headers = CleanHeaders(headers, queue),
+            };
+            try
+            {
+                await channel.BasicPublishAsync(string.Empty, target, mandatory: true, properties, got.Body.ToArray(), cancellationToken);
+            }
+            catch (Exception ex) when (ex is PublishException or AlreadyClosedException)
+            {
+                throw new ErrorCommandException(
+                    $"The broker did not accept message {MessageIdOf(got)} for queue '{target}' ({ex.Message}); it stays in '{queue}'. "
+                    + $"{replayed} message(s) were replayed before it.", ex);
+            }
+
+            await channel.BasicAckAsync(got.DeliveryTag, multiple: false, cancellationToken);
+            replayed++;
+            byTarget[target] = byTarget.GetValueOrDefault(target) + 1;
+            progress?.Invoke(replayed, messageId is null ? total : 1);
+
+            if (messageId is not null)
+            {
+                break;
+            }
+        }
+
+        if (messageId is not null && replayed == 0)
+        {
+            throw new ErrorCommandException($"No message with id {messageId} in '{queue}' ({total} message(s) looked at).");
+        }
+
+        return new ReplayResult(replayed, byTarget);
+    }
+
+    public async Task<uint> PurgeAsync(string queue, CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        await DeclarePassiveAsync(channel, queue, cancellationToken);
+        return await channel.QueuePurgeAsync(queue, cancellationToken);
+    }
+
+    private async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var factory = new ConnectionFactory
+        {
+            HostName = broker.Host,
+            Port = broker.Port,
+            VirtualHost = broker.VirtualHost,
+            UserName = broker.Username,
+            Password = broker.Password,
+            RequestedConnectionTimeout = broker.ConnectTimeout,
+            AutomaticRecoveryEnabled = false,
+        };
+        try
+        {
+            return await factory.CreateConnectionAsync("microcomms-errors", cancellationToken);
+        }
+        catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException ex)
+        {
+            throw new ErrorCommandException(
+                $"RabbitMQ is not reachable at {broker.Host}:{broker.Port} (virtual host '{broker.VirtualHost}', user '{broker.Username}'): "
+                + $"{ex.GetBaseException().Message}. Set MicroComms:RabbitMq:Host/Port/VirtualHost/Username/Password.", ex);
+        }
+    }
+
+    private static async Task<uint> DeclarePassiveAsync(IChannel channel, string queue, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue, cancellationToken)).MessageCount;
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+        {
+            throw new ErrorCommandException($"Queue '{queue}' does not exist (see 'errors list').", ex);
+        }
+    }
+
+    private static ErrorQueueMessage Describe(string queue, BasicGetResult got)
+    {
+        var headers = got.BasicProperties.Headers ?? new Dictionary<string, object?>();
+        var exceptionType = Header(headers, "MT-Fault-ExceptionType");
+        var exceptionMessage = Header(headers, "MT-Fault-Message");
+        var summary = exceptionType is null ? "" : $"{exceptionType}: {exceptionMessage}";
+        if (summary.Length > 160)
+        {
+            summary = summary[..157] + "...";
+        }
+
+        var redeliveries = Header(headers, MicroCommsHeaders.RedeliveryCount);
+        var retries = Header(headers, "MT-Fault-RetryCount");
+        var attempts = redeliveries is null && retries is null
+            ? ""
+            : $"{redeliveries ?? "0"} redelivered, {retries ?? "0"} retried";
+
+        return new ErrorQueueMessage(
+            MessageIdOf(got),
+            Header(headers, "MT-Fault-MessageType") ?? MessageTypeFromBody(got.Body.Span),
+            Header(headers, "MT-Reason") ?? "",
+            summary,
+            Header(headers, MicroCommsHeaders.FirstFaultTimestamp) ?? Header(headers, "MT-Fault-Timestamp") ?? "",
+            attempts,
+            TargetQueue(queue, headers));
+    }
+
+    private static string MessageIdOf(BasicGetResult got) =>
+        got.BasicProperties.MessageId
+        ?? Header(got.BasicProperties.Headers ?? new Dictionary<string, object?>(), "MessageId")
+        ?? "";
+
+    /// <summary>The queue MassTransit recorded as the failing input address, else the name without its suffix.</summary>
+    private static string TargetQueue(string queue, IDictionary<string, object?> headers)
+    {
+        if (Header(headers, "MT-Fault-InputAddress") is { } input
+            && Uri.TryCreate(input, UriKind.Absolute, out var address)
+            && address.Segments.Length > 0)
+        {
+            var name = Uri.UnescapeDataString(address.Segments[^1].Trim('/'));
+            if (name.Length > 0)
+            {
+                return name;
+            }
+        }
+
+        return ErrorQueueNames.SourceQueue(queue);
+    }
+
+    private static Dictionary<string, object?> CleanHeaders(IDictionary<string, object?> headers, string queue)
+    {
+        var clean = headers
+            .Where(h => !FailureHeaders.Contains(h.Key, StringComparer.Ordinal)
+                        && !FailureHeaderPrefixes.Any(p => h.Key.StartsWith(p, StringComparison.Ordinal)))
+            .ToDictionary(h => h.Key, h => h.Value, StringComparer.Ordinal);
+        clean[ReplayedFromHeader] = queue;
+        return clean;
+    }
+
+    private static string? Header(IDictionary<string, object?> headers, string key) =>
+        headers.TryGetValue(key, out var value)
+            ? value switch
+            {
+                null => null,
+                byte[] bytes => Encoding.UTF8.GetString(bytes),
+                _ => Convert.ToString(value, CultureInfo.InvariantCulture),
+            }
+            : null;
+
+    private static string MessageTypeFromBody(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            using var document = JsonDocument.ParseValue(ref reader);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("messageType", out var types)
+                && types.ValueKind == JsonValueKind.Array
+                && types.GetArrayLength() > 0)
+            {
+                var urn = types[0].GetString() ?? "";
+                return urn.StartsWith("urn:message:", StringComparison.Ordinal) ? urn["urn:message:".Length..].Replace(':', '.') : urn;
+            }
+
+            return "(no message type in body)";
+        }
+        catch (JsonException)
+        {
+            return "(body is not JSON)";
+        }
+    }
+
+    private sealed record QueueInfo(string Name);
+}

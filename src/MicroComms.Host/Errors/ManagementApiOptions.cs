@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MicroComms.Host.Errors;
+
+/// <summary>
+/// Where the broker's management HTTP API listens, bound from the same <c>MicroComms:RabbitMq</c> section
+/// as the AMQP settings. Unset port means AMQP port + 10000, the rabbitmq/ scripts' convention.
+/// </summary>
+public sealed class ManagementApiOptions
+{
+    [Range(1, 65535)]
+    public int? ManagementPort { get; set; }
+
+    [RegularExpression("^https?$")]
+    public string ManagementScheme { get; set; } = "http";
+
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ManagementTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
