@@ -54,6 +54,7 @@ public static class MicroCommsRegistration
                         cfg.ConcurrentMessageLimit = limit;
                     }
 
+                    cfg.ApplyMicroCommsTuning();
                     cfg.ConfigureEndpoints(context);
                 });
             }

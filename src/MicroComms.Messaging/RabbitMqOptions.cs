@@ -22,11 +22,11 @@ public sealed class RabbitMqOptions
 
     /// <summary>Unacknowledged messages the broker pushes to each receive endpoint ahead of time.</summary>
     [Range(1, 10_000)]
-    public int PrefetchCount { get; set; } = 64;
+    public int PrefetchCount { get; set; } = 256;
 
     /// <summary>Messages each receive endpoint processes at once; null means as many as the prefetch.</summary>
     [Range(1, 10_000)]
-    public int? ConcurrentMessageLimit { get; set; }
+    public int? ConcurrentMessageLimit { get; set; } = 32;
 
     /// <summary>How long start-up waits to reach the broker before it gives up with a clear error.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
