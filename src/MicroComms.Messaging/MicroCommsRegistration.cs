@@ -54,7 +54,6 @@ public static class MicroCommsRegistration
                         cfg.ConcurrentMessageLimit = limit;
                     }
 
-                    cfg.ApplyMicroCommsTuning();
                     cfg.ConfigureEndpoints(context);
                 });
             }
