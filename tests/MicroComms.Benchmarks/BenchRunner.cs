@@ -4,7 +4,7 @@ using MicroComms.IntegrationTests;
 
 namespace MicroComms.Benchmarks;
 
-/// <summary>Runs the chosen scenarios one after another, each in its own virtual host, and reports.</summary>
+/// <summary>Starts the chosen scenarios, each in its own virtual host, measures them round by round, and reports.</summary>
 public static class BenchRunner
 {
     public static IReadOnlyList<string> ScenarioNames => [.. ScenarioCatalog.All.Select(create => create().Name)];
@@ -22,32 +22,45 @@ public static class BenchRunner
         output.WriteLine($"Broker {node.Host}:{node.Port}; {machine}");
         var measurements = new List<Measurement>();
         var families = new Dictionary<string, ScenarioFamily>();
-        foreach (var create in ScenarioCatalog.All)
+        var running = new List<IScenario>();
+        var context = new BenchContext(node, settings);
+        try
         {
-            await using var scenario = create();
-            if (settings.Scenarios.Count > 0 && !settings.Scenarios.Contains(scenario.Name, StringComparer.OrdinalIgnoreCase))
+            foreach (var create in ScenarioCatalog.All)
             {
-                continue;
+                var scenario = create();
+                if (settings.Scenarios.Count > 0 && !settings.Scenarios.Contains(scenario.Name, StringComparer.OrdinalIgnoreCase))
+                {
+                    await scenario.DisposeAsync();
+                    continue;
+                }
+
+                running.Add(scenario);
+                families[scenario.Name] = scenario.Family;
+                output.WriteLine($"{scenario.Name}: {scenario.Description}; starting and warming up");
+                await scenario.StartAsync(context, cancellationToken);
             }
 
-            families[scenario.Name] = scenario.Family;
-            var context = new BenchContext(node, settings);
-            try
+            // Rounds are interleaved (every scenario once per round) so that load from elsewhere on the machine falls
+            // on all rows alike and the ratios between them stay honest.
+            for (var round = 1; round <= settings.Rounds; round++)
             {
-                output.WriteLine($"{scenario.Name}: {scenario.Description}; warming up");
-                await scenario.StartAsync(context, cancellationToken);
-                for (var round = 1; round <= settings.Rounds; round++)
+                foreach (var scenario in running)
                 {
                     var figures = await scenario.MeasureRoundAsync(cancellationToken);
                     measurements.AddRange(figures);
-                    output.WriteLine($"  round {round}: " + string.Join("; ", figures.Select(f => $"{f.Variant} {f.Metric} {MarkdownReport.Format(f.Value, f.Unit)} {f.Unit}")));
+                    output.WriteLine($"  round {round} {scenario.Name}: " + string.Join("; ", figures.Select(f => $"{f.Variant} {f.Metric} {MarkdownReport.Format(f.Value, f.Unit)} {f.Unit}")));
                 }
             }
-            finally
+        }
+        finally
+        {
+            foreach (var scenario in running)
             {
                 await scenario.DisposeAsync();
-                await context.DeleteVirtualHostsAsync();
             }
+
+            await context.DeleteVirtualHostsAsync();
         }
 
         var rows = SummaryRow.From(measurements);

@@ -16,6 +16,15 @@ public sealed class ConsumeCounter
         return _reached.Task;
     }
 
+    /// <summary>Bytes of the last message body as it came off the wire (envelope included).</summary>
+    public long BodyBytes { get; private set; }
+
+    public void Increment(long bodyBytes)
+    {
+        BodyBytes = bodyBytes;
+        Increment();
+    }
+
     public void Increment()
     {
         if (Interlocked.Increment(ref _count) == Volatile.Read(ref _target))

@@ -7,7 +7,7 @@ public sealed class CountingConsumer(ConsumeCounter counter) : IConsumer<BenchMe
 {
     public Task Consume(ConsumeContext<BenchMessage> context)
     {
-        counter.Increment();
+        counter.Increment(context.ReceiveContext.Body.Length ?? 0);
         return Task.CompletedTask;
     }
 }

@@ -43,6 +43,10 @@ public static class ThroughputDriver
         return watch.Elapsed;
     }
 
-    public static Measurement Rate(string scenario, string variant, int messages, TimeSpan elapsed) =>
-        new(scenario, variant, "end to end", "msg/s", messages / elapsed.TotalSeconds, HigherIsBetter: true);
+    /// <summary>The round's rate, and the size of a message on the wire (the envelope's share of the cost).</summary>
+    public static IReadOnlyList<Measurement> Rate(string scenario, string variant, int messages, TimeSpan elapsed, ConsumeCounter counter) =>
+    [
+        new(scenario, variant, "end to end", "msg/s", messages / elapsed.TotalSeconds, HigherIsBetter: true),
+        new(scenario, variant, "body on the wire", "bytes", counter.BodyBytes, HigherIsBetter: false),
+    ];
 }

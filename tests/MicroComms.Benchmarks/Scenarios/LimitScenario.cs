@@ -51,7 +51,7 @@ public sealed class LimitScenario : IScenario
         consumer.ReceivedAsync += async (_, delivery) =>
         {
             _ = JsonSerializer.Deserialize<BenchMessage>(delivery.Body.Span)!;
-            _counter.Increment();
+            _counter.Increment(delivery.Body.Length);
             await consumerChannel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
         };
         await consumerChannel.BasicConsumeAsync(Queue, autoAck: false, consumer, cancellationToken);
@@ -62,7 +62,7 @@ public sealed class LimitScenario : IScenario
     public async Task<IReadOnlyList<Measurement>> MeasureRoundAsync(CancellationToken cancellationToken)
     {
         var messages = _context.Settings.Messages;
-        return [ThroughputDriver.Rate(Name, "raw RabbitMQ.Client", messages, await RunAsync(messages, cancellationToken))];
+        return ThroughputDriver.Rate(Name, "raw RabbitMQ.Client", messages, await RunAsync(messages, cancellationToken), _counter);
     }
 
     public async ValueTask DisposeAsync()

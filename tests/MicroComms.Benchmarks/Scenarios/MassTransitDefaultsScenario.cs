@@ -49,7 +49,7 @@ public sealed class MassTransitDefaultsScenario : IScenario
     public async Task<IReadOnlyList<Measurement>> MeasureRoundAsync(CancellationToken cancellationToken)
     {
         var messages = _context.Settings.Messages;
-        return [ThroughputDriver.Rate(Name, "MassTransit defaults", messages, await RunAsync(messages, cancellationToken))];
+        return ThroughputDriver.Rate(Name, "MassTransit defaults", messages, await RunAsync(messages, cancellationToken), _counter);
     }
 
     public async ValueTask DisposeAsync()

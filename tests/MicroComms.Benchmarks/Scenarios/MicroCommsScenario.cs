@@ -37,7 +37,7 @@ public sealed class MicroCommsScenario : IScenario
     public async Task<IReadOnlyList<Measurement>> MeasureRoundAsync(CancellationToken cancellationToken)
     {
         var messages = _context.Settings.Messages;
-        return [ThroughputDriver.Rate(Name, "MicroComms defaults", messages, await RunAsync(messages, cancellationToken))];
+        return ThroughputDriver.Rate(Name, "MicroComms defaults", messages, await RunAsync(messages, cancellationToken), _counter);
     }
 
     public async ValueTask DisposeAsync()

@@ -56,7 +56,7 @@ public sealed class PeerWolverineScenario : IScenario
     public async Task<IReadOnlyList<Measurement>> MeasureRoundAsync(CancellationToken cancellationToken)
     {
         var messages = _context.Settings.Messages;
-        return [ThroughputDriver.Rate(Name, "Wolverine 6.62 (confirms, persistent)", messages, await RunAsync(messages, cancellationToken))];
+        return ThroughputDriver.Rate(Name, "Wolverine 6.62 (confirms, persistent)", messages, await RunAsync(messages, cancellationToken), _counter);
     }
 
     public async ValueTask DisposeAsync()
