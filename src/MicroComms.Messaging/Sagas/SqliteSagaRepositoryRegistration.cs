@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
 using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Saga;
@@ -10,27 +12,58 @@ namespace MicroComms.Messaging.Sagas;
 
 public static class SqliteSagaRepositoryRegistration
 {
-    extension<TSaga>(ISagaRegistrationConfigurator<TSaga> configurator)
-        where TSaga : class, ISagaVersion
+    private static readonly MethodInfo TypedRegistration = typeof(SqliteSagaRepositoryRegistration)
+        .GetMethods(BindingFlags.Public | BindingFlags.Static)
+        .Single(m => m.Name == nameof(SqliteRepository) && m.GetGenericArguments().Length == 2);
+
+    /// <summary>
+    /// Persists the saga in <typeparamref name="TDbContext"/> (map it with
+    /// <see cref="SagaStateModelBuilderExtensions.AddSagaState{TSaga}"/>), with optimistic concurrency on
+    /// <see cref="ISagaVersion.Version"/>: <c>x.AddSagaStateMachine&lt;SM, S&gt;().SqliteRepository&lt;OrdersDbContext&gt;()</c>.
+    /// A lost race throws <see cref="SagaConcurrencyException"/>; the saga's endpoint must retry it, so call
+    /// <see cref="UseSagaConcurrencyRetry(IReceiveEndpointConfigurator, IRegistrationContext)"/> in the saga's Definition.
+    /// </summary>
+    /// <remarks>
+    /// C# cannot infer the saga type while the DbContext type is given explicitly, so this overload reads the saga
+    /// type from the configurator and calls <see cref="SqliteRepository{TSaga, TDbContext}"/>.
+    /// </remarks>
+    public static ISagaRegistrationConfigurator SqliteRepository<TDbContext>(this ISagaRegistrationConfigurator configurator)
+        where TDbContext : DbContext
     {
-        /// <summary>
-        /// Persists the saga in <typeparamref name="TDbContext"/> (map it with
-        /// <see cref="SagaStateModelBuilderExtensions.AddSagaState{TSaga}"/>), with optimistic concurrency on
-        /// <see cref="ISagaVersion.Version"/>: <c>x.AddSagaStateMachine&lt;SM, S&gt;().SqliteRepository&lt;OrdersDbContext&gt;()</c>.
-        /// A lost race throws <see cref="SagaConcurrencyException"/>; the saga's endpoint must retry it, so call
-        /// <see cref="UseSagaConcurrencyRetry(IReceiveEndpointConfigurator, IRegistrationContext)"/> in the saga's Definition.
-        /// </summary>
-        public ISagaRegistrationConfigurator<TSaga> SqliteRepository<TDbContext>()
-            where TDbContext : DbContext
+        var sagaType = configurator.GetType().GetInterfaces()
+            .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ISagaRegistrationConfigurator<>))
+            .Select(i => i.GetGenericArguments()[0])
+            .Single();
+        if (!typeof(ISagaVersion).IsAssignableFrom(sagaType))
         {
-            return configurator.Repository(r =>
-            {
-                r.RegisterSagaRepository<TSaga, DbContext, SagaConsumeContextFactory<DbContext, TSaga>, SqliteSagaRepositoryContextFactory<TDbContext, TSaga>>();
-                r.RegisterQuerySagaRepository<TSaga, SqliteSagaRepositoryContextFactory<TDbContext, TSaga>>();
-                r.RegisterLoadSagaRepository<TSaga, SqliteSagaRepositoryContextFactory<TDbContext, TSaga>>();
-                r.AddSagaConcurrencyOptions();
-            });
+            throw new InvalidOperationException(
+                $"Saga {sagaType.Name} must implement {nameof(ISagaVersion)} (an int Version property) to use the SQLite saga repository: "
+                + "the version column is what detects concurrent updates.");
         }
+
+        try
+        {
+            return (ISagaRegistrationConfigurator)TypedRegistration.MakeGenericMethod(sagaType, typeof(TDbContext)).Invoke(null, [configurator])!;
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is not null)
+        {
+            ExceptionDispatchInfo.Throw(ex.InnerException);
+            throw;
+        }
+    }
+
+    /// <inheritdoc cref="SqliteRepository{TDbContext}(ISagaRegistrationConfigurator)"/>
+    public static ISagaRegistrationConfigurator<TSaga> SqliteRepository<TSaga, TDbContext>(this ISagaRegistrationConfigurator<TSaga> configurator)
+        where TSaga : class, ISagaVersion
+        where TDbContext : DbContext
+    {
+        return configurator.Repository(r =>
+        {
+            r.RegisterSagaRepository<TSaga, DbContext, SagaConsumeContextFactory<DbContext, TSaga>, SqliteSagaRepositoryContextFactory<TDbContext, TSaga>>();
+            r.RegisterQuerySagaRepository<TSaga, SqliteSagaRepositoryContextFactory<TDbContext, TSaga>>();
+            r.RegisterLoadSagaRepository<TSaga, SqliteSagaRepositoryContextFactory<TDbContext, TSaga>>();
+            r.AddSagaConcurrencyOptions();
+        });
     }
 
     /// <summary>

@@ -1,0 +1,3 @@
+namespace MicroComms.Tests.Sagas;
+
+public sealed record CounterChanged(Guid CounterId, int Count);

@@ -1,0 +1,104 @@
+using MassTransit;
+using MassTransit.Testing;
+using MicroComms.Messaging;
+using MicroComms.Messaging.Sagas;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MicroComms.Tests.Sagas;
+
+/// <summary>
+/// One "service process": the in-memory harness with the counter saga on the SQLite repository, over a
+/// database file that outlives the host (so a second host can pick the sagas up).
+/// </summary>
+public sealed class CounterHost : IAsyncDisposable
+{
+    private readonly ServiceProvider provider;
+
+    private CounterHost(ServiceProvider provider, ConflictLog conflicts)
+    {
+        this.provider = provider;
+        Conflicts = conflicts;
+        Harness = provider.GetRequiredService<ITestHarness>();
+    }
+
+    public ITestHarness Harness { get; }
+
+    public ConflictLog Conflicts { get; }
+
+    public static async Task<CounterHost> Start(string databasePath)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Counters"] = $"Data Source={databasePath}" })
+            .Build();
+
+        var conflicts = new ConflictLog();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(b => b.AddProvider(conflicts));
+        services.AddSqliteDbContext<CounterDbContext>(configuration, "Counters");
+        services.AddMassTransitTestHarness(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            x.AddSagaStateMachine<CounterStateMachine, CounterState, CounterStateDefinition>()
+                .SqliteRepository<CounterDbContext>();
+        });
+
+        var provider = services.BuildServiceProvider(validateScopes: true);
+
+        // MassTransit keeps its log context in a static; a second host in the same process must replace the
+        // first one's (disposed) logger factory.
+        LogContext.ConfigureCurrentLogContext(provider.GetRequiredService<ILoggerFactory>());
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CounterDbContext>();
+            await db.Database.EnsureCreatedAsync();
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;");
+        }
+
+        var host = new CounterHost(provider, conflicts);
+        await host.Harness.Start();
+        return host;
+    }
+
+    public Task Publish<T>(T message)
+        where T : class => Harness.Bus.Publish(message);
+
+    public async Task<CounterState?> Read(Guid id)
+    {
+        await using var scope = provider.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CounterDbContext>();
+        return await db.Counters.AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == id);
+    }
+
+    public async Task<int> CountRows(Guid id)
+    {
+        await using var scope = provider.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CounterDbContext>();
+        return await db.Counters.CountAsync(x => x.CorrelationId == id);
+    }
+
+    /// <summary>Waits for <paramref name="expected"/> CounterChanged events of one counter, or the harness timeout.</summary>
+    public async Task<IReadOnlyList<int>> WaitForChanges(Guid id, int expected)
+    {
+        var counts = new List<int>();
+        await foreach (var published in Harness.Published.SelectAsync<CounterChanged>(x => x.Context.Message.CounterId == id))
+        {
+            counts.Add(published.Context.Message.Count);
+            if (counts.Count == expected)
+            {
+                break;
+            }
+        }
+
+        return counts;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Harness.Stop();
+        await provider.DisposeAsync();
+    }
+}

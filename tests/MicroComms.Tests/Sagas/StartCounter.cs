@@ -1,0 +1,3 @@
+namespace MicroComms.Tests.Sagas;
+
+public sealed record StartCounter(Guid CounterId, string Name);
