@@ -25,7 +25,7 @@ internal static class TestHosts
         Action<IServiceCollection> services,
         Action<IBusRegistrationConfigurator> bus)
     {
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         services(builder.Services);
         builder.Services.AddMicroComms(builder.Configuration, bus);
