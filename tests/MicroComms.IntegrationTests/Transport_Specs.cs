@@ -49,7 +49,7 @@ public sealed class Transport_Specs(BrokerFixture broker)
 
     private static IHost BuildHost(Dictionary<string, string?> settings, Action<IServiceCollection> extra)
     {
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         extra(builder.Services);
         builder.Services.AddMicroComms(builder.Configuration, x => x.AddConsumer<PingConsumer>());
