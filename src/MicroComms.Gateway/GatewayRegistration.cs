@@ -27,6 +27,7 @@ public static class GatewayRegistration
     {
         x.AddRequestClient<SubmitOrder>(GatewayCommandAddresses.SubmitOrder);
         x.AddRequestClient<GetOrderStatus>(GatewayCommandAddresses.GetOrderStatus);
+        x.AddRequestClient<CancelOrder>(GatewayCommandAddresses.CancelOrder);
         x.AddRequestClient<CheckStock>(GatewayCommandAddresses.CheckStock);
         return x;
     }

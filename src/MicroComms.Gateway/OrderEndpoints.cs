@@ -9,7 +9,10 @@ using Microsoft.Extensions.Options;
 
 namespace MicroComms.Gateway;
 
-/// <summary><c>POST /orders</c> and <c>GET /orders/{id}</c>: REST outside, request-response to Orders inside.</summary>
+/// <summary>
+/// <c>POST /orders</c>, <c>GET /orders/{id}</c> and <c>POST /orders/{id}/cancel</c>: REST outside, request-response
+/// to Orders inside.
+/// </summary>
 public static class OrderEndpoints
 {
     public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
@@ -26,6 +29,12 @@ public static class OrderEndpoints
             .WithName("GetOrder")
             .Produces<OrderStatus>()
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+        orders.MapPost("/{id:guid}/cancel", CancelOrderAsync)
+            .WithName("CancelOrder")
+            .Produces<OrderCancellationAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         return app;
     }
@@ -94,6 +103,43 @@ public static class OrderEndpoints
             return response.Is(out Response<OrderStatus>? status)
                 ? Results.Ok(status.Message)
                 : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Order {id} was not found.");
+        }
+        catch (RequestTimeoutException)
+        {
+            return TimedOut("Orders");
+        }
+    }
+
+    /// <summary>
+    /// 202 once the order is cancelled (giving its stock back continues in the background), 404 for an unknown
+    /// order, 409 when it is already paid or finished. <c>?reason=</c> is recorded with the cancellation.
+    /// </summary>
+    private static async Task<IResult> CancelOrderAsync(
+        Guid id,
+        string? reason,
+        IRequestClient<CancelOrder> client,
+        IOptions<GatewayOptions> options,
+        CancellationToken ct)
+    {
+        try
+        {
+            var response = await client.GetResponse<OrderCancellationAccepted, OrderCancellationRejected, OrderNotFound>(
+                new CancelOrder(id, reason ?? "Cancelled by the customer."), ct, options.Value.RequestTimeout);
+            if (response.Is(out Response<OrderCancellationAccepted>? accepted))
+            {
+                return Results.Accepted($"/orders/{id}", accepted.Message);
+            }
+
+            if (response.Is(out Response<OrderCancellationRejected>? rejected))
+            {
+                return Results.Problem(
+                    statusCode: StatusCodes.Status409Conflict,
+                    title: $"Order {id} can no longer be cancelled.",
+                    detail: rejected.Message.Reason,
+                    extensions: new Dictionary<string, object?> { ["state"] = rejected.Message.State });
+            }
+
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Order {id} was not found.");
         }
         catch (RequestTimeoutException)
         {

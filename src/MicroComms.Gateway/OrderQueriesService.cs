@@ -36,6 +36,7 @@ public sealed class OrderQueriesService(IRequestClient<GetOrderStatus> client, I
                 Total = status.Total.ToString(CultureInfo.InvariantCulture),
                 SubmittedAt = status.SubmittedAt.ToString("O", CultureInfo.InvariantCulture),
                 UpdatedAt = status.UpdatedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "",
+                FinishedAt = status.FinishedAt?.ToString("O", CultureInfo.InvariantCulture) ?? "",
             };
         }
         catch (RequestTimeoutException)

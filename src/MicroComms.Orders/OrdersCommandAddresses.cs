@@ -6,4 +6,5 @@ public static class OrdersCommandAddresses
     public static readonly Uri ReserveStock = new("queue:reserve-stock");
     public static readonly Uri ReleaseStock = new("queue:release-stock");
     public static readonly Uri ChargePayment = new("queue:charge-payment");
+    public static readonly Uri RefundPayment = new("queue:refund-payment");
 }

@@ -1,3 +1,5 @@
+using MicroComms.Messaging.Sagas;
+using MicroComms.Orders.Saga;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Orders;
@@ -18,13 +20,15 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
 
     public DbSet<Customer> Customers => Set<Customer>();
 
+    /// <summary>The order workflows, one row per order (see <see cref="OrderStateMachine"/>).</summary>
+    public DbSet<OrderState> OrderSagas => Set<OrderState>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Order>(order =>
         {
             order.HasKey(o => o.Id);
             order.Property(o => o.CustomerId).HasMaxLength(64);
-            order.Property(o => o.State).HasMaxLength(32);
             // SQLite has no decimal type; TEXT keeps money exact (REAL would not).
             order.Property(o => o.Total).HasConversion<string>();
             order.HasMany(o => o.Items).WithOne().HasForeignKey(i => i.OrderId);
@@ -34,6 +38,12 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             item.HasKey(i => i.Id);
             item.Property(i => i.Sku).HasMaxLength(64);
             item.Property(i => i.UnitPrice).HasConversion<string>();
+        });
+        modelBuilder.AddSagaState<OrderState>(saga =>
+        {
+            saga.ToTable("OrderSagas");
+            saga.Property(x => x.CustomerId).HasMaxLength(64);
+            saga.Property(x => x.Total).HasConversion<string>();
         });
         modelBuilder.Entity<Customer>(customer =>
         {

@@ -1,6 +1,7 @@
 using MassTransit;
 using MicroComms.Messaging;
-using MicroComms.Orders.Choreography;
+using MicroComms.Messaging.Sagas;
+using MicroComms.Orders.Saga;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,17 +23,17 @@ public static class OrdersRegistration
         return services;
     }
 
-    /// <summary>Orders' consumers: the two requests it answers and, until the saga lands, the choreography.</summary>
+    /// <summary>
+    /// Orders' consumers (SubmitOrder, GetOrderStatus) and the order workflow saga on its queue, order-state,
+    /// persisted in the Orders database.
+    /// </summary>
     public static IBusRegistrationConfigurator AddOrders(this IBusRegistrationConfigurator x)
     {
         x.AddConsumer<SubmitOrderConsumer, SubmitOrderConsumerDefinition>();
         x.AddConsumer<GetOrderStatusConsumer, GetOrderStatusConsumerDefinition>();
 
-        x.AddConsumer<OrderSubmittedConsumer, ChoreographyConsumerDefinition<OrderSubmittedConsumer>>();
-        x.AddConsumer<StockReservedConsumer, ChoreographyConsumerDefinition<StockReservedConsumer>>();
-        x.AddConsumer<StockReservationFailedConsumer, ChoreographyConsumerDefinition<StockReservationFailedConsumer>>();
-        x.AddConsumer<PaymentCompletedConsumer, ChoreographyConsumerDefinition<PaymentCompletedConsumer>>();
-        x.AddConsumer<PaymentFailedConsumer, ChoreographyConsumerDefinition<PaymentFailedConsumer>>();
+        x.AddSagaStateMachine<OrderStateMachine, OrderState, OrderStateDefinition>()
+            .SqliteRepository<OrderState, OrdersDbContext>();
         return x;
     }
 }

@@ -41,7 +41,6 @@ public sealed class SubmitOrderConsumer(OrdersDbContext db, OrderValidator valid
         {
             Id = message.OrderId,
             CustomerId = message.CustomerId,
-            State = OrderStates.Submitted,
             Total = message.Lines.Sum(l => l.Quantity * l.UnitPrice),
             SubmittedAt = now,
             Items = message.Lines.Select(l => new OrderItem { Sku = l.Sku, Quantity = l.Quantity, UnitPrice = l.UnitPrice }).ToList(),

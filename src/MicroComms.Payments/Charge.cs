@@ -16,4 +16,9 @@ public sealed class Charge
     public string? DeclineReason { get; set; }
 
     public DateTimeOffset ChargedAt { get; set; }
+
+    /// <summary>Set once when Orders asks for the money back (the order ended before the payment completed).</summary>
+    public DateTimeOffset? RefundedAt { get; set; }
+
+    public string? RefundReason { get; set; }
 }

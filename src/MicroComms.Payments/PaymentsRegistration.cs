@@ -21,10 +21,11 @@ public static class PaymentsRegistration
         return services;
     }
 
-    /// <summary>Payments' consumer on its fixed queue, charge-payment.</summary>
+    /// <summary>Payments' consumers on their fixed queues, charge-payment and refund-payment.</summary>
     public static IBusRegistrationConfigurator AddPayments(this IBusRegistrationConfigurator x)
     {
         x.AddConsumer<ChargePaymentConsumer, ChargePaymentConsumerDefinition>();
+        x.AddConsumer<RefundPaymentConsumer, RefundPaymentConsumerDefinition>();
         return x;
     }
 }

@@ -5,6 +5,7 @@ public enum DemoOutcome
     Pending,
     Completed,
     Faulted,
+    Cancelled,
     Invalid,
     Rejected,
     Failed,

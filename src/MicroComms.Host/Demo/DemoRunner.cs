@@ -122,9 +122,14 @@ public static class DemoRunner
                     return;
                 }
 
-                result.Outcome = status.State == OrderStates.Completed ? DemoOutcome.Completed : DemoOutcome.Faulted;
+                result.Outcome = status.State switch
+                {
+                    OrderStates.Completed => DemoOutcome.Completed,
+                    OrderStates.Cancelled => DemoOutcome.Cancelled,
+                    _ => DemoOutcome.Faulted,
+                };
                 result.Detail = status.Reason;
-                result.TimeToFinal = status.UpdatedAt - status.SubmittedAt;
+                result.TimeToFinal = (status.FinishedAt ?? status.UpdatedAt) - status.SubmittedAt;
                 ending.Increment(1);
             });
             await Task.Delay(options.PollInterval, ct);
@@ -138,9 +143,10 @@ public static class DemoRunner
         var unexpected = results.Count(r => !AsExpected(r));
 
         var table = new Table().Title($"MicroComms demo ({transport})").AddColumn("Measure").AddColumn(new TableColumn("Value").RightAligned());
-        table.AddRow("placed (202 Accepted)", results.Count(r => r.Outcome is DemoOutcome.Completed or DemoOutcome.Faulted or DemoOutcome.Pending).ToString(CultureInfo.InvariantCulture));
+        table.AddRow("placed (202 Accepted)", results.Count(r => r.Outcome is DemoOutcome.Completed or DemoOutcome.Faulted or DemoOutcome.Cancelled or DemoOutcome.Pending).ToString(CultureInfo.InvariantCulture));
         table.AddRow("completed", Count(DemoOutcome.Completed).ToString(CultureInfo.InvariantCulture));
         table.AddRow("faulted", Count(DemoOutcome.Faulted).ToString(CultureInfo.InvariantCulture));
+        table.AddRow("cancelled", Count(DemoOutcome.Cancelled).ToString(CultureInfo.InvariantCulture));
         table.AddRow("rejected (400 bad input)", Count(DemoOutcome.Invalid).ToString(CultureInfo.InvariantCulture));
         table.AddRow("rejected (422 by Orders)", Count(DemoOutcome.Rejected).ToString(CultureInfo.InvariantCulture));
         table.AddRow("pending at timeout", Count(DemoOutcome.Pending).ToString(CultureInfo.InvariantCulture));

@@ -11,7 +11,7 @@ public static class BenchHost
 {
     public static IHost Build(IDictionary<string, string?> settings, Action<IServiceCollection, IConfiguration> configure)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
         // Measuring starts only once every receive endpoint is bound, or the first publishes would go nowhere.

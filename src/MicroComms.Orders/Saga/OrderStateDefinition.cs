@@ -1,0 +1,32 @@
+using MassTransit;
+using MicroComms.Messaging.Sagas;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace MicroComms.Orders.Saga;
+
+/// <summary>The saga's endpoint: its queue, its concurrency, and the retry and outbox that make racing events safe.</summary>
+public sealed class OrderStateDefinition : SagaDefinition<OrderState>
+{
+    /// <summary>The saga's queue; CancelOrder is sent here, the events it answers are subscribed to it.</summary>
+    public const string QueueName = "order-state";
+
+    public OrderStateDefinition() => EndpointName = QueueName;
+
+    protected override void ConfigureSaga(
+        IReceiveEndpointConfigurator endpointConfigurator,
+        ISagaConfigurator<OrderState> sagaConfigurator,
+        IRegistrationContext context)
+    {
+        if (context.GetRequiredService<IOptions<OrdersOptions>>().Value.SagaConcurrentMessageLimit is { } limit)
+        {
+            endpointConfigurator.ConcurrentMessageLimit = limit;
+        }
+
+        // Retry before the outbox: an attempt that lost the optimistic-concurrency race is replayed against the
+        // winning row, and what it meant to send is discarded with it. The in-memory outbox holds outgoing
+        // messages until the saga row is saved; the SQLite consumer outbox replaces it once Orders is wired to it.
+        endpointConfigurator.UseSagaConcurrencyRetry(context);
+        endpointConfigurator.UseInMemoryOutbox(context);
+    }
+}
