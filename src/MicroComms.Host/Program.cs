@@ -1,7 +1,15 @@
 using MicroComms.Host;
+using MicroComms.Host.Errors;
+using Microsoft.Extensions.Configuration;
 
 var root = MicroCommsCommands.CreateRoot();
 
-// Operator commands join the tree here, e.g. root.Subcommands.Add(MicroComms.Host.Errors.ErrorsCommand.Create());
+// Operator commands read the broker settings the services use: appsettings.json, then MicroComms__* variables.
+var configuration = new ConfigurationBuilder()
+    .SetBasePath(AppContext.BaseDirectory)
+    .AddJsonFile("appsettings.json", optional: true)
+    .AddEnvironmentVariables()
+    .Build();
+root.Subcommands.Add(ErrorsCommand.Create(configuration));
 
 return await MicroCommsCommands.InvokeAsync(root, args);
