@@ -16,12 +16,11 @@ status=0
 dotnet test MicroComms.sln --configuration Release --blame-hang-timeout 5m \
   --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
 
-# vstest prints one summary line per test assembly: "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ..."
+# dotnet test prints one summary block per test assembly: "Total tests: N" then "Passed: N", "Failed: N", "Skipped: N".
 read -r passed failed skipped < <(
-  grep -E '^\s*(Passed|Failed)!\s+- Failed:' "$log" \
-    | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
-    | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
-assemblies=$(grep -cE '^\s*(Passed|Failed)!\s+- Failed:' "$log" || true)
+  awk '/^[[:space:]]+Passed: [0-9]+[[:space:]]*$/ {p+=$2} /^[[:space:]]+Failed: [0-9]+[[:space:]]*$/ {f+=$2}
+       /^[[:space:]]+Skipped: [0-9]+[[:space:]]*$/ {s+=$2} END {print p+0, f+0, s+0}' "$log")
+assemblies=$(grep -cE '^Total tests: [0-9]+' "$log" || true)
 if [ "$status" -eq 0 ] && [ "$assemblies" -lt 2 ]; then
   echo "expected results from both test projects, saw $assemblies" >&2
   status=1
