@@ -14,6 +14,8 @@ internal static class TestHosts
     public static readonly Dictionary<string, string?> FastRetry = new()
     {
         ["MicroComms:Retry:ImmediateLimit"] = "1",
+        // Delayed redelivery (seconds to minutes) has its own specs (Retry_Specs); here a failure faults at once.
+        ["MicroComms:Retry:DelayedRedelivery"] = "false",
         ["MicroComms:Retry:MinInterval"] = "00:00:00.010",
         ["MicroComms:Retry:MaxInterval"] = "00:00:00.050",
         ["MicroComms:Retry:IntervalDelta"] = "00:00:00.010",

@@ -206,8 +206,9 @@ public sealed class OrderStateMachine_Specs
         await orders.ReachedAsync(orderId, orders.Machine.Completed);
         await orders.Harness.Bus.Publish(new PaymentCompleted(orderId, paymentId, 100m));
 
+        // The late duplicate reaches a Completed order, which ignores it on purpose; wait until the bus is idle.
+        await orders.Harness.InactivityTask;
         Assert.False(await orders.Harness.Published.Any<Fault>());
-        Assert.Equal(2, await orders.Harness.Consumed.SelectAsync<PaymentCompleted>().Take(2).CountAsync());
         Assert.Equal(1, orders.CountSent<ReserveStock>(m => m.OrderId == orderId));
         Assert.Equal(1, orders.CountSent<ChargePayment>(m => m.OrderId == orderId));
         Assert.Equal(1, orders.CountPublished<OrderCompleted>(m => m.OrderId == orderId));
