@@ -1,3 +1,4 @@
+using MicroComms.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Inventory;
@@ -20,6 +21,7 @@ public sealed class InventoryDbContext(DbContextOptions<InventoryDbContext> opti
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.AddMicroCommsOutbox();
         modelBuilder.Entity<StockItem>(item =>
         {
             item.HasKey(s => s.Sku);

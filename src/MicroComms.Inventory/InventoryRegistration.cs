@@ -1,4 +1,5 @@
 using MassTransit;
+using MicroComms.Messaging.Outbox;
 using MicroComms.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,10 @@ public static class InventoryRegistration
         x.AddConsumer<ReserveStockConsumer, ReserveStockConsumerDefinition>();
         x.AddConsumer<ReleaseStockConsumer, ReleaseStockConsumerDefinition>();
         x.AddConsumer<CheckStockConsumer, CheckStockConsumerDefinition>();
+        // Consumers: database change, inbox row and outgoing messages commit together. The restock endpoint publishes
+        // through the bus outbox, so StockRestocked exists exactly when the new stock level does.
+        x.AddSqliteOutbox<InventoryDbContext>(o => o.UseBusOutbox());
+        x.UseSqliteOutboxOnEndpointsOf<InventoryDbContext, InventoryDbContext>();
         return x;
     }
 }

@@ -1,3 +1,4 @@
+using MicroComms.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Notifications;
@@ -7,7 +8,7 @@ public sealed class NotificationsDbContext(DbContextOptions<NotificationsDbConte
     public DbSet<Notification> Notifications => Set<Notification>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
-        modelBuilder.Entity<Notification>(n =>
+        modelBuilder.AddMicroCommsOutbox().Entity<Notification>(n =>
         {
             // The key is the idempotency rule: one notification per order and kind.
             n.HasKey(x => new { x.OrderId, x.Kind });

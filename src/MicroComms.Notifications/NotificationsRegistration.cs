@@ -1,4 +1,5 @@
 using MassTransit;
+using MicroComms.Messaging.Outbox;
 using MicroComms.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,9 @@ public static class NotificationsRegistration
     {
         x.AddConsumer<OrderCompletedConsumer, NotificationsConsumerDefinition<OrderCompletedConsumer>>();
         x.AddConsumer<OrderFaultedConsumer, NotificationsConsumerDefinition<OrderFaultedConsumer>>();
+        // Database change, inbox row and outgoing messages of every Notifications consumer commit together (the outbox).
+        x.AddSqliteOutbox<NotificationsDbContext>();
+        x.UseSqliteOutboxOnEndpointsOf<NotificationsDbContext, NotificationsDbContext>();
         return x;
     }
 }

@@ -1,3 +1,4 @@
+using MicroComms.Messaging.Outbox;
 using MicroComms.Messaging.Sagas;
 using MicroComms.Orders.Saga;
 using Microsoft.EntityFrameworkCore;
@@ -25,6 +26,7 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.AddMicroCommsOutbox();
         modelBuilder.Entity<Order>(order =>
         {
             order.HasKey(o => o.Id);

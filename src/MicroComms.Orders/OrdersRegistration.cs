@@ -1,4 +1,5 @@
 using MassTransit;
+using MicroComms.Messaging.Outbox;
 using MicroComms.Messaging;
 using MicroComms.Messaging.Sagas;
 using MicroComms.Orders.Saga;
@@ -34,6 +35,9 @@ public static class OrdersRegistration
 
         x.AddSagaStateMachine<OrderStateMachine, OrderState, OrderStateDefinition>()
             .SqliteRepository<OrderState, OrdersDbContext>();
+        // Database change, inbox row and outgoing messages of every Orders consumer commit together (the outbox).
+        x.AddSqliteOutbox<OrdersDbContext>();
+        x.UseSqliteOutboxOnEndpointsOf<OrdersDbContext, OrdersDbContext>();
         return x;
     }
 }

@@ -1,3 +1,4 @@
+using MicroComms.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Payments;
@@ -8,6 +9,7 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.AddMicroCommsOutbox();
         modelBuilder.Entity<Charge>(charge =>
         {
             charge.HasKey(c => c.OrderId);

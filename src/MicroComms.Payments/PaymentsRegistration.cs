@@ -1,4 +1,5 @@
 using MassTransit;
+using MicroComms.Messaging.Outbox;
 using MicroComms.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,9 @@ public static class PaymentsRegistration
     {
         x.AddConsumer<ChargePaymentConsumer, ChargePaymentConsumerDefinition>();
         x.AddConsumer<RefundPaymentConsumer, RefundPaymentConsumerDefinition>();
+        // Database change, inbox row and outgoing messages of every Payments consumer commit together (the outbox).
+        x.AddSqliteOutbox<PaymentsDbContext>();
+        x.UseSqliteOutboxOnEndpointsOf<PaymentsDbContext, PaymentsDbContext>();
         return x;
     }
 }

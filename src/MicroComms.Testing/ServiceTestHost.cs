@@ -4,7 +4,6 @@ using MicroComms.Messaging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,20 +11,20 @@ namespace MicroComms.Testing;
 
 /// <summary>
 /// Hosts a service for a test the way production does (its <c>services.AddX(configuration)</c> / <c>x.AddX()</c>
-/// pair under <c>AddMicroComms</c>), on MassTransit's in-memory test harness, with each named database in an
-/// in-memory SQLite database that lives as long as this host, and its HTTP endpoints on a TestServer.
+/// pair under <c>AddMicroComms</c>), on MassTransit's in-memory test harness, with each named database in a
+/// SQLite file of its own under the temp folder, and its HTTP endpoints on a TestServer.
 /// </summary>
 public sealed class ServiceTestHost : IAsyncDisposable
 {
     private readonly WebApplication app;
-    private readonly List<SqliteConnection> keepAlive;
 
-    private ServiceTestHost(WebApplication app, List<SqliteConnection> keepAlive)
+    private ServiceTestHost(WebApplication app)
     {
         this.app = app;
-        this.keepAlive = keepAlive;
         Harness = app.Services.GetRequiredService<ITestHarness>();
     }
+
+    private static readonly string TestDataFolder = Path.Combine(Path.GetTempPath(), "microcomms-tests");
 
     public IServiceProvider Services => app.Services;
 
@@ -39,7 +38,7 @@ public sealed class ServiceTestHost : IAsyncDisposable
 
     /// <param name="addServices">The service's <c>services.AddX(configuration)</c>.</param>
     /// <param name="addBus">The service's <c>x.AddX()</c>.</param>
-    /// <param name="databases">Connection string names (e.g. "Orders") to point at private in-memory databases.</param>
+    /// <param name="databases">Connection string names (e.g. "Orders") to point at private SQLite files.</param>
     /// <param name="mapEndpoints">The service's HTTP endpoints, if it has any.</param>
     /// <param name="settings">Extra configuration (options sections).</param>
     /// <param name="configureServices">Test doubles and the like, registered after the service.</param>
@@ -51,18 +50,16 @@ public sealed class ServiceTestHost : IAsyncDisposable
         IReadOnlyDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? configureServices = null)
     {
-        var keepAlive = new List<SqliteConnection>();
         var configurationValues = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["MicroComms:Transport"] = nameof(TransportKind.InMemory),
         };
         foreach (var name in databases ?? [])
         {
-            // A shared-cache in-memory database exists while at least one connection to it is open.
-            var connectionString = $"Data Source={name}-{Guid.NewGuid():N};Mode=Memory;Cache=Shared";
-            var connection = new SqliteConnection(connectionString);
-            await connection.OpenAsync();
-            keepAlive.Add(connection);
+            // A private file per test, not a shared-cache in-memory database: shared cache locks whole tables and answers
+            // SQLITE_LOCKED at once (busy_timeout does not apply), which fails the outbox's commits under concurrency.
+            Directory.CreateDirectory(TestDataFolder);
+            var connectionString = $"Data Source={Path.Combine(TestDataFolder, $"{name}-{Guid.NewGuid():N}.db")}";
             configurationValues[$"ConnectionStrings:{name}"] = connectionString;
         }
 
@@ -82,6 +79,7 @@ public sealed class ServiceTestHost : IAsyncDisposable
 
         var app = builder.Build();
         mapEndpoints?.Invoke(app);
+        OutboxReplayObserver.ConnectTo(app.Services.GetRequiredService<ITestHarness>());
         try
         {
             await app.StartAsync();
@@ -89,11 +87,10 @@ public sealed class ServiceTestHost : IAsyncDisposable
         catch
         {
             await app.DisposeAsync();
-            keepAlive.ForEach(c => c.Dispose());
             throw;
         }
 
-        return new ServiceTestHost(app, keepAlive);
+        return new ServiceTestHost(app);
     }
 
     /// <summary>Runs <paramref name="action"/> in a fresh scope (a fresh DbContext), e.g. to arrange or inspect rows.</summary>
@@ -108,9 +105,5 @@ public sealed class ServiceTestHost : IAsyncDisposable
     {
         await app.StopAsync();
         await app.DisposeAsync();
-        foreach (var connection in keepAlive)
-        {
-            await connection.DisposeAsync();
-        }
     }
 }

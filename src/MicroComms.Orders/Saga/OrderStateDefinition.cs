@@ -24,9 +24,8 @@ public sealed class OrderStateDefinition : SagaDefinition<OrderState>
         }
 
         // Retry before the outbox: an attempt that lost the optimistic-concurrency race is replayed against the
-        // winning row, and what it meant to send is discarded with it. The in-memory outbox holds outgoing
-        // messages until the saga row is saved; the SQLite consumer outbox replaces it once Orders is wired to it.
+        // winning row, and what it meant to send is discarded with it. The SQLite consumer outbox (the convention in
+        // AddOrders) commits the saga row, the inbox row and the outgoing messages together.
         endpointConfigurator.UseSagaConcurrencyRetry(context);
-        endpointConfigurator.UseInMemoryOutbox(context);
     }
 }

@@ -1,3 +1,4 @@
+using MicroComms.Testing;
 using MassTransit;
 using MassTransit.Testing;
 using MicroComms.Contracts;
@@ -70,7 +71,9 @@ internal sealed class OrderSagaHarness : IAsyncDisposable
         builder.Services.Configure<TestHarnessOptions>(o => o.TestInactivityTimeout = TimeSpan.FromSeconds(1));
 
         var host = builder.Build();
+        // The outbox replays outgoing messages as serialized bodies: let Published/Sent see them as their contracts.
         await host.StartAsync();
+        OutboxReplayObserver.ConnectTo(host.Services.GetRequiredService<ITestHarness>());
         return new OrderSagaHarness(host);
     }
 
