@@ -1,0 +1,70 @@
+using MassTransit;
+using MicroComms.Benchmarks.Infrastructure;
+using MicroComms.IntegrationTests;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace MicroComms.Benchmarks.Scenarios;
+
+/// <summary>
+/// Publish -> consume through a MassTransit bus in its own virtual host; the scenarios differ only in how the bus is
+/// registered (<see cref="AddBus"/>), so the driver, warm-up and measurement are the same for each row.
+/// </summary>
+public abstract class BusPublishScenario : IScenario
+{
+    private readonly ConsumeCounter _counter = new();
+    private BenchContext _context = null!;
+    private IHost? _host;
+    private IBus _bus = null!;
+
+    public abstract string Name { get; }
+
+    public ScenarioFamily Family => ScenarioFamily.Throughput;
+
+    public abstract string Description { get; }
+
+    /// <summary>The row's label in the results table.</summary>
+    protected abstract string Variant { get; }
+
+    /// <summary>Registers the bus with <see cref="CountingConsumer"/> on it, pointed at <paramref name="vhost"/>.</summary>
+    protected abstract void AddBus(IServiceCollection services, IConfiguration configuration, RabbitMqNode node, string vhost);
+
+    /// <summary>Configuration the host starts with (empty unless the bus binds its settings from configuration).</summary>
+    protected virtual Dictionary<string, string?> Settings(RabbitMqNode node, string vhost) => [];
+
+    public async Task StartAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        _context = context;
+        var vhost = await context.CreateVirtualHostAsync(Name);
+        _host = BenchHost.Build(Settings(context.Node, vhost), (services, configuration) =>
+        {
+            services.AddSingleton(_counter);
+            AddBus(services, configuration, context.Node, vhost);
+        });
+        await _host.StartAsync(cancellationToken);
+        _bus = _host.Services.GetRequiredService<IBus>();
+        await RunAsync(context.Settings.Warmup, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Measurement>> MeasureRoundAsync(CancellationToken cancellationToken)
+    {
+        var messages = _context.Settings.Messages;
+        return ThroughputDriver.Rate(Name, Variant, messages, await RunAsync(messages, cancellationToken), _counter);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    private Task<TimeSpan> RunAsync(int messages, CancellationToken cancellationToken) =>
+        ThroughputDriver.RunAsync(messages, _context.Settings.PublishWindow, _counter,
+            (i, ct) => _bus.Publish(BenchMessage.Create(i), ct), _context.Settings.RoundTimeout, cancellationToken);
+}
