@@ -71,7 +71,7 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
             await SqliteWrite.RunAsync(_db, _options.BusyRetryLimit, ct => _db.SaveChangesAsync(acceptAllChangesOnSuccess: false, ct), CancellationToken);
             _db.ChangeTracker.AcceptAllChanges();
         }
-        catch (DbUpdateException ex) when (inbox.Id == 0 && SqliteWrite.IsUniqueViolation(ex))
+        catch (DbUpdateException ex) when (inbox.Id == 0 && SqliteErrors.IsDuplicateKey(ex))
         {
             // The same message was consumed concurrently by another processor and committed first: ours is discarded
             // and the next pass of the pipe sees the other's inbox row (deliver what it stored, or acknowledge).

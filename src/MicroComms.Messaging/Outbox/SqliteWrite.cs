@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Messaging.Outbox;
@@ -9,10 +8,6 @@ namespace MicroComms.Messaging.Outbox;
 /// </summary>
 internal static class SqliteWrite
 {
-    private const int SqliteBusy = 5;
-    private const int SqliteLocked = 6;
-    private const int SqliteConstraint = 19;
-
     public static async Task<T> RunAsync<T>(DbContext db, int attempts, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -24,7 +19,7 @@ internal static class SqliteWrite
                 await transaction.CommitAsync(cancellationToken);
                 return result;
             }
-            catch (Exception ex) when (attempt < attempts && IsBusy(ex))
+            catch (Exception ex) when (attempt < attempts && SqliteErrors.IsBusy(ex))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 50) * attempt), cancellationToken);
             }
@@ -37,10 +32,4 @@ internal static class SqliteWrite
             await work(ct);
             return true;
         }, cancellationToken);
-
-    public static bool IsBusy(Exception ex) =>
-        ex.GetBaseException() is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
-
-    public static bool IsUniqueViolation(Exception ex) =>
-        ex.GetBaseException() is SqliteException { SqliteErrorCode: SqliteConstraint };
 }

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace MicroComms.Messaging.Sagas;
+namespace MicroComms.Messaging;
 
 /// <summary>Classifies SQLite failures that mean "someone else got there first" rather than a real fault.</summary>
 internal static class SqliteErrors
@@ -11,7 +11,7 @@ internal static class SqliteErrors
     private const int SqliteConstraintPrimaryKey = 1555;
     private const int SqliteConstraintUnique = 2067;
 
-    /// <summary>The row already exists: another message inserted the same saga instance.</summary>
+    /// <summary>The row already exists: another message inserted the same saga instance or inbox row first.</summary>
     public static bool IsDuplicateKey(Exception exception) =>
         Find(exception) is { SqliteErrorCode: SqliteConstraint } e
         && e.SqliteExtendedErrorCode is SqliteConstraintPrimaryKey or SqliteConstraintUnique;
