@@ -4,6 +4,7 @@ using MassTransit.Testing;
 using MicroComms.Contracts;
 using MicroComms.Orders;
 using MicroComms.Orders.Saga;
+using MicroComms.Messaging.Outbox;
 using MicroComms.Messaging.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -99,6 +100,23 @@ internal sealed class OrderSagaHarness : IAsyncDisposable
     {
         var found = await Saga.Exists(orderId, _ => state);
         Assert.True(found.HasValue, $"Order {orderId} did not reach {state.Name}; it is {(await ReadAsync(orderId))?.CurrentState ?? "missing"}.");
+        await OutboxDeliveredAsync();
+    }
+
+    /// <summary>
+    /// Waits until the outbox has handed every committed message to the bus. The saga's state commits before its
+    /// messages leave, and on a loaded machine the gap can outlast the harness's inactivity timeout, after which
+    /// Sent/Published.Any would answer false for a message that is still on its way.
+    /// </summary>
+    private async Task OutboxDeliveredAsync()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
+        while (await db.Set<OutboxMessage>().AnyAsync(m => m.SetAside == null, deadline.Token))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token);
+        }
     }
 
     public async Task<OrderState?> ReadAsync(Guid orderId)
