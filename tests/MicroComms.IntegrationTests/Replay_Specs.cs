@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using MassTransit;
 using MicroComms.Host.Errors;
+using MicroComms.Messaging;
+using MicroComms.Messaging.Outbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
@@ -51,9 +55,10 @@ public sealed class Replay_Specs(BrokerFixture broker, ITestOutputHelper output)
             output.WriteLine(replay.Output + replay.Error);
             Assert.Equal(ExitCodes.Ok, replay.ExitCode);
 
-            await ledger.WaitForDistinctAsync(1, Timeout);
+            await ledger.WaitForDistinctDeliveriesAsync(1, Timeout);
             Assert.Equal(0u, await broker.Node.MessageCountAsync(vhost, "invoice_error"));
-            Assert.Equal(1, ledger.Consumed[failedId]);
+            Assert.Equal(1, ledger.Deliveries[failedId]);
+            Assert.Equal([failedId], await BookedMessageIdsAsync(host));
 
             var refused = await ErrorsCli.RunAsync(settings, "errors", "purge", "invoice_error");
             Assert.Equal(ExitCodes.Usage, refused.ExitCode);
@@ -67,8 +72,13 @@ public sealed class Replay_Specs(BrokerFixture broker, ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Issue 5: the consumer books each invoice as a row in its own database under the SQLite outbox/inbox, so a
+    /// message delivered twice (the replay killed between publishing a copy and acknowledging the parked one, or
+    /// the one copy this spec sends again on purpose) must leave one row: the inbox drops the second delivery.
+    /// </summary>
     [Fact]
-    public async Task A_replay_of_1000_messages_killed_midway_and_run_again_loses_none()
+    public async Task A_replay_of_1000_messages_killed_midway_and_run_again_loses_none_and_the_inbox_keeps_effects_single()
     {
         const int Messages = 1000;
         var vhost = await broker.Node.CreateVirtualHostAsync("replay-kill");
@@ -104,9 +114,10 @@ public sealed class Replay_Specs(BrokerFixture broker, ITestOutputHelper output)
 
             var backOnQueue = await broker.Node.MessageCountAsync(vhost, "invoice") ?? 0;
             var stillParked = await WaitForSettledCountAsync(vhost, "invoice_error");
-            output.WriteLine($"after the kill: {backOnQueue} on invoice, {stillParked} still in invoice_error");
+            var copiesFromKill = (int)(backOnQueue + stillParked) - Messages;
+            output.WriteLine($"after the kill: {backOnQueue} on invoice, {stillParked} still in invoice_error ({copiesFromKill} message(s) in both)");
             Assert.True(stillParked > 0, "the kill came after the replay finished");
-            Assert.True(backOnQueue + stillParked >= Messages, $"lost messages: {backOnQueue} + {stillParked} < {Messages}");
+            Assert.True(copiesFromKill >= 0, $"lost messages: {backOnQueue} + {stillParked} < {Messages}");
 
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var again = await ErrorsCli.RunAsync(settings, "errors", "replay", "invoice_error", "--all");
@@ -118,14 +129,28 @@ public sealed class Replay_Specs(BrokerFixture broker, ITestOutputHelper output)
             ledger.Broken = false;
             using var fixedHost = Build(settings, ledger);
             await fixedHost.StartAsync();
-            await ledger.WaitForDistinctAsync(Messages, Timeout);
+            await ledger.WaitForDistinctDeliveriesAsync(Messages, Timeout);
             await WaitForCountAsync(vhost, "invoice", 0);
+
+            // A duplicate on every run, whatever the kill left: one already-booked invoice delivered once more, as a
+            // broker redelivery or a second replay of the same parked message would deliver it.
+            var (repeatedId, repeatedNumber) = ledger.Parked.First();
+            await fixedHost.Services.GetRequiredService<IBus>().Publish(new Invoice(repeatedNumber), c => c.MessageId = repeatedId);
+            await ledger.WaitForDeliveriesAsync(repeatedId, 2, Timeout);
             await fixedHost.StopAsync();
 
-            var duplicates = ledger.Consumed.Values.Sum() - ledger.Consumed.Count;
-            output.WriteLine($"consumed {ledger.Consumed.Count} distinct message ids, {duplicates} duplicate deliveries (the inbox will drop these)");
-            Assert.Equal(Messages, ledger.Consumed.Count);
-            Assert.True(ledger.Failures.Keys.All(ledger.Consumed.ContainsKey));
+            var booked = await BookedMessageIdsAsync(fixedHost);
+            var deliveries = ledger.Deliveries.Values.Sum();
+            var dropped = deliveries - booked.Count;
+            output.WriteLine(
+                $"{deliveries} deliveries of {ledger.Deliveries.Count} distinct message ids, {booked.Count} bookings ({booked.Distinct().Count()} distinct); "
+                + $"the inbox dropped {dropped} duplicate deliveries ({copiesFromKill} left by the kill, 1 sent again)");
+            Assert.Equal(Messages, booked.Count);
+            Assert.Equal(Messages, booked.Distinct().Count());
+            Assert.True(ledger.Failures.Keys.All(booked.Contains));
+            Assert.True(ledger.Deliveries[repeatedId] >= 2, "the duplicate was not delivered");
+            Assert.Equal(1, booked.Count(id => id == repeatedId));
+            Assert.True(dropped >= 1, $"{deliveries} deliveries for {booked.Count} bookings: no duplicate reached the consumer's endpoint");
         }
         finally
         {
@@ -138,11 +163,33 @@ public sealed class Replay_Specs(BrokerFixture broker, ITestOutputHelper output)
         var settings = BrokerHosts.Settings(broker.Node, vhost, BrokerHosts.TempDatabase());
         settings["MicroComms:Retry:ImmediateLimit"] = "0";
         settings["MicroComms:Retry:DelayedRedelivery"] = "false";
+        settings["ConnectionStrings:Invoices"] = $"Data Source={Path.Combine(Path.GetTempPath(), "microcomms-tests", $"invoices-{Guid.NewGuid():N}.db")}";
         return settings;
     }
 
-    private static IHost Build(Dictionary<string, string?> settings, Ledger ledger) =>
-        BrokerHosts.Build(settings, s => s.AddSingleton(ledger), x => x.AddConsumer<InvoiceConsumer>());
+    /// <summary>The invoice service as a real one is composed: its own database, and its consumer on the SQLite outbox and inbox.</summary>
+    private static IHost Build(Dictionary<string, string?> settings, Ledger ledger)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var host = BrokerHosts.Build(
+            settings,
+            s => s.AddSingleton(ledger).AddSqliteDbContext<InvoiceDbContext>(configuration, "Invoices"),
+            x =>
+            {
+                x.AddSqliteOutbox<InvoiceDbContext>();
+                x.UseSqliteOutboxOnEndpoints<InvoiceDbContext>(t => t == typeof(InvoiceConsumer));
+                x.AddConsumer<InvoiceConsumer>();
+            });
+        host.Services.GetRequiredService<IBus>().ConnectConsumeObserver(new DeliveryCounter(ledger));
+        return host;
+    }
+
+    private static async Task<List<Guid>> BookedMessageIdsAsync(IHost host)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<InvoiceDbContext>();
+        return await db.Bookings.Select(b => b.MessageId).ToListAsync();
+    }
 
     private async Task WaitForCountAsync(string vhost, string queue, uint expected)
     {
@@ -183,33 +230,91 @@ public sealed class Replay_Specs(BrokerFixture broker, ITestOutputHelper output)
             set => _broken = value;
         }
 
+        /// <summary>Failed attempts per message id while broken.</summary>
         public ConcurrentDictionary<Guid, int> Failures { get; } = new();
 
-        public ConcurrentDictionary<Guid, int> Consumed { get; } = new();
+        /// <summary>The invoice number of every message that failed, by message id.</summary>
+        public ConcurrentDictionary<Guid, int> Parked { get; } = new();
 
-        public async Task WaitForDistinctAsync(int count, TimeSpan timeout)
+        /// <summary>Deliveries that went through the endpoint without a fault, per message id: the ones the inbox dropped included.</summary>
+        public ConcurrentDictionary<Guid, int> Deliveries { get; } = new();
+
+        public Task WaitForDistinctDeliveriesAsync(int count, TimeSpan timeout) => WaitAsync(() => Deliveries.Count >= count, timeout);
+
+        public Task WaitForDeliveriesAsync(Guid messageId, int count, TimeSpan timeout) =>
+            WaitAsync(() => Deliveries.TryGetValue(messageId, out var n) && n >= count, timeout);
+
+        private static async Task WaitAsync(Func<bool> done, TimeSpan timeout)
         {
             using var deadline = new CancellationTokenSource(timeout);
-            while (Consumed.Count < count)
+            while (!done())
             {
                 await Task.Delay(20, deadline.Token);
             }
         }
     }
 
-    public sealed class InvoiceConsumer(Ledger ledger) : IConsumer<Invoice>
+    /// <summary>Books an invoice: one row per delivery it runs for. Not idempotent by itself, on purpose: the inbox is what keeps it single.</summary>
+    public sealed class InvoiceConsumer(Ledger ledger, InvoiceDbContext db) : IConsumer<Invoice>
     {
-        public Task Consume(ConsumeContext<Invoice> context)
+        public async Task Consume(ConsumeContext<Invoice> context)
         {
             var id = context.MessageId ?? Guid.Empty;
             if (ledger.Broken)
             {
                 ledger.Failures.AddOrUpdate(id, 1, (_, n) => n + 1);
+                ledger.Parked[id] = context.Message.Number;
                 throw new InvalidOperationException($"invoice {context.Message.Number} cannot be booked yet");
             }
 
-            ledger.Consumed.AddOrUpdate(id, 1, (_, n) => n + 1);
+            db.Bookings.Add(new Booking { MessageId = id, Number = context.Message.Number });
+            await db.SaveChangesAsync(context.CancellationToken);
+        }
+    }
+
+    /// <summary>Counts every delivery of an invoice that completed, whether the consumer ran or the inbox dropped it.</summary>
+    public sealed class DeliveryCounter(Ledger ledger) : IConsumeObserver
+    {
+        public Task PreConsume<T>(ConsumeContext<T> context)
+            where T : class => Task.CompletedTask;
+
+        public Task PostConsume<T>(ConsumeContext<T> context)
+            where T : class
+        {
+            if (context.Message is Invoice)
+            {
+                ledger.Deliveries.AddOrUpdate(context.MessageId ?? Guid.Empty, 1, (_, n) => n + 1);
+            }
+
             return Task.CompletedTask;
+        }
+
+        public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
+            where T : class => Task.CompletedTask;
+    }
+
+    public sealed class Booking
+    {
+        public long Id { get; set; }
+
+        public Guid MessageId { get; set; }
+
+        public int Number { get; set; }
+    }
+
+    /// <summary>The invoice service's database: its bookings (no unique key on the message id, on purpose) and the outbox tables.</summary>
+    public sealed class InvoiceDbContext(DbContextOptions<InvoiceDbContext> options) : DbContext(options)
+    {
+        public DbSet<Booking> Bookings => Set<Booking>();
+
+        protected override void OnModelCreating(ModelBuilder modelBuilder)
+        {
+            modelBuilder.AddMicroCommsOutbox();
+            modelBuilder.Entity<Booking>(b =>
+            {
+                b.HasKey(x => x.Id);
+                b.HasIndex(x => x.MessageId);
+            });
         }
     }
 }

@@ -73,11 +73,18 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
         }
         catch (DbUpdateException ex) when (inbox.Id == 0 && SqliteErrors.IsDuplicateKey(ex))
         {
-            // The same message was consumed concurrently by another processor and committed first: ours is discarded
-            // and the next pass of the pipe sees the other's inbox row (deliver what it stored, or acknowledge).
             _db.ChangeTracker.Clear();
             var winner = await _db.Set<InboxState>().AsNoTracking()
-                .SingleAsync(x => x.MessageId == inbox.MessageId && x.ConsumerId == inbox.ConsumerId, CancellationToken);
+                .SingleOrDefaultAsync(x => x.MessageId == inbox.MessageId && x.ConsumerId == inbox.ConsumerId, CancellationToken);
+            if (winner is null)
+            {
+                // Not the inbox row: the consumer's own changes collided (a saga instance that another message created
+                // first, say). Nothing was written; the endpoint's retry decides (UseSagaConcurrencyRetry takes a saga's).
+                throw;
+            }
+
+            // The same message was consumed concurrently by another processor and committed first: ours is discarded
+            // and the next pass of the pipe sees the other's inbox row (deliver what it stored, or acknowledge).
             _state.Inbox = winner;
             _state.DiscardedConcurrentDuplicate = true;
         }

@@ -82,8 +82,10 @@ public static class SqliteSagaRepositoryRegistration
             r.Exponential(options.RetryLimit, options.MinInterval, options.MaxInterval, options.IntervalDelta);
             r.Handle<SagaConcurrencyException>();
 
-            // Raised when a later SaveChanges in the same scope (the outbox's) trips the version check.
+            // Under the consumer outbox the repository's writes are deferred to the outbox's commit, so a lost race
+            // surfaces there instead: the version check tripped, or a new instance that another message inserted first.
             r.Handle<DbUpdateConcurrencyException>();
+            r.Handle<DbUpdateException>(ex => SqliteErrors.IsDuplicateKey(ex) && ex.Entries.Any(e => e.Entity is ISagaVersion));
         });
     }
 

@@ -20,6 +20,8 @@ internal sealed class OrdersProcess : IAsyncDisposable
 
     public IBus Bus => app.Services.GetRequiredService<IBus>();
 
+    public IServiceProvider Services => app.Services;
+
     public static string NewDataDirectory() =>
         Path.Combine(Path.GetTempPath(), "microcomms-tests", $"orders-process-{Guid.NewGuid():N}");
 
