@@ -1,5 +1,6 @@
 using System.Data.Common;
 using MicroComms.Tests.Outbox.Support;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace MicroComms.IntegrationTests.Outbox;
@@ -7,8 +8,10 @@ namespace MicroComms.IntegrationTests.Outbox;
 /// <summary>
 /// Holds a consumer right after the commit that wrote a given widget (before anything is sent) and runs an action
 /// there, e.g. stopping the broker: the moment between "committed" and "delivered" that the outbox exists for.
+/// Sees both kinds of commit: the outbox's explicit transaction, and a plain SaveChanges (what a consumer without
+/// the outbox does; EF writes a single statement without a transaction).
 /// </summary>
-internal sealed class CommitGate : DbTransactionInterceptor
+internal sealed class CommitGate : DbTransactionInterceptor, ISaveChangesInterceptor
 {
     private readonly TaskCompletionSource _passed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Guid _widget;
@@ -23,12 +26,26 @@ internal sealed class CommitGate : DbTransactionInterceptor
         Volatile.Write(ref _action, action);
     }
 
-    public override async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
+        // The outbox commits with acceptAllChangesOnSuccess: false, so the widget is still tracked as written.
+        PassIf(eventData.Context, e => e.State is EntityState.Added or EntityState.Modified);
+
+    public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        // The entries are still tracked as written until the context accepts its changes after the commit.
+        // Outside a transaction and accepted: really written (a save the outbox deferred leaves the widget as written, uncommitted).
+        if (eventData.Context is { Database.CurrentTransaction: null })
+        {
+            await PassIf(eventData.Context, e => e.State == EntityState.Unchanged);
+        }
+
+        return result;
+    }
+
+    private async Task PassIf(DbContext? context, Func<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<Widget>, bool> written)
+    {
         if (Volatile.Read(ref _action) is not null
-            && eventData.Context is OutboxTestDbContext db
-            && db.ChangeTracker.Entries<Widget>().Any(e => e.Entity.Id == _widget)
+            && context is OutboxTestDbContext db
+            && db.ChangeTracker.Entries<Widget>().Any(e => e.Entity.Id == _widget && written(e))
             && Interlocked.Exchange(ref _action, null) is { } action)
         {
             try
