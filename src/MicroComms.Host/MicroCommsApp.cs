@@ -123,12 +123,9 @@ public static class MicroCommsApp
     private static Dictionary<string, string?> DerivedSettings(IConfiguration configuration, HostOptions host, IReadOnlySet<string> services)
     {
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var name in new[] { "Orders", "Inventory", "Payments", "Notifications" })
+        foreach (var name in ServiceDatabases.Names)
         {
-            if (string.IsNullOrEmpty(configuration.GetConnectionString(name)))
-            {
-                settings[$"ConnectionStrings:{name}"] = $"Data Source={Path.Combine(host.DataDirectory, name.ToLowerInvariant() + ".db")}";
-            }
+            settings[$"ConnectionStrings:{name}"] = ServiceDatabases.ConnectionString(configuration, host, name);
         }
 
         var urls = host.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

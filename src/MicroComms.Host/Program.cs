@@ -1,15 +1,17 @@
 using MicroComms.Host;
 using MicroComms.Host.Errors;
+using MicroComms.Host.Outbox;
 using Microsoft.Extensions.Configuration;
 
 var root = MicroCommsCommands.CreateRoot();
 
-// Operator commands read the broker settings the services use: appsettings.json, then MicroComms__* variables.
+// Operator commands read the broker and database settings the services use: appsettings.json, then MicroComms__* variables.
 var configuration = new ConfigurationBuilder()
     .SetBasePath(AppContext.BaseDirectory)
     .AddJsonFile("appsettings.json", optional: true)
     .AddEnvironmentVariables()
     .Build();
 root.Subcommands.Add(ErrorsCommand.Create(configuration));
+root.Subcommands.Add(OutboxCommand.Create(configuration));
 
 return await MicroCommsCommands.InvokeAsync(root, args);

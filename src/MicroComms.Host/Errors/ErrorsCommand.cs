@@ -17,8 +17,6 @@ public static class ErrorsCommand
 
     private const int DefaultShowCount = 10;
 
-    private const int RedirectedOutputWidth = 250;
-
     /// <summary>The <c>errors</c> command, configured from <paramref name="configuration"/> (appsettings, environment).</summary>
     public static Command Create(IConfiguration configuration)
     {
@@ -191,16 +189,7 @@ public static class ErrorsCommand
         IConfiguration configuration,
         Func<ErrorQueueClient, IAnsiConsole, Task<int>> action)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(parse.InvocationConfiguration.Output),
-        });
-        if (!ReferenceEquals(parse.InvocationConfiguration.Output, Console.Out) || Console.IsOutputRedirected)
-        {
-            // Piped or captured output has no terminal width; wrapping would split message ids across lines.
-            console.Profile.Width = RedirectedOutputWidth;
-        }
-
+        var console = OperatorConsole.Create(parse);
         try
         {
             return await action(CreateClient(configuration), console);

@@ -81,6 +81,12 @@ public sealed class SqliteOutboxContextFactory<TDbContext>(
             }
             while (state.Continue);
         }
+        catch (Exception) when (state.Inbox is { Id: not 0, Consumed: not null, Delivered: null })
+        {
+            // Committed but not (all) delivered, e.g. the broker went away: the redelivered message must not wait out our lease.
+            await ReleaseDeliveryLeaseAsync(state.Inbox, lockId);
+            throw;
+        }
         finally
         {
             DeferredSaveChangesInterceptor.Release(db);
@@ -91,6 +97,22 @@ public sealed class SqliteOutboxContextFactory<TDbContext>(
     {
         var scope = context.CreateFilterScope("outboxContextFactory");
         scope.Add("provider", "microcomms-sqlite");
+    }
+
+    private async Task ReleaseDeliveryLeaseAsync(InboxState inbox, Guid lockId)
+    {
+        var last = inbox.LastSequenceNumber;
+        try
+        {
+            await SqliteWrite.RunAsync(db, _options.BusyRetryLimit, c => db.Set<InboxState>()
+                .Where(x => x.Id == inbox.Id && x.LockId == lockId && x.Delivered == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.LockedUntil, (DateTime?)null)
+                    .SetProperty(x => x.LastSequenceNumber, x => last ?? x.LastSequenceNumber), c), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Inbox row for message {MessageId} keeps its delivery lease until it lapses", inbox.MessageId);
+        }
     }
 
     private Task<InboxState?> LoadInboxAsync(Guid messageId, Guid consumerId, CancellationToken ct) =>

@@ -47,7 +47,8 @@ public sealed class OutboxTestHost : IAsyncDisposable
         Action<SqliteOutboxOptions>? outbox = null,
         IDictionary<string, string?>? settings = null,
         int createWidgetConcurrency = 1,
-        int recordingConcurrency = 1)
+        int recordingConcurrency = 1,
+        Action<IServiceCollection>? services = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -63,6 +64,7 @@ public sealed class OutboxTestHost : IAsyncDisposable
 
         var counters = new BusCounters();
         builder.Services.AddSingleton(recorder);
+        services?.Invoke(builder.Services);
 
         // A publish before the receive endpoints are bound would be dropped by the broker: start only when ready.
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);

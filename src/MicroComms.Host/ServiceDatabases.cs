@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Configuration;
+
+namespace MicroComms.Host;
+
+/// <summary>Where each service keeps its SQLite database: <c>ConnectionStrings:&lt;Service&gt;</c>, else <c>&lt;data&gt;/&lt;service&gt;.db</c>.</summary>
+public static class ServiceDatabases
+{
+    /// <summary>The services with a database of their own, by their connection-string name.</summary>
+    public static readonly IReadOnlyList<string> Names = ["Orders", "Inventory", "Payments", "Notifications"];
+
+    /// <summary>The connection string the service <paramref name="name"/> uses under <paramref name="configuration"/>.</summary>
+    public static string ConnectionString(IConfiguration configuration, HostOptions host, string name)
+    {
+        var configured = configuration.GetConnectionString(name);
+        return string.IsNullOrEmpty(configured)
+            ? $"Data Source={Path.Combine(host.DataDirectory, name.ToLowerInvariant() + ".db")}"
+            : configured;
+    }
+}
