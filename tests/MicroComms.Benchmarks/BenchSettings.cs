@@ -26,7 +26,7 @@ public sealed record BenchSettings
     /// <summary>Orders before measuring the saga scenario: start-up (schema, connections, JIT) stays out of the rounds.</summary>
     public int OrderWarmup { get; init; } = 200;
 
-    /// <summary>POST /orders in flight at once in the saga scenario.</summary>
+    /// <summary>Order workflows in flight at once in the saga scenario (a submitter waits for its order to complete).</summary>
     public int OrderWindow { get; init; } = 16;
 
     /// <summary>How long a round may take before it is reported as stuck instead of hanging the run.</summary>

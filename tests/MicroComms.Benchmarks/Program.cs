@@ -14,7 +14,7 @@ var rounds = new Option<int>("--rounds") { Description = "Measured rounds per sc
 var window = new Option<int>("--window") { Description = "Publishes in flight in throughput scenarios", DefaultValueFactory = _ => defaults.PublishWindow };
 var orders = new Option<int>("--orders") { Description = "Orders per saga round", DefaultValueFactory = _ => defaults.Orders };
 var orderWarmup = new Option<int>("--order-warmup") { Description = "Orders before measuring the saga", DefaultValueFactory = _ => defaults.OrderWarmup };
-var orderWindow = new Option<int>("--order-window") { Description = "POST /orders in flight in the saga scenario", DefaultValueFactory = _ => defaults.OrderWindow };
+var orderWindow = new Option<int>("--order-window") { Description = "Order workflows in flight in the saga scenario", DefaultValueFactory = _ => defaults.OrderWindow };
 var results = new Option<string>("--results") { Description = "Folder for the markdown table and SVG charts", DefaultValueFactory = _ => defaults.ResultsDirectory! };
 
 var root = new RootCommand("MicroComms benchmarks: throughput and latency against raw RabbitMQ.Client and peers, over a local broker.")

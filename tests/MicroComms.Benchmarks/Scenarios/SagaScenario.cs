@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -17,11 +18,12 @@ namespace MicroComms.Benchmarks.Scenarios;
 /// The whole order workflow as a customer drives it: POST /orders on the Gateway, then Orders (SubmitOrder, the
 /// OrderStateMachine saga on the SQLite saga repository and outbox), Inventory, Payments and Notifications, each
 /// composed as the microcomms executable composes it and run as its own host, over RabbitMQ. A workflow is done when
-/// the bench's subscriber receives the saga's OrderCompleted (or OrderFaulted, which fails the round).
+/// the bench's subscriber receives the saga's OrderCompleted (or OrderFaulted, which fails the round); a bounded
+/// number of workflows is in flight at once.
 /// </summary>
 public sealed class SagaScenario : IScenario
 {
-    private const string Variant = "Gateway + Orders saga + Inventory + Payments + Notifications";
+    private const string Variant = "order workflow via Gateway, 5 services";
 
     /// <summary>Every order buys one unit, so the seeded stock decides how many orders a run can complete.</summary>
     private const int UnitsPerOrder = 1;
@@ -95,43 +97,51 @@ public sealed class SagaScenario : IScenario
         }
     }
 
-    /// <summary>Submits <paramref name="orders"/> orders with a bounded number in flight and waits until every workflow has finished.</summary>
+    /// <summary>
+    /// Runs <paramref name="orders"/> workflows with at most <c>--order-window</c> in flight: each submitter posts an
+    /// order and waits for its outcome before the next, so the latency is one workflow's under that load and does not
+    /// grow with the size of the round.
+    /// </summary>
     private async Task<TimeSpan> RunAsync(int orders, CancellationToken cancellationToken)
     {
         var timeout = _context.Settings.RoundTimeout;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
-        var finished = _outcomes.Expect(orders);
+        _outcomes.Reset();
+        var faults = new ConcurrentQueue<string>();
         var next = -1;
         var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, Math.Min(_context.Settings.OrderWindow, orders)).Select(async _ =>
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < orders)
-            {
-                await SubmitAsync(i, cts.Token);
-            }
-        }));
         try
         {
-            await finished.WaitAsync(cts.Token);
+            await Task.WhenAll(Enumerable.Range(0, Math.Min(_context.Settings.OrderWindow, orders)).Select(async _ =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < orders)
+                {
+                    if (await RunWorkflowAsync(i, cts.Token) is { } fault)
+                    {
+                        faults.Enqueue(fault);
+                    }
+                }
+            }));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"{_outcomes.Pending} of {orders} order workflows had not finished within {timeout}.");
+            throw new TimeoutException($"{_outcomes.InFlight} of {orders} order workflows had not finished within {timeout}.");
         }
 
         var elapsed = watch.Elapsed;
-        if (_outcomes.Faults.Count > 0)
+        if (!faults.IsEmpty)
         {
             throw new InvalidOperationException(
-                $"{_outcomes.Faults.Count} of {orders} orders faulted, so the round measured no complete workflows; first: {_outcomes.Faults.First()}");
+                $"{faults.Count} of {orders} orders faulted, so the round measured no complete workflows; first: {faults.First()}");
         }
 
         return elapsed;
     }
 
-    private async Task SubmitAsync(int sequence, CancellationToken cancellationToken)
+    /// <summary>Places one order through the Gateway and waits for the saga's final event; the fault reason, or null.</summary>
+    private async Task<string?> RunWorkflowAsync(int sequence, CancellationToken cancellationToken)
     {
         var catalogue = InventoryDbContext.SeedCatalogue;
         var orderId = Guid.CreateVersion7();
@@ -139,13 +149,18 @@ public sealed class SagaScenario : IScenario
             orderId,
             OrdersDbContext.SeedCustomers[sequence % OrdersDbContext.SeedCustomers.Count].Id,
             [new PlaceOrderLine(catalogue[sequence % catalogue.Count].Sku, UnitsPerOrder, UnitPrice)]);
-        _outcomes.Submitting(orderId);
-        using var response = await _http!.PostAsJsonAsync("orders", request, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.Accepted)
+        var outcome = _outcomes.Submitting(orderId);
+        using (var response = await _http!.PostAsJsonAsync("orders", request, cancellationToken))
         {
-            throw new InvalidOperationException(
-                $"POST /orders for {orderId} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                throw new InvalidOperationException(
+                    $"POST /orders for {orderId} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            }
         }
+
+        var fault = await outcome.WaitAsync(cancellationToken);
+        return fault is null ? null : $"{orderId}: {fault}";
     }
 
     private static void EnsureEnoughStock(int orders)

@@ -4,39 +4,32 @@ using System.Diagnostics;
 namespace MicroComms.Benchmarks.Scenarios.Saga;
 
 /// <summary>
-/// The orders of one round, from submission to the saga's final event: signals when every one has finished and keeps
-/// each order's submit-to-completed time. Events for orders of no current round are ignored.
+/// The orders in flight, from just before submission to the saga's final event: each submitter waits for its own
+/// order's outcome, and the submit-to-finished time of every order is kept. Events for orders not in flight are ignored.
 /// </summary>
 public sealed class OrderOutcomes
 {
-    private readonly ConcurrentDictionary<Guid, long> _submitted = new();
+    private readonly ConcurrentDictionary<Guid, Pending> _inFlight = new();
     private readonly ConcurrentQueue<long> _latencies = new();
-    private readonly ConcurrentQueue<string> _faults = new();
-    private int _remaining;
-    private TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Orders of the current round still without a final event.</summary>
-    public int Pending => Volatile.Read(ref _remaining);
+    /// <summary>Orders submitted and not yet finished.</summary>
+    public int InFlight => _inFlight.Count;
 
-    /// <summary>Latencies of the current round in stopwatch ticks.</summary>
+    /// <summary>Submit-to-finished times since the last <see cref="Reset"/>, in stopwatch ticks.</summary>
     public IReadOnlyCollection<long> Latencies => _latencies;
 
-    /// <summary>Reasons of the round's faulted orders.</summary>
-    public IReadOnlyCollection<string> Faults => _faults;
+    public void Reset() => _latencies.Clear();
 
-    /// <summary>Starts a round: the returned task completes once <paramref name="orders"/> submitted orders have finished.</summary>
-    public Task Expect(int orders)
+    /// <summary>
+    /// Called before the order is sent, so that an event overtaking the HTTP answer still finds it. The task completes
+    /// with null once the order completed, or with the reason once it faulted.
+    /// </summary>
+    public Task<string?> Submitting(Guid orderId)
     {
-        _submitted.Clear();
-        _latencies.Clear();
-        _faults.Clear();
-        _finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref _remaining, orders);
-        return _finished.Task;
+        var pending = new Pending(Stopwatch.GetTimestamp());
+        _inFlight[orderId] = pending;
+        return pending.Outcome.Task;
     }
-
-    /// <summary>Called before the order is sent, so an event that overtakes the HTTP answer still finds it.</summary>
-    public void Submitting(Guid orderId) => _submitted[orderId] = Stopwatch.GetTimestamp();
 
     public void Completed(Guid orderId) => Finish(orderId, fault: null);
 
@@ -45,20 +38,15 @@ public sealed class OrderOutcomes
     private void Finish(Guid orderId, string? fault)
     {
         // A redelivered event finds nothing left to remove and is not counted twice.
-        if (!_submitted.TryRemove(orderId, out var start))
+        if (_inFlight.TryRemove(orderId, out var pending))
         {
-            return;
+            _latencies.Enqueue(Stopwatch.GetTimestamp() - pending.Started);
+            pending.Outcome.TrySetResult(fault);
         }
+    }
 
-        _latencies.Enqueue(Stopwatch.GetTimestamp() - start);
-        if (fault is not null)
-        {
-            _faults.Enqueue($"{orderId}: {fault}");
-        }
-
-        if (Interlocked.Decrement(ref _remaining) == 0)
-        {
-            _finished.TrySetResult();
-        }
+    private sealed record Pending(long Started)
+    {
+        public TaskCompletionSource<string?> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
