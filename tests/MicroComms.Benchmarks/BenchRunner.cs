@@ -85,7 +85,12 @@ public static class BenchRunner
         foreach (var family in families.Values.Distinct())
         {
             var rows = report.Rows.Where(r => families.GetValueOrDefault(r.Scenario) == family).ToList();
-            var file = family == ScenarioFamily.Throughput ? "throughput.svg" : "request-response.svg";
+            var file = family switch
+            {
+                ScenarioFamily.Throughput => "throughput.svg",
+                ScenarioFamily.RequestResponse => "request-response.svg",
+                _ => "workflow.svg",
+            };
             await File.WriteAllTextAsync(Path.Combine(folder, file), SvgChart.Render($"MicroComms benchmark: {family}", rows), cancellationToken);
         }
     }

@@ -20,6 +20,18 @@ public sealed record BenchSettings
     /// <summary>Publishes in flight at once in every throughput scenario (a loop that awaits each confirm tops out near 1,250 msg/s).</summary>
     public int PublishWindow { get; init; } = 100;
 
+    /// <summary>Orders per measured round of the saga scenario (each a whole workflow across five services).</summary>
+    public int Orders { get; init; } = 1_000;
+
+    /// <summary>
+    /// Orders before measuring the saga scenario: start-up (schema, connections, JIT) stays out of the rounds. After 200
+    /// the first round still measured about a third slower than the next two (the five hosts' code was still tiering up).
+    /// </summary>
+    public int OrderWarmup { get; init; } = 500;
+
+    /// <summary>Order workflows in flight at once in the saga scenario (a submitter waits for its order to complete).</summary>
+    public int OrderWindow { get; init; } = 16;
+
     /// <summary>How long a round may take before it is reported as stuck instead of hanging the run.</summary>
     public TimeSpan RoundTimeout { get; init; } = TimeSpan.FromMinutes(2);
 

@@ -12,11 +12,14 @@ var warmup = new Option<int>("--warmup") { Description = "Messages or requests b
 var duration = new Option<double>("--duration") { Description = "Seconds per latency variant and caller count", DefaultValueFactory = _ => defaults.Duration.TotalSeconds };
 var rounds = new Option<int>("--rounds") { Description = "Measured rounds per scenario", DefaultValueFactory = _ => defaults.Rounds };
 var window = new Option<int>("--window") { Description = "Publishes in flight in throughput scenarios", DefaultValueFactory = _ => defaults.PublishWindow };
+var orders = new Option<int>("--orders") { Description = "Orders per saga round", DefaultValueFactory = _ => defaults.Orders };
+var orderWarmup = new Option<int>("--order-warmup") { Description = "Orders before measuring the saga", DefaultValueFactory = _ => defaults.OrderWarmup };
+var orderWindow = new Option<int>("--order-window") { Description = "Order workflows in flight in the saga scenario", DefaultValueFactory = _ => defaults.OrderWindow };
 var results = new Option<string>("--results") { Description = "Folder for the markdown table and SVG charts", DefaultValueFactory = _ => defaults.ResultsDirectory! };
 
 var root = new RootCommand("MicroComms benchmarks: throughput and latency against raw RabbitMQ.Client and peers, over a local broker.")
 {
-    scenarios, messages, warmup, duration, rounds, window, results,
+    scenarios, messages, warmup, duration, rounds, window, orders, orderWarmup, orderWindow, results,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -28,6 +31,9 @@ root.SetAction(async (parse, cancellationToken) =>
         Duration = TimeSpan.FromSeconds(parse.GetValue(duration)),
         Rounds = parse.GetValue(rounds),
         PublishWindow = parse.GetValue(window),
+        Orders = parse.GetValue(orders),
+        OrderWarmup = parse.GetValue(orderWarmup),
+        OrderWindow = parse.GetValue(orderWindow),
         ResultsDirectory = parse.GetValue(results),
     };
     var command = "dotnet run -c Release --project tests/MicroComms.Benchmarks -- " + string.Join(' ', args);

@@ -50,8 +50,8 @@ public static class LatencyDriver
         ];
     }
 
-    private static long Percentile(long[] sorted, double p) =>
+    internal static long Percentile(long[] sorted, double p) =>
         sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
-    private static double Milliseconds(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+    internal static double Milliseconds(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 }

@@ -1,33 +1,53 @@
 using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.Benchmarks.Scenarios.RequestResponse;
+using MicroComms.Host;
+using MicroComms.Messaging;
+using Microsoft.AspNetCore.Builder;
 
 namespace MicroComms.Benchmarks.Scenarios;
 
 /// <summary>
-/// GetOrderStatus four ways, same responder work: MicroComms IRequestClient over RabbitMQ, HTTP/1.1 REST, gRPC h2c and
-/// raw direct reply-to RPC; p50/p99 and req/s with 1 and 16 concurrent callers.
+/// GetOrderStatus four ways, same responder work (one dictionary lookup): MicroComms IRequestClient over RabbitMQ,
+/// the Gateway's GET /orders/{id} (HTTP/1.1) and its GetOrderStatus gRPC endpoint (h2c), which both ask the same
+/// responder over the bus, and raw direct reply-to RPC; p50/p99 and req/s with 1 and 16 concurrent callers.
 /// </summary>
 public sealed class RequestResponseScenario : IScenario
 {
     private static readonly int[] CallerCounts = [1, 16];
 
     private readonly OrderStatusStore _store = new();
-    private readonly KestrelResponder _kestrel = new();
     private readonly List<IRequestVariant> _variants = [];
     private BenchContext _context = null!;
+    private ServiceHosts? _hosts;
 
     public string Name => "request-response";
 
     public ScenarioFamily Family => ScenarioFamily.RequestResponse;
 
-    public string Description => "GetOrderStatus: bus vs HTTP/1.1 vs gRPC vs raw direct reply-to";
+    public string Description => "GetOrderStatus: bus vs Gateway HTTP/1.1 vs Gateway gRPC vs raw direct reply-to";
 
     public async Task StartAsync(BenchContext context, CancellationToken cancellationToken)
     {
         _context = context;
         var vhost = await context.CreateVirtualHostAsync(Name);
-        await _kestrel.StartAsync(_store, cancellationToken);
-        _variants.AddRange([new BusRequestVariant(), new HttpRequestVariant(_kestrel), new GrpcRequestVariant(_kestrel), new RawRpcRequestVariant()]);
+        _hosts = new ServiceHosts(context.Node, vhost);
+
+        // The responder stands in for Orders on Orders' queue, the one the Gateway asks; it answers from the store.
+        await _hosts.StartHostAsync((services, configuration) =>
+        {
+            services.AddSingleton(_store);
+            services.AddMicroComms(configuration, x =>
+                x.AddConsumer<GetOrderStatusConsumer>().Endpoint(e => e.Name = Orders.GetOrderStatusConsumerDefinition.QueueName));
+        }, cancellationToken);
+
+        // The Gateway as the microcomms executable runs it: REST on HTTP/1.1, gRPC on its own h2c port.
+        var grpc = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
+        var gateway = await _hosts.StartServiceAsync(
+            ServiceNames.Gateway,
+            new Dictionary<string, string?> { ["MicroComms:Host:GrpcUrl"] = grpc.ToString() },
+            cancellationToken);
+
+        _variants.AddRange([new BusRequestVariant(_hosts), new HttpRequestVariant(MicroCommsApp.HttpAddresses(gateway)[0]), new GrpcRequestVariant(grpc), new RawRpcRequestVariant()]);
         foreach (var variant in _variants)
         {
             await variant.StartAsync(context, vhost, _store, cancellationToken);
@@ -60,6 +80,9 @@ public sealed class RequestResponseScenario : IScenario
             await variant.DisposeAsync();
         }
 
-        await _kestrel.DisposeAsync();
+        if (_hosts is not null)
+        {
+            await _hosts.DisposeAsync();
+        }
     }
 }

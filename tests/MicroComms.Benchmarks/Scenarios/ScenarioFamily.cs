@@ -7,4 +7,7 @@ public enum ScenarioFamily
 
     /// <summary>Request -> response, latency percentiles and requests per second.</summary>
     RequestResponse,
+
+    /// <summary>A workflow across services, completed workflows per second and submit-to-completed latency.</summary>
+    Workflow,
 }

@@ -1,16 +1,18 @@
 using MassTransit;
 using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.Contracts;
+using MicroComms.Gateway;
 using MicroComms.Messaging;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace MicroComms.Benchmarks.Scenarios.RequestResponse;
 
-/// <summary>MicroComms' IRequestClient over RabbitMQ, responder in the same process, both with AddMicroComms defaults.</summary>
-public sealed class BusRequestVariant : IRequestVariant
+/// <summary>
+/// MicroComms' IRequestClient over RabbitMQ, asking the responder on the queue the Gateway asks, with the same
+/// response types: the Gateway rows minus their HTTP or gRPC leg. Both ends use AddMicroComms defaults.
+/// </summary>
+public sealed class BusRequestVariant(ServiceHosts hosts) : IRequestVariant
 {
-    private IHost? _host;
     private IServiceScope? _scope;
     private IRequestClient<GetOrderStatus> _client = null!;
 
@@ -18,36 +20,25 @@ public sealed class BusRequestVariant : IRequestVariant
 
     public async Task StartAsync(BenchContext context, string virtualHost, OrderStatusStore store, CancellationToken cancellationToken)
     {
-        _host = BenchHost.Build(context.Node.Settings(virtualHost), (services, configuration) =>
-        {
-            services.AddSingleton(store);
-            services.AddMicroComms(configuration, x =>
-            {
-                x.AddConsumer<GetOrderStatusConsumer>();
-                x.AddRequestClient<GetOrderStatus>();
-            });
-        });
-        await _host.StartAsync(cancellationToken);
-        _scope = _host.Services.CreateScope();
+        var host = await hosts.StartHostAsync((services, configuration) =>
+            services.AddMicroComms(configuration, x => x.AddRequestClient<GetOrderStatus>(GatewayCommandAddresses.GetOrderStatus)), cancellationToken);
+        _scope = host.Services.CreateScope();
         _client = _scope.ServiceProvider.GetRequiredService<IRequestClient<GetOrderStatus>>();
     }
 
     public async Task CallAsync(Guid orderId, CancellationToken cancellationToken)
     {
-        var response = await _client.GetResponse<OrderStatus>(new GetOrderStatus(orderId), cancellationToken);
-        if (response.Message.OrderId != orderId)
+        var response = await _client.GetResponse<OrderStatus, OrderNotFound>(new GetOrderStatus(orderId), cancellationToken);
+        if (!response.Is(out Response<OrderStatus>? status) || status.Message.OrderId != orderId)
         {
-            throw new InvalidOperationException($"Asked for order {orderId}, got {response.Message.OrderId}.");
+            throw new InvalidOperationException($"Asked for order {orderId}, got {response.Message}.");
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
+        // The host itself belongs to the scenario's ServiceHosts, which stops it.
         _scope?.Dispose();
-        if (_host is not null)
-        {
-            await _host.StopAsync();
-            _host.Dispose();
-        }
+        return ValueTask.CompletedTask;
     }
 }

@@ -3,7 +3,7 @@ using MicroComms.Contracts;
 
 namespace MicroComms.Benchmarks.Scenarios.RequestResponse;
 
-/// <summary>The bus responder: answers from the in-memory store, like every other variant.</summary>
+/// <summary>The bus responder every MicroComms row (bus, Gateway HTTP, Gateway gRPC) asks: answers from the in-memory store.</summary>
 public sealed class GetOrderStatusConsumer(OrderStatusStore store) : IConsumer<GetOrderStatus>
 {
     public Task Consume(ConsumeContext<GetOrderStatus> context) =>

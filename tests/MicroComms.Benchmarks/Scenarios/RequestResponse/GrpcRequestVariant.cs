@@ -1,20 +1,23 @@
 using Grpc.Net.Client;
-using MicroComms.Benchmarks.Grpc;
+using MicroComms.Gateway.Rpc;
 
 namespace MicroComms.Benchmarks.Scenarios.RequestResponse;
 
-/// <summary>gRPC over h2c on loopback: one HTTP/2 connection that every caller multiplexes on.</summary>
-public sealed class GrpcRequestVariant(KestrelResponder responder) : IRequestVariant
+/// <summary>
+/// The Gateway's GetOrderStatus gRPC endpoint over h2c on loopback, with the client generated from the Gateway's own
+/// orders.proto: one HTTP/2 connection that every caller multiplexes on.
+/// </summary>
+public sealed class GrpcRequestVariant(Uri gatewayGrpc) : IRequestVariant
 {
     private GrpcChannel? _channel;
-    private OrderStatusService.OrderStatusServiceClient _client = null!;
+    private OrderQueries.OrderQueriesClient _client = null!;
 
-    public string Name => "gRPC h2c";
+    public string Name => "Gateway gRPC h2c";
 
     public Task StartAsync(BenchContext context, string virtualHost, OrderStatusStore store, CancellationToken cancellationToken)
     {
-        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{responder.GrpcPort}");
-        _client = new OrderStatusService.OrderStatusServiceClient(_channel);
+        _channel = GrpcChannel.ForAddress(gatewayGrpc);
+        _client = new OrderQueries.OrderQueriesClient(_channel);
         return Task.CompletedTask;
     }
 

@@ -3,18 +3,21 @@ using MicroComms.Contracts;
 
 namespace MicroComms.Benchmarks.Scenarios.RequestResponse;
 
-/// <summary>REST over HTTP/1.1 on loopback: GET /orders/{id}, JSON body (one pooled connection per concurrent caller).</summary>
-public sealed class HttpRequestVariant(KestrelResponder responder) : IRequestVariant
+/// <summary>
+/// The Gateway's REST endpoint over HTTP/1.1 on loopback: GET /orders/{id}, JSON body (one pooled connection per
+/// concurrent caller).
+/// </summary>
+public sealed class HttpRequestVariant(Uri gatewayHttp) : IRequestVariant
 {
     private HttpClient? _http;
 
-    public string Name => "HTTP/1.1 REST";
+    public string Name => "Gateway HTTP/1.1 REST";
 
     public Task StartAsync(BenchContext context, string virtualHost, OrderStatusStore store, CancellationToken cancellationToken)
     {
         _http = new HttpClient(new SocketsHttpHandler { UseProxy = false })
         {
-            BaseAddress = new Uri($"http://127.0.0.1:{responder.HttpPort}/"),
+            BaseAddress = gatewayHttp,
             DefaultRequestVersion = System.Net.HttpVersion.Version11,
         };
         return Task.CompletedTask;
