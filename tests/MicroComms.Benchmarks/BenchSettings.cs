@@ -17,6 +17,12 @@ public sealed record BenchSettings
 
     public int Rounds { get; init; } = 3;
 
+    /// <summary>Messages per second of the outbox scenario's steady-rate run (latency at a load the outbox carries).</summary>
+    public int SteadyRate { get; init; } = 500;
+
+    /// <summary>How long each steady-rate run publishes.</summary>
+    public TimeSpan SteadyDuration { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Publishes in flight at once in every throughput scenario (a loop that awaits each confirm tops out near 1,250 msg/s).</summary>
     public int PublishWindow { get; init; } = 100;
 

@@ -12,11 +12,13 @@ var warmup = new Option<int>("--warmup") { Description = "Messages or requests b
 var duration = new Option<double>("--duration") { Description = "Seconds per latency variant and caller count", DefaultValueFactory = _ => defaults.Duration.TotalSeconds };
 var rounds = new Option<int>("--rounds") { Description = "Measured rounds per scenario", DefaultValueFactory = _ => defaults.Rounds };
 var window = new Option<int>("--window") { Description = "Publishes in flight in throughput scenarios", DefaultValueFactory = _ => defaults.PublishWindow };
+var steadyRate = new Option<int>("--steady-rate") { Description = "Messages per second of the outbox steady-rate run", DefaultValueFactory = _ => defaults.SteadyRate };
+var steadyDuration = new Option<double>("--steady-duration") { Description = "Seconds each outbox steady-rate run publishes", DefaultValueFactory = _ => defaults.SteadyDuration.TotalSeconds };
 var results = new Option<string>("--results") { Description = "Folder for the markdown table and SVG charts", DefaultValueFactory = _ => defaults.ResultsDirectory! };
 
 var root = new RootCommand("MicroComms benchmarks: throughput and latency against raw RabbitMQ.Client and peers, over a local broker.")
 {
-    scenarios, messages, warmup, duration, rounds, window, results,
+    scenarios, messages, warmup, duration, rounds, window, steadyRate, steadyDuration, results,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -28,6 +30,8 @@ root.SetAction(async (parse, cancellationToken) =>
         Duration = TimeSpan.FromSeconds(parse.GetValue(duration)),
         Rounds = parse.GetValue(rounds),
         PublishWindow = parse.GetValue(window),
+        SteadyRate = parse.GetValue(steadyRate),
+        SteadyDuration = TimeSpan.FromSeconds(parse.GetValue(steadyDuration)),
         ResultsDirectory = parse.GetValue(results),
     };
     var command = "dotnet run -c Release --project tests/MicroComms.Benchmarks -- " + string.Join(' ', args);

@@ -1,6 +1,6 @@
 namespace MicroComms.Benchmarks.Scenarios;
 
-/// <summary>Every scenario, in the order they run. The outbox and saga scenarios join this list when they land.</summary>
+/// <summary>Every scenario, in the order they run. The saga scenario joins this list when it lands.</summary>
 public static class ScenarioCatalog
 {
     public static IReadOnlyList<Func<IScenario>> All { get; } =
@@ -10,5 +10,6 @@ public static class ScenarioCatalog
         () => new MicroCommsScenario(),
         () => new PeerWolverineScenario(),
         () => new RequestResponseScenario(),
+        () => new OutboxScenario(),
     ];
 }

@@ -7,4 +7,7 @@ public enum ScenarioFamily
 
     /// <summary>Request -> response, latency percentiles and requests per second.</summary>
     RequestResponse,
+
+    /// <summary>Publishing through the SQLite outbox against direct publish: messages per second and commit-to-consume latency.</summary>
+    Outbox,
 }
