@@ -1,6 +1,7 @@
 extern alias bench;
 
 using bench::MicroComms.Benchmarks;
+using bench::MicroComms.Benchmarks.Scenarios;
 
 namespace MicroComms.IntegrationTests;
 
@@ -19,6 +20,7 @@ public sealed class Benchmark_Specs(BrokerFixture broker)
             Warmup = 20,
             Rounds = 1,
             Duration = TimeSpan.FromMilliseconds(200),
+            SteadyDuration = TimeSpan.FromMilliseconds(200),
             RoundTimeout = TimeSpan.FromSeconds(20),
             ResultsDirectory = results,
         };
@@ -34,7 +36,8 @@ public sealed class Benchmark_Specs(BrokerFixture broker)
 
             Assert.All(report.Goals, g => Assert.NotNull(g.Ratio));
             Assert.True(File.Exists(Path.Combine(results, "latest.md")));
-            Assert.Equal(2, Directory.GetFiles(results, "*.svg", SearchOption.AllDirectories).Length);
+            var charts = Directory.GetFiles(results, "*.svg", SearchOption.AllDirectories).Select(f => Path.GetFileName(f)).Order().ToList();
+            Assert.Equal(Enum.GetValues<ScenarioFamily>().Select(BenchRunner.ChartFile).Order().ToList(), charts);
         }
         finally
         {
