@@ -31,7 +31,7 @@ internal sealed class SqliteWriteGateInterceptor : SaveChangesInterceptor
         InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
-        if (GateFor(eventData, result) is { } gate && await gate.EnterAsync(SqliteWriteGate.Priority.Normal, cancellationToken) is { } turn)
+        if (GateFor(eventData, result) is { } gate && await gate.EnterAsync(cancellationToken) is { } turn)
         {
             Turns.AddOrUpdate(eventData.Context!, turn);
         }
@@ -57,23 +57,6 @@ internal sealed class SqliteWriteGateInterceptor : SaveChangesInterceptor
     {
         Leave(eventData.Context);
         return Task.CompletedTask;
-    }
-
-    // EF reports a concurrency conflict here and not through SaveChangesFailed: without this the turn would be kept
-    // and every later writer would wait out the gate's timeout (the saga repository's conflict spec crawled to 8 min).
-    public override InterceptionResult ThrowingConcurrencyException(ConcurrencyExceptionEventData eventData, InterceptionResult result)
-    {
-        Leave(eventData.Context);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(
-        ConcurrencyExceptionEventData eventData,
-        InterceptionResult result,
-        CancellationToken cancellationToken = default)
-    {
-        Leave(eventData.Context);
-        return ValueTask.FromResult(result);
     }
 
     public override void SaveChangesCanceled(DbContextEventData eventData) => Leave(eventData.Context);

@@ -9,19 +9,15 @@ namespace MicroComms.Messaging.Outbox;
 /// </summary>
 public interface IOutboxLeaseStore
 {
-    /// <summary>
-    /// Leases up to <paramref name="limit"/> owners that nobody holds (or whose lease lapsed) to <paramref name="lockId"/>.
-    /// <paramref name="urgent"/>: the outbox is behind, so this write should go ahead of the application's own writes
-    /// where the store can order them.
-    /// </summary>
-    Task<IReadOnlyList<Guid>> ClaimAsync(DbContext db, Guid lockId, int limit, DateTime leaseUntil, bool urgent, CancellationToken cancellationToken);
+    /// <summary>Leases up to <paramref name="limit"/> owners that nobody holds (or whose lease lapsed) to <paramref name="lockId"/>.</summary>
+    Task<IReadOnlyList<Guid>> ClaimAsync(DbContext db, Guid lockId, int limit, DateTime leaseUntil, CancellationToken cancellationToken);
 
     /// <summary>
-    /// In one write (ahead of the application's writes when <paramref name="urgent"/>): deletes the sent messages (only while <paramref name="lockId"/> still holds their owner), counts
+    /// In one write: deletes the sent messages (only while <paramref name="lockId"/> still holds their owner), counts
     /// failed attempts and sets aside messages past <paramref name="maxAttempts"/>, deletes owners with nothing left to
     /// send and releases the rest. Returns how many sent messages could not be recorded because the lease was lost.
     /// </summary>
-    Task<int> CompleteAsync(DbContext db, Guid lockId, IReadOnlyCollection<Guid> owners, IReadOnlyCollection<DeliveryOutcome> outcomes, int maxAttempts, bool urgent, CancellationToken cancellationToken);
+    Task<int> CompleteAsync(DbContext db, Guid lockId, IReadOnlyCollection<Guid> owners, IReadOnlyCollection<DeliveryOutcome> outcomes, int maxAttempts, CancellationToken cancellationToken);
 
     /// <summary>Gives an owner back to every pending bus-outbox message that lost it; returns how many owners were recreated.</summary>
     Task<int> RecoverStrandedAsync(DbContext db, CancellationToken cancellationToken);

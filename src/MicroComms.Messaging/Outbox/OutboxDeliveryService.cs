@@ -28,9 +28,6 @@ public sealed class OutboxDeliveryService<TDbContext>(
 {
     private readonly SqliteOutboxOptions _options = options.Get(SqliteOutboxRegistration.OptionsName<TDbContext>());
 
-    /// <summary>The last pass leased a full batch: more is waiting, so its writes go ahead of the application's.</summary>
-    private volatile bool _behind;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await RecoverStrandedAsync(stoppingToken);
@@ -83,8 +80,7 @@ public sealed class OutboxDeliveryService<TDbContext>(
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         var lockId = NewId.NextGuid();
         var claimedAt = DateTime.UtcNow;
-        var owners = await leases.ClaimAsync(db, lockId, _options.QueryMessageLimit, claimedAt + _options.LeaseDuration, _behind, cancellationToken);
-        _behind = owners.Count >= _options.QueryMessageLimit;
+        var owners = await leases.ClaimAsync(db, lockId, _options.QueryMessageLimit, claimedAt + _options.LeaseDuration, cancellationToken);
         if (owners.Count == 0)
         {
             return new PassResult(0, 0);
@@ -111,7 +107,7 @@ public sealed class OutboxDeliveryService<TDbContext>(
             var list = outcomes.ToList();
             var anySent = list.Any(o => o.Sent);
             var recorded = list.Select(o => o.Sent || o.CountsAsAttempt || !anySent ? o : o with { CountsAsAttempt = true }).ToList();
-            await leases.CompleteAsync(db, lockId, owners, recorded, _options.MaxDeliveryAttempts, _behind, CancellationToken.None);
+            await leases.CompleteAsync(db, lockId, owners, recorded, _options.MaxDeliveryAttempts, CancellationToken.None);
             foreach (var setAside in recorded.Where(o => !o.Sent && o.CountsAsAttempt))
             {
                 logger.LogWarning("Outbox message {SequenceNumber} failed to send: {Reason}", setAside.SequenceNumber, setAside.Reason);

@@ -6,15 +6,13 @@ namespace MicroComms.Messaging.Outbox;
 /// <summary>
 /// Leases on SQLite: every claim is one UPDATE inside BEGIN IMMEDIATE, i.e. under the database-wide write lock,
 /// so two delivery services (threads or processes) can never both see an owner as free. A lease lapses after
-/// <see cref="SqliteOutboxOptions.LeaseDuration"/>, so a crashed service's owners are taken over. While the outbox is
-/// behind, claims and completions go ahead of this process's other queued writers (a busy API cannot keep it from
-/// draining); otherwise they queue like any writer, which lets committed messages gather into larger batches.
+/// <see cref="SqliteOutboxOptions.LeaseDuration"/>, so a crashed service's owners are taken over.
 /// </summary>
 public sealed class SqliteOutboxLeaseStore(ILogger<SqliteOutboxLeaseStore> logger) : IOutboxLeaseStore
 {
     private const int BusyRetryLimit = 10;
 
-    public Task<IReadOnlyList<Guid>> ClaimAsync(DbContext db, Guid lockId, int limit, DateTime leaseUntil, bool urgent, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<Guid>> ClaimAsync(DbContext db, Guid lockId, int limit, DateTime leaseUntil, CancellationToken cancellationToken) =>
         SqliteWrite.RunAsync<IReadOnlyList<Guid>>(db, BusyRetryLimit, async ct =>
         {
             var now = DateTime.UtcNow;
@@ -33,7 +31,7 @@ public sealed class SqliteOutboxLeaseStore(ILogger<SqliteOutboxLeaseStore> logge
             await db.Set<OutboxState>().Where(s => free.Contains(s.OutboxId))
                 .ExecuteUpdateAsync(u => u.SetProperty(s => s.LockId, lockId).SetProperty(s => s.LockedUntil, leaseUntil), ct);
             return free;
-        }, cancellationToken, Priority(urgent));
+        }, cancellationToken);
 
     public Task<int> CompleteAsync(
         DbContext db,
@@ -41,7 +39,6 @@ public sealed class SqliteOutboxLeaseStore(ILogger<SqliteOutboxLeaseStore> logge
         IReadOnlyCollection<Guid> owners,
         IReadOnlyCollection<DeliveryOutcome> outcomes,
         int maxAttempts,
-        bool urgent,
         CancellationToken cancellationToken) =>
         SqliteWrite.RunAsync(db, BusyRetryLimit, async ct =>
         {
@@ -80,9 +77,7 @@ public sealed class SqliteOutboxLeaseStore(ILogger<SqliteOutboxLeaseStore> logge
                 .Where(s => held.Contains(s.OutboxId))
                 .ExecuteUpdateAsync(u => u.SetProperty(s => s.LockId, Guid.Empty).SetProperty(s => s.LockedUntil, (DateTime?)null), ct);
             return sent.Count - deleted;
-        }, cancellationToken, Priority(urgent));
-
-    private static SqliteWriteGate.Priority Priority(bool urgent) => urgent ? SqliteWriteGate.Priority.Drain : SqliteWriteGate.Priority.Normal;
+        }, cancellationToken);
 
     public Task<int> RecoverStrandedAsync(DbContext db, CancellationToken cancellationToken) =>
         SqliteWrite.RunAsync(db, BusyRetryLimit, async ct =>

@@ -14,12 +14,7 @@ internal static class SqliteWrite
     private const int SqliteLocked = 6;
     private const int SqliteConstraint = 19;
 
-    public static async Task<T> RunAsync<T>(
-        DbContext db,
-        int attempts,
-        Func<CancellationToken, Task<T>> work,
-        CancellationToken cancellationToken,
-        SqliteWriteGate.Priority priority = SqliteWriteGate.Priority.Normal)
+    public static async Task<T> RunAsync<T>(DbContext db, int attempts, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -27,7 +22,7 @@ internal static class SqliteWrite
             {
                 // This process's writers take turns before asking SQLite for the lock (see SqliteWriteGate); the turn
                 // ends with the transaction, before any back-off below.
-                using var turn = SqliteWriteGate.For(db) is { } gate ? await gate.EnterAsync(priority, cancellationToken) : null;
+                using var turn = SqliteWriteGate.For(db) is { } gate ? await gate.EnterAsync(cancellationToken) : null;
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                 var result = await work(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
@@ -40,17 +35,12 @@ internal static class SqliteWrite
         }
     }
 
-    public static Task RunAsync(
-        DbContext db,
-        int attempts,
-        Func<CancellationToken, Task> work,
-        CancellationToken cancellationToken,
-        SqliteWriteGate.Priority priority = SqliteWriteGate.Priority.Normal) =>
+    public static Task RunAsync(DbContext db, int attempts, Func<CancellationToken, Task> work, CancellationToken cancellationToken) =>
         RunAsync(db, attempts, async ct =>
         {
             await work(ct);
             return true;
-        }, cancellationToken, priority);
+        }, cancellationToken);
 
     public static bool IsBusy(Exception ex) =>
         ex.GetBaseException() is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
