@@ -11,10 +11,7 @@ internal sealed class SqliteConnectionPragmas : DbConnectionInterceptor
 {
     public static readonly SqliteConnectionPragmas Instance = new();
 
-    /// <summary>How long SQLite waits for another connection's write lock before answering 'database is locked'.</summary>
-    public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(10);
-
-    private static readonly string Pragmas = $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = NORMAL;";
+    private const string Pragmas = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

@@ -9,9 +9,7 @@ public static class SqliteRegistration
 {
     /// <summary>
     /// Registers a service's own SQLite database: the connection string <c>ConnectionStrings:{name}</c>, or
-    /// <c>data/{name}.db</c> when none is set; the schema is created and WAL switched on before the bus starts. Writers
-    /// of one database in this process queue for SQLite's write lock (<see cref="SqliteWriteGate"/>) instead of
-    /// contending for it in SQLite's busy handler.
+    /// <c>data/{name}.db</c> when none is set; the schema is created and WAL switched on before the bus starts.
     /// </summary>
     public static IServiceCollection AddSqliteDbContext<TContext>(
         this IServiceCollection services,
@@ -23,7 +21,7 @@ public static class SqliteRegistration
             ?? $"Data Source={Path.Combine("data", name.ToLowerInvariant() + ".db")}";
         EnsureDirectory(connectionString);
 
-        services.AddDbContext<TContext>(o => o.UseSqlite(connectionString).AddInterceptors(SqliteConnectionPragmas.Instance, SqliteWriteGateInterceptor.Instance));
+        services.AddDbContext<TContext>(o => o.UseSqlite(connectionString).AddInterceptors(SqliteConnectionPragmas.Instance));
         services.AddHostedService<SqliteDatabaseInitializer<TContext>>();
         return services;
     }

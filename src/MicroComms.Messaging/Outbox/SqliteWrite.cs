@@ -5,8 +5,7 @@ namespace MicroComms.Messaging.Outbox;
 
 /// <summary>
 /// Runs a short write transaction (BEGIN IMMEDIATE on SQLite, so the busy timeout applies to taking the lock) and
-/// retries it when SQLite still reports 'database is locked' or 'busy'. Each try waits for this process's turn to
-/// write first, and gives the turn back before backing off, so a retry never holds up other writers.
+/// retries it when SQLite still reports 'database is locked' or 'busy'.
 /// </summary>
 internal static class SqliteWrite
 {
@@ -20,9 +19,6 @@ internal static class SqliteWrite
         {
             try
             {
-                // This process's writers take turns before asking SQLite for the lock (see SqliteWriteGate); the turn
-                // ends with the transaction, before any back-off below.
-                using var turn = SqliteWriteGate.For(db) is { } gate ? await gate.EnterAsync(cancellationToken) : null;
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                 var result = await work(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
