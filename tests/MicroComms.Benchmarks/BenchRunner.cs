@@ -76,6 +76,10 @@ public static class BenchRunner
         return report;
     }
 
+    /// <summary>One chart per family, named after it in kebab case: throughput.svg, request-response.svg, outbox.svg.</summary>
+    public static string ChartFile(ScenarioFamily family) =>
+        string.Concat(family.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString())) + ".svg";
+
     private static async Task WriteResultsAsync(string directory, DateTimeOffset now, BenchReport report, Dictionary<string, ScenarioFamily> families, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(directory, now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
@@ -85,13 +89,7 @@ public static class BenchRunner
         foreach (var family in families.Values.Distinct())
         {
             var rows = report.Rows.Where(r => families.GetValueOrDefault(r.Scenario) == family).ToList();
-            var file = family switch
-            {
-                ScenarioFamily.Throughput => "throughput.svg",
-                ScenarioFamily.RequestResponse => "request-response.svg",
-                _ => "workflow.svg",
-            };
-            await File.WriteAllTextAsync(Path.Combine(folder, file), SvgChart.Render($"MicroComms benchmark: {family}", rows), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(folder, ChartFile(family)), SvgChart.Render($"MicroComms benchmark: {family}", rows), cancellationToken);
         }
     }
 }

@@ -17,6 +17,12 @@ public sealed record BenchSettings
 
     public int Rounds { get; init; } = 3;
 
+    /// <summary>Messages per second of the outbox scenario's steady-rate run (latency at a load the outbox carries).</summary>
+    public int SteadyRate { get; init; } = 500;
+
+    /// <summary>How long each steady-rate run publishes.</summary>
+    public TimeSpan SteadyDuration { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Publishes in flight at once in every throughput scenario (a loop that awaits each confirm tops out near 1,250 msg/s).</summary>
     public int PublishWindow { get; init; } = 100;
 
@@ -32,8 +38,11 @@ public sealed record BenchSettings
     /// <summary>Order workflows in flight at once in the saga scenario (a submitter waits for its order to complete).</summary>
     public int OrderWindow { get; init; } = 16;
 
-    /// <summary>How long a round may take before it is reported as stuck instead of hanging the run.</summary>
-    public TimeSpan RoundTimeout { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// How long a round may take before it is reported as stuck instead of hanging the run. An outbox round of 20,000
+    /// messages at a few hundred commits per second takes one to two minutes on a busy 2-core machine.
+    /// </summary>
+    public TimeSpan RoundTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Where the markdown table and SVG charts go; null writes nothing.</summary>
     public string? ResultsDirectory { get; init; } = "results";

@@ -15,11 +15,13 @@ var window = new Option<int>("--window") { Description = "Publishes in flight in
 var orders = new Option<int>("--orders") { Description = "Orders per saga round", DefaultValueFactory = _ => defaults.Orders };
 var orderWarmup = new Option<int>("--order-warmup") { Description = "Orders before measuring the saga", DefaultValueFactory = _ => defaults.OrderWarmup };
 var orderWindow = new Option<int>("--order-window") { Description = "Order workflows in flight in the saga scenario", DefaultValueFactory = _ => defaults.OrderWindow };
+var steadyRate = new Option<int>("--steady-rate") { Description = "Messages per second of the outbox steady-rate run", DefaultValueFactory = _ => defaults.SteadyRate };
+var steadyDuration = new Option<double>("--steady-duration") { Description = "Seconds each outbox steady-rate run publishes", DefaultValueFactory = _ => defaults.SteadyDuration.TotalSeconds };
 var results = new Option<string>("--results") { Description = "Folder for the markdown table and SVG charts", DefaultValueFactory = _ => defaults.ResultsDirectory! };
 
 var root = new RootCommand("MicroComms benchmarks: throughput and latency against raw RabbitMQ.Client and peers, over a local broker.")
 {
-    scenarios, messages, warmup, duration, rounds, window, orders, orderWarmup, orderWindow, results,
+    scenarios, messages, warmup, duration, rounds, window, orders, orderWarmup, orderWindow, steadyRate, steadyDuration, results,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
@@ -34,6 +36,8 @@ root.SetAction(async (parse, cancellationToken) =>
         Orders = parse.GetValue(orders),
         OrderWarmup = parse.GetValue(orderWarmup),
         OrderWindow = parse.GetValue(orderWindow),
+        SteadyRate = parse.GetValue(steadyRate),
+        SteadyDuration = TimeSpan.FromSeconds(parse.GetValue(steadyDuration)),
         ResultsDirectory = parse.GetValue(results),
     };
     var command = "dotnet run -c Release --project tests/MicroComms.Benchmarks -- " + string.Join(' ', args);

@@ -1,3 +1,5 @@
+using MicroComms.Benchmarks.Scenarios;
+
 namespace MicroComms.Benchmarks.Reporting;
 
 /// <summary>The goals, evaluated on the medians of one run. A goal whose figures were not measured shows as not run.</summary>
@@ -5,6 +7,10 @@ public static class Goals
 {
     public const double LimitShare = 0.7;
     public const double MaxRequestLatencyFactor = 1.5;
+    public const double OutboxShare = 0.5;
+
+    /// <summary>How much later than a direct publish a bus-outbox message may arrive (p99, at the steady rate).</summary>
+    public const double MaxOutboxExtraP99Milliseconds = 20;
 
     public static IReadOnlyList<Goal> Evaluate(IReadOnlyList<SummaryRow> rows)
     {
@@ -14,12 +20,27 @@ public static class Goals
         var wolverine = Rate(rows, "peer");
         var busP50 = P50(rows, "MicroComms IRequestClient, 1 caller");
         var rawP50 = P50(rows, "raw direct reply-to, 1 caller");
+        var direct = Outbox(rows, OutboxScenario.DirectVariant, "end to end");
+        var busOutbox = Outbox(rows, OutboxScenario.BusOutboxVariant, "end to end");
+        var relay = Outbox(rows, OutboxScenario.RelayVariant, "end to end");
+        var consumerOutbox = Outbox(rows, OutboxScenario.ConsumerOutboxVariant, "end to end");
+        var directP99 = Outbox(rows, OutboxScenario.SteadyVariant(OutboxScenario.DirectVariant), "commit to consume p99");
+        var busOutboxP99 = Outbox(rows, OutboxScenario.SteadyVariant(OutboxScenario.BusOutboxVariant), "commit to consume p99");
         return
         [
             AtLeast("microcomms / limit", "microcomms", "limit", microcomms, limit, LimitShare),
             AtLeast("microcomms / masstransit-defaults", "microcomms", "masstransit-defaults", microcomms, masstransit, 1.0),
             AtLeast("microcomms / peer (Wolverine)", "microcomms", "peer", microcomms, wolverine, 1.0, strictly: true),
             AtMost("bus request p50 / raw direct reply-to p50 (1 caller)", "bus p50", "raw p50", busP50, rawP50, MaxRequestLatencyFactor),
+            AtLeast("outbox: bus outbox / direct publish (end to end)", "bus outbox", "direct publish", busOutbox, direct, OutboxShare),
+            AtLeast("outbox: consumer outbox / consumer, direct publish (end to end)", "consumer outbox", "consumer, direct publish", consumerOutbox, relay, OutboxShare),
+            new Goal(
+                "outbox: bus outbox p99 - direct publish p99 at the steady rate (ms)",
+                "bus outbox p99",
+                "direct publish p99",
+                busOutboxP99 - directP99,
+                $"<= +{MaxOutboxExtraP99Milliseconds:0} ms",
+                busOutboxP99 - directP99 is { } extra ? extra <= MaxOutboxExtraP99Milliseconds : null),
         ];
     }
 
@@ -38,6 +59,9 @@ public static class Goals
 
     private static double? Rate(IReadOnlyList<SummaryRow> rows, string scenario) =>
         rows.FirstOrDefault(r => r.Scenario == scenario && r.Unit == "msg/s")?.Median;
+
+    private static double? Outbox(IReadOnlyList<SummaryRow> rows, string variant, string metric) =>
+        rows.FirstOrDefault(r => r.Scenario == "outbox" && r.Variant == variant && r.Metric == metric)?.Median;
 
     private static double? P50(IReadOnlyList<SummaryRow> rows, string variant) =>
         rows.FirstOrDefault(r => r.Scenario == "request-response" && r.Variant == variant && r.Metric == "p50")?.Median;

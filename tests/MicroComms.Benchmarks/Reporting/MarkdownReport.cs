@@ -12,7 +12,7 @@ public static class MarkdownReport
         md.AppendLine(Inv($"## MicroComms benchmark, {when:yyyy-MM-dd HH:mm} UTC"));
         md.AppendLine();
         md.AppendLine(Inv($"Machine: {machine}. Payload: {Infrastructure.BenchMessage.JsonSize} bytes of JSON; durable queues, persistent messages, publisher confirms, manual acks."));
-        md.AppendLine(Inv($"Settings: {settings.Rounds} rounds, {settings.Messages:N0} messages per throughput round with {settings.PublishWindow} publishes in flight, {settings.Duration.TotalSeconds:0.#} s per latency variant, warm-up {settings.Warmup:N0}."));
+        md.AppendLine(Inv($"Settings: {settings.Rounds} rounds, {settings.Messages:N0} messages per throughput round with {settings.PublishWindow} publishes in flight, {settings.Duration.TotalSeconds:0.#} s per latency variant, outbox steady rate {settings.SteadyRate:N0} msg/s for {settings.SteadyDuration.TotalSeconds:0.#} s, warm-up {settings.Warmup:N0}."));
         if (rows.Any(r => r.Scenario == "saga"))
         {
             md.AppendLine(Inv($"Saga: {settings.Orders:N0} orders per round with {settings.OrderWindow} workflows in flight, warm-up {settings.OrderWarmup:N0} orders; SQLite files in a temporary folder."));

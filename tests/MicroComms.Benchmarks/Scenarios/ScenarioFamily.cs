@@ -10,4 +10,6 @@ public enum ScenarioFamily
 
     /// <summary>A workflow across services, completed workflows per second and submit-to-completed latency.</summary>
     Workflow,
+    /// <summary>Publishing through the SQLite outbox against direct publish: messages per second and commit-to-consume latency.</summary>
+    Outbox,
 }

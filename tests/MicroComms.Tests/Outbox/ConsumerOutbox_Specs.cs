@@ -49,7 +49,9 @@ public sealed class ConsumerOutbox_Specs : IDisposable
         Assert.True(response.Message.Found);
         Assert.Equal("asked about", response.Message.Name);
 
-        // The answer went through the inbox/outbox: the request has a delivered inbox row and no message is left.
+        // The answer went through the inbox/outbox: the request has a delivered inbox row and no message is left. The
+        // response is on the broker before the inbox row is marked delivered, so wait for the request's receive to end.
+        await host.Counters.WaitForReceived("get-widget", 1);
         var inbox = await host.Query(db => db.Set<InboxState>().AsNoTracking().SingleAsync());
         Assert.NotNull(inbox.Delivered);
         Assert.Equal(0, await host.Query(db => db.Set<OutboxMessage>().CountAsync()));
