@@ -21,12 +21,7 @@ public static class SqliteRegistration
             ?? $"Data Source={Path.Combine("data", name.ToLowerInvariant() + ".db")}";
         EnsureDirectory(connectionString);
 
-        // Options once per process, not once per scope: every consumed message opens a scope, and building the
-        // options there showed in the saga benchmark's profile.
-        services.AddDbContext<TContext>(
-            o => o.UseSqlite(connectionString).AddInterceptors(SqliteConnectionPragmas.Instance),
-            contextLifetime: ServiceLifetime.Scoped,
-            optionsLifetime: ServiceLifetime.Singleton);
+        services.AddDbContext<TContext>(o => o.UseSqlite(connectionString).AddInterceptors(SqliteConnectionPragmas.Instance));
         services.AddHostedService<SqliteDatabaseInitializer<TContext>>();
         return services;
     }
