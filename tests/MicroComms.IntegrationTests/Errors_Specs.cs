@@ -1,3 +1,4 @@
+using MicroComms.Testing;
 using System.Collections.Concurrent;
 using System.Text;
 using MassTransit;
@@ -20,9 +21,9 @@ public sealed class Errors_Specs(BrokerFixture broker, ITestOutputHelper output)
         try
         {
             var log = new FailureLog();
-            var settings = BrokerHosts.Settings(broker.Node, vhost, BrokerHosts.TempDatabase());
+            var settings = BrokerHosts.Settings(broker.Node, vhost, MicroCommsTestHost.TempDatabase());
             settings["MicroComms:Retry:ImmediateLimit"] = "1";
-            using var host = BrokerHosts.Build(settings, s => s.AddSingleton(log), x =>
+            using var host = MicroCommsTestHost.Build(settings, s => s.AddSingleton(log), x =>
             {
                 x.AddConsumer<DoomedConsumer>();
                 x.AddConsumer<DoomedFaultConsumer>();
@@ -70,8 +71,8 @@ public sealed class Errors_Specs(BrokerFixture broker, ITestOutputHelper output)
         try
         {
             var log = new FailureLog();
-            using var host = BrokerHosts.Build(
-                BrokerHosts.Settings(broker.Node, vhost, BrokerHosts.TempDatabase()),
+            using var host = MicroCommsTestHost.Build(
+                BrokerHosts.Settings(broker.Node, vhost, MicroCommsTestHost.TempDatabase()),
                 s => s.AddSingleton(log),
                 x => x.AddConsumer<SturdyConsumer>());
             await host.StartAsync();

@@ -1,3 +1,4 @@
+using MicroComms.Testing;
 using System.Collections.Concurrent;
 using MassTransit;
 using MicroComms.Host.Errors;
@@ -160,7 +161,7 @@ public sealed class Replay_Specs(BrokerFixture broker, ITestOutputHelper output)
 
     private Dictionary<string, string?> Settings(string vhost)
     {
-        var settings = BrokerHosts.Settings(broker.Node, vhost, BrokerHosts.TempDatabase());
+        var settings = BrokerHosts.Settings(broker.Node, vhost, MicroCommsTestHost.TempDatabase());
         settings["MicroComms:Retry:ImmediateLimit"] = "0";
         settings["MicroComms:Retry:DelayedRedelivery"] = "false";
         settings["ConnectionStrings:Invoices"] = $"Data Source={Path.Combine(Path.GetTempPath(), "microcomms-tests", $"invoices-{Guid.NewGuid():N}.db")}";
@@ -171,7 +172,7 @@ public sealed class Replay_Specs(BrokerFixture broker, ITestOutputHelper output)
     private static IHost Build(Dictionary<string, string?> settings, Ledger ledger)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var host = BrokerHosts.Build(
+        var host = MicroCommsTestHost.Build(
             settings,
             s => s.AddSingleton(ledger).AddSqliteDbContext<InvoiceDbContext>(configuration, "Invoices"),
             x =>

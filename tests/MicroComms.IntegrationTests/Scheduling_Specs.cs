@@ -1,3 +1,4 @@
+using MicroComms.Testing;
 using System.Collections.Concurrent;
 using MassTransit;
 using MicroComms.Messaging.Scheduling;
@@ -19,8 +20,8 @@ public sealed class Scheduling_Specs(BrokerFixture broker, Xunit.Abstractions.IT
         try
         {
             var journal = new Journal();
-            using var host = BrokerHosts.Build(
-                BrokerHosts.Settings(broker.Node, vhost, BrokerHosts.TempDatabase()),
+            using var host = MicroCommsTestHost.Build(
+                BrokerHosts.Settings(broker.Node, vhost, MicroCommsTestHost.TempDatabase()),
                 s => s.AddSingleton(journal),
                 x => x.AddConsumer<WakeUpConsumer>());
             await host.StartAsync();
@@ -50,7 +51,7 @@ public sealed class Scheduling_Specs(BrokerFixture broker, Xunit.Abstractions.IT
         var vhost = await broker.Node.CreateVirtualHostAsync("restart");
         try
         {
-            var database = BrokerHosts.TempDatabase();
+            var database = MicroCommsTestHost.TempDatabase();
             var settings = BrokerHosts.Settings(broker.Node, vhost, database);
             settings["MicroComms:Retry:ImmediateLimit"] = "0";
             settings["MicroComms:Retry:RedeliveryIntervals:0"] = "00:00:03";
@@ -59,14 +60,14 @@ public sealed class Scheduling_Specs(BrokerFixture broker, Xunit.Abstractions.IT
 
             // Stopped but disposed only at the end: MassTransit keeps the first host's logger factory in its
             // ambient log context, which a second host built in this flow would otherwise find disposed.
-            using var first = BrokerHosts.Build(settings, s => s.AddSingleton(journal), x => x.AddConsumer<WakeUpConsumer>());
+            using var first = MicroCommsTestHost.Build(settings, s => s.AddSingleton(journal), x => x.AddConsumer<WakeUpConsumer>());
             await first.StartAsync();
             await first.Services.GetRequiredService<IBus>().Publish(new WakeUp("persist"));
             await WaitForScheduledRowAsync(first);
             await first.StopAsync();
             Assert.Single(journal.All);
 
-            using var second = BrokerHosts.Build(settings, s => s.AddSingleton(journal), x => x.AddConsumer<WakeUpConsumer>());
+            using var second = MicroCommsTestHost.Build(settings, s => s.AddSingleton(journal), x => x.AddConsumer<WakeUpConsumer>());
             await second.StartAsync();
             var redelivered = await journal.Succeeded.Task.WaitAsync(Timeout);
             await second.StopAsync();

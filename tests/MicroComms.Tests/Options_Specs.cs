@@ -1,3 +1,4 @@
+using MicroComms.Testing;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Tests;
@@ -11,9 +12,9 @@ public sealed class Options_Specs
     [InlineData("MicroComms:Scheduler:BatchSize", "0")]
     public async Task Invalid_retry_or_scheduler_settings_stop_start_up_naming_the_setting(string key, string value)
     {
-        var settings = BusTestHosts.InMemory(BusTestHosts.TempDatabase());
+        var settings = BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase());
         settings[key] = value;
-        using var host = BusTestHosts.Build(settings, _ => { }, _ => { });
+        using var host = MicroCommsTestHost.Build(settings, _ => { }, _ => { });
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 

@@ -1,3 +1,4 @@
+using MicroComms.Testing;
 using MassTransit;
 using MicroComms.Messaging;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,8 +13,8 @@ public sealed class Retry_Specs
     public async Task A_consumer_that_fails_twice_then_succeeds_is_retried_immediately_and_succeeds()
     {
         var attempts = new Attempts();
-        var settings = BusTestHosts.InMemory(BusTestHosts.TempDatabase());
-        using var host = BusTestHosts.Build(settings, s => s.AddSingleton(attempts), x => x.AddConsumer<FlakyConsumer>());
+        var settings = BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase());
+        using var host = MicroCommsTestHost.Build(settings, s => s.AddSingleton(attempts), x => x.AddConsumer<FlakyConsumer>());
         await host.StartAsync();
 
         await host.Services.GetRequiredService<IBus>().Publish(new FlakyWork("a"));
@@ -29,11 +30,11 @@ public sealed class Retry_Specs
     public async Task Without_immediate_retries_a_failing_consumer_is_redelivered_through_the_scheduler_no_earlier_than_each_interval()
     {
         var attempts = new Attempts();
-        var settings = BusTestHosts.InMemory(BusTestHosts.TempDatabase());
+        var settings = BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase());
         settings["MicroComms:Retry:ImmediateLimit"] = "0";
         settings["MicroComms:Retry:RedeliveryIntervals:0"] = "00:00:00.400";
         settings["MicroComms:Retry:RedeliveryIntervals:1"] = "00:00:00.800";
-        using var host = BusTestHosts.Build(settings, s => s.AddSingleton(attempts), x => x.AddConsumer<FlakyConsumer>());
+        using var host = MicroCommsTestHost.Build(settings, s => s.AddSingleton(attempts), x => x.AddConsumer<FlakyConsumer>());
         await host.StartAsync();
 
         await host.Services.GetRequiredService<IBus>().Publish(new FlakyWork("b"));
@@ -50,9 +51,9 @@ public sealed class Retry_Specs
     public async Task A_permanent_failure_is_not_retried_and_faults_once()
     {
         var attempts = new Attempts();
-        var settings = BusTestHosts.InMemory(BusTestHosts.TempDatabase());
+        var settings = BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase());
         settings["MicroComms:Retry:RedeliveryIntervals:0"] = "00:00:00.100";
-        using var host = BusTestHosts.Build(
+        using var host = MicroCommsTestHost.Build(
             settings,
             s => s.AddSingleton(attempts),
             x =>
@@ -73,9 +74,9 @@ public sealed class Retry_Specs
     public async Task A_definition_replaces_the_default_retry_policy_for_its_endpoint()
     {
         var attempts = new Attempts();
-        var settings = BusTestHosts.InMemory(BusTestHosts.TempDatabase());
+        var settings = BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase());
         settings["MicroComms:Retry:ImmediateLimit"] = "5";
-        using var host = BusTestHosts.Build(
+        using var host = MicroCommsTestHost.Build(
             settings,
             s => s.AddSingleton(attempts),
             x =>

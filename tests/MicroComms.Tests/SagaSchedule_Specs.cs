@@ -1,3 +1,4 @@
+using MicroComms.Testing;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,8 +10,8 @@ public sealed class SagaSchedule_Specs
     public async Task A_saga_schedule_is_delivered_by_the_durable_scheduler_when_due()
     {
         var done = new TaskCompletionSource<DateTime>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var host = BusTestHosts.Build(
-            BusTestHosts.InMemory(BusTestHosts.TempDatabase()),
+        using var host = MicroCommsTestHost.Build(
+            BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase()),
             s => s.AddSingleton(done),
             x => x.AddSagaStateMachine<PaymentWindowStateMachine, PaymentWindow>().InMemoryRepository());
         await host.StartAsync();

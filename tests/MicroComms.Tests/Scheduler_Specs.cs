@@ -1,3 +1,4 @@
+using MicroComms.Testing;
 using System.Collections.Concurrent;
 using MassTransit;
 using MicroComms.Messaging.Scheduling;
@@ -15,7 +16,7 @@ public sealed class Scheduler_Specs
     public async Task A_scheduled_send_arrives_at_its_due_time_and_not_before()
     {
         var inbox = new Received();
-        using var host = BusTestHosts.Build(BusTestHosts.InMemory(BusTestHosts.TempDatabase()), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        using var host = MicroCommsTestHost.Build(BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase()), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
         await host.StartAsync();
 
         var due = DateTime.UtcNow.AddMilliseconds(700);
@@ -35,8 +36,8 @@ public sealed class Scheduler_Specs
     public async Task A_cancelled_scheduled_message_is_never_sent()
     {
         var inbox = new Received();
-        var database = BusTestHosts.TempDatabase();
-        using var host = BusTestHosts.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        var database = MicroCommsTestHost.TempDatabase();
+        using var host = MicroCommsTestHost.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
         await host.StartAsync();
 
         await using (var scope = host.Services.CreateAsyncScope())
@@ -59,15 +60,15 @@ public sealed class Scheduler_Specs
     public async Task Two_dispatchers_on_one_database_never_both_send_a_row()
     {
         const int Rows = 300;
-        var database = BusTestHosts.TempDatabase();
+        var database = MicroCommsTestHost.TempDatabase();
         var inbox = new Received();
         var settings = BusTestHosts.InMemory(database);
         settings["MicroComms:Scheduler:BatchSize"] = "7";
 
         // Both dispatchers look at the table every 10 ms, so they really compete for the same rows.
         settings["MicroComms:Scheduler:PollInterval"] = "00:00:00.010";
-        using var first = BusTestHosts.Build(settings, s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
-        using var second = BusTestHosts.Build(settings, s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        using var first = MicroCommsTestHost.Build(settings, s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        using var second = MicroCommsTestHost.Build(settings, s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
         await first.StartAsync();
         await second.StartAsync();
 
@@ -97,7 +98,7 @@ public sealed class Scheduler_Specs
     public async Task A_due_row_claimed_by_another_process_is_left_alone_until_its_lease_runs_out()
     {
         var inbox = new Received();
-        using var host = BusTestHosts.Build(BusTestHosts.InMemory(BusTestHosts.TempDatabase()), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        using var host = MicroCommsTestHost.Build(BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase()), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
         await host.StartAsync();
         var template = await CaptureRowAsync(host);
 
