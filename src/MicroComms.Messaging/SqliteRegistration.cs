@@ -1,7 +1,9 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace MicroComms.Messaging;
 
@@ -21,7 +23,12 @@ public static class SqliteRegistration
             ?? $"Data Source={Path.Combine("data", name.ToLowerInvariant() + ".db")}";
         EnsureDirectory(connectionString);
 
-        services.AddDbContext<TContext>(o => o.UseSqlite(connectionString).AddInterceptors(SqliteConnectionPragmas.Instance));
+        // A failed statement's exception reaches its caller, which logs it with the message it was handling (MassTransit's
+        // retry and fault lines, the delivery service, the Gateway's problem details). EF's own Error line would double
+        // each one and make a lost saga or inbox race, which is expected and retried, read like a fault.
+        services.AddDbContext<TContext>(o => o.UseSqlite(connectionString)
+            .AddInterceptors(SqliteConnectionPragmas.Instance)
+            .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug))));
         services.AddHostedService<SqliteDatabaseInitializer<TContext>>();
         return services;
     }

@@ -29,9 +29,6 @@ public sealed class OrderSagaPersistence_Specs
             ["MicroComms:Sagas:MinInterval"] = "00:00:00.001",
             ["MicroComms:Sagas:MaxInterval"] = "00:00:00.040",
             ["MicroComms:Sagas:IntervalDelta"] = "00:00:00.005",
-
-            // Each lost race is logged by EF Core as a failed command; the retry log below is what the spec reads.
-            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "None",
         });
         var sagaRetries = new SagaRetryLog();
         orders.Services.GetRequiredService<ILoggerFactory>().AddProvider(sagaRetries);
