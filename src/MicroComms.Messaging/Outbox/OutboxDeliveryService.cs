@@ -110,7 +110,7 @@ public sealed class OutboxDeliveryService<TDbContext>(
             await leases.CompleteAsync(db, lockId, owners, recorded, _options.MaxDeliveryAttempts, CancellationToken.None);
             foreach (var setAside in recorded.Where(o => !o.Sent && o.CountsAsAttempt))
             {
-                logger.LogWarning("Outbox message {SequenceNumber} failed to send: {Reason}", setAside.SequenceNumber, setAside.Reason);
+                logger.LogWarning("Outbox message {MessageId} (sequence {SequenceNumber}) failed to send: {Reason}", setAside.MessageId, setAside.SequenceNumber, setAside.Reason);
             }
         }
 
@@ -137,17 +137,17 @@ public sealed class OutboxDeliveryService<TDbContext>(
             try
             {
                 await SendAsync(message, cancellationToken);
-                outcomes.Add(new DeliveryOutcome(message.SequenceNumber, Sent: true, CountsAsAttempt: false, Reason: null));
+                outcomes.Add(new DeliveryOutcome(message.SequenceNumber, message.MessageId, Sent: true, CountsAsAttempt: false, Reason: null));
             }
             catch (PoisonOutboxMessageException ex)
             {
-                outcomes.Add(new DeliveryOutcome(message.SequenceNumber, Sent: false, CountsAsAttempt: true, ex.Message));
+                outcomes.Add(new DeliveryOutcome(message.SequenceNumber, message.MessageId, Sent: false, CountsAsAttempt: true, ex.Message));
                 return;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 logger.LogDebug(ex, "Outbox send of {MessageType} {MessageId} failed", message.MessageType, message.MessageId);
-                outcomes.Add(new DeliveryOutcome(message.SequenceNumber, Sent: false, CountsAsAttempt: false, ex.GetBaseException().Message));
+                outcomes.Add(new DeliveryOutcome(message.SequenceNumber, message.MessageId, Sent: false, CountsAsAttempt: false, ex.GetBaseException().Message));
                 return;
             }
             finally
