@@ -12,8 +12,13 @@ internal sealed class SqliteDatabaseInitializer<TContext>(IServiceScopeFactory s
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        await db.Database.EnsureCreatedAsync(cancellationToken);
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
+
+        // Under the write lock: processes that start together on one file (the shared scheduler database, say) would
+        // otherwise both find no tables and the second would fail start-up with "table already exists".
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.EnsureCreatedAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
