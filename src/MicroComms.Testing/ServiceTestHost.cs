@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Testing;
 using MicroComms.Messaging;
+using MicroComms.Messaging.Scheduling;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
@@ -54,7 +55,9 @@ public sealed class ServiceTestHost : IAsyncDisposable
         {
             ["MicroComms:Transport"] = nameof(TransportKind.InMemory),
         };
-        foreach (var name in databases ?? [])
+        // The scheduler's database too: AddMicroComms adds it to every service, and its default file would be shared by
+        // every test host in the run (one test's scheduled messages dispatched by another's host).
+        foreach (var name in (databases ?? []).Append(SchedulerOptions.ConnectionStringName).Distinct(StringComparer.OrdinalIgnoreCase))
         {
             // A private file per test, not a shared-cache in-memory database: shared cache locks whole tables and answers
             // SQLITE_LOCKED at once (busy_timeout does not apply), which fails the outbox's commits under concurrency.
