@@ -17,7 +17,7 @@ public sealed class CounterHost : IAsyncDisposable
 {
     private readonly ServiceProvider provider;
 
-    private CounterHost(ServiceProvider provider, ConflictLog conflicts)
+    private CounterHost(ServiceProvider provider, LogCapture conflicts)
     {
         this.provider = provider;
         Conflicts = conflicts;
@@ -26,7 +26,8 @@ public sealed class CounterHost : IAsyncDisposable
 
     public ITestHarness Harness { get; }
 
-    public ConflictLog Conflicts { get; }
+    /// <summary>The repository's "lost a concurrent write" entries, to show a spec really raced.</summary>
+    public LogCapture Conflicts { get; }
 
     public static async Task<CounterHost> Start(string databasePath)
     {
@@ -34,7 +35,7 @@ public sealed class CounterHost : IAsyncDisposable
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Counters"] = $"Data Source={databasePath}" })
             .Build();
 
-        var conflicts = new ConflictLog();
+        var conflicts = new LogCapture(LogLevel.Information, (message, _) => message.Contains("lost a concurrent write", StringComparison.Ordinal));
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.AddProvider(conflicts));

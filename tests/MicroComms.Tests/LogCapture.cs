@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace MicroComms.Tests;
+
+/// <summary>
+/// A logger provider that keeps the entries a spec looks for (at <paramref name="minimum"/> or above, accepted by
+/// <paramref name="matches"/>), from every category, e.g. to show that a race really happened or that nothing was
+/// logged as an error.
+/// </summary>
+public sealed class LogCapture(LogLevel minimum, Func<string, Exception?, bool> matches) : ILoggerProvider, ILogger
+{
+    private readonly ConcurrentQueue<string> entries = new();
+
+    public IReadOnlyCollection<string> Entries => entries;
+
+    public int Count => entries.Count;
+
+    public ILogger CreateLogger(string categoryName) => this;
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (!IsEnabled(logLevel))
+        {
+            return;
+        }
+
+        var message = formatter(state, exception);
+        if (matches(message, exception))
+        {
+            entries.Enqueue($"{eventId.Name}: {message}");
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+}
