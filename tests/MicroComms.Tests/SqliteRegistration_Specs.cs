@@ -39,4 +39,24 @@ public sealed class SqliteRegistration_Specs
         // The exception reached its caller, which logs it with the message it was handling.
         Assert.Empty(errors.Entries);
     }
+
+    [Fact]
+    public async Task Every_connection_a_service_database_opens_waits_for_the_write_lock_and_syncs_normally()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Counter"] = $"Data Source={MicroCommsTestHost.TempDatabase()}" })
+            .Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddSqliteDbContext<CounterDbContext>(configuration, "Counter");
+        await using var provider = services.BuildServiceProvider();
+
+        // Each scope opens the connection anew, from the pool after the first.
+        for (var open = 0; open < 3; open++)
+        {
+            await using var scope = provider.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<CounterDbContext>();
+            Assert.Equal(10_000, await db.Database.SqlQueryRaw<int>("SELECT timeout AS Value FROM pragma_busy_timeout").SingleAsync());
+            Assert.Equal(1, await db.Database.SqlQueryRaw<int>("SELECT synchronous AS Value FROM pragma_synchronous").SingleAsync());
+        }
+    }
 }
