@@ -40,7 +40,13 @@ public static class MicroCommsRegistration
 
         // Start-up returns only once every receive endpoint is ready, so nothing published right after
         // start-up is lost to a queue or binding that does not exist yet.
-        services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+        var stopTimeout = section.GetValue(nameof(MicroCommsOptions.StopTimeout), new MicroCommsOptions().StopTimeout);
+        services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StopTimeout = stopTimeout;
+            o.ConsumerStopTimeout = stopTimeout;
+        });
 
         services.AddMassTransit(x =>
         {

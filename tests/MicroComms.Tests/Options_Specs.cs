@@ -1,4 +1,6 @@
+using MassTransit;
 using MicroComms.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Tests;
@@ -10,7 +12,8 @@ public sealed class Options_Specs
     [InlineData("MicroComms:Retry:MaxInterval", "00:00:00")]
     [InlineData("MicroComms:Scheduler:QueueName", "Not A Queue")]
     [InlineData("MicroComms:Scheduler:BatchSize", "0")]
-    public async Task Invalid_retry_or_scheduler_settings_stop_start_up_naming_the_setting(string key, string value)
+    [InlineData("MicroComms:StopTimeout", "00:00:00")]
+    public async Task Invalid_settings_stop_start_up_naming_the_setting(string key, string value)
     {
         var settings = BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase());
         settings[key] = value;
@@ -19,5 +22,18 @@ public sealed class Options_Specs
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains(key.Split(':')[^1] == "0" ? "RedeliveryIntervals" : key.Split(':')[^1], error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_bus_gets_a_bounded_stop_from_configuration()
+    {
+        var settings = BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase());
+        settings["MicroComms:StopTimeout"] = "00:00:07";
+        using var host = MicroCommsTestHost.Build(settings, _ => { }, _ => { });
+
+        var options = host.Services.GetRequiredService<IOptions<MassTransitHostOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(7), options.StopTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(7), options.ConsumerStopTimeout);
     }
 }
