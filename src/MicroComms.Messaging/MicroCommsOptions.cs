@@ -13,9 +13,8 @@ public sealed class MicroCommsOptions
     public TransportKind Transport { get; set; } = TransportKind.InMemory;
 
     /// <summary>
-    /// How long shutdown waits for the bus to stop before giving up on it. Without a bound, a receive endpoint stuck
-    /// re-declaring its topology after a broker restart (RabbitMQ.Client waiting for a reply that never comes) held
-    /// the process open for good; consumers in flight get the same time to finish.
+    /// How long shutdown waits for consumers in flight and for the bus to stop. Past it (plus a few seconds' grace for
+    /// MassTransit to finish a cancelled stop) shutdown goes on without the bus: see <see cref="BoundedBusStop"/>.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(30);

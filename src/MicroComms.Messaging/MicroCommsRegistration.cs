@@ -100,6 +100,7 @@ public static class MicroCommsRegistration
                 });
             }
         });
+        BoundedBusStop.Replace(services, stopTimeout);
 
         return services;
     }

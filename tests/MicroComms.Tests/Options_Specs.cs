@@ -1,6 +1,4 @@
-using MassTransit;
 using MicroComms.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Tests;
@@ -22,18 +20,5 @@ public sealed class Options_Specs
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains(key.Split(':')[^1] == "0" ? "RedeliveryIntervals" : key.Split(':')[^1], error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void The_bus_gets_a_bounded_stop_from_configuration()
-    {
-        var settings = BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase());
-        settings["MicroComms:StopTimeout"] = "00:00:07";
-        using var host = MicroCommsTestHost.Build(settings, _ => { }, _ => { });
-
-        var options = host.Services.GetRequiredService<IOptions<MassTransitHostOptions>>().Value;
-
-        Assert.Equal(TimeSpan.FromSeconds(7), options.StopTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(7), options.ConsumerStopTimeout);
     }
 }
