@@ -56,6 +56,9 @@ public sealed class OutboxTestHost : IAsyncDisposable
         {
             ["ConnectionStrings:OutboxTest"] = $"Data Source={databasePath}",
             ["MicroComms:Retry:ImmediateLimit"] = "0",
+
+            // The outage specs restart the broker under this host; a bus left stuck by that may cost a test 15 s, not 35.
+            ["MicroComms:StopTimeout"] = "00:00:10",
         });
         if (settings is not null)
         {
