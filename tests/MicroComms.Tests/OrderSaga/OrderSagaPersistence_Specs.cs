@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using MicroComms.Contracts;
 using MicroComms.Messaging.Sagas;
 using MicroComms.Orders;
+using MicroComms.Orders.Saga;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Tests.OrderSaga;
@@ -17,7 +18,9 @@ public sealed class OrderSagaPersistence_Specs
     /// Regression (issue 4): with the general retry on, this spec passed even without UseSagaConcurrencyRetry,
     /// because the general retry also retries a lost race. Here the general retry is off (no immediate retries, no
     /// redelivery), so every lost race must be retried by the saga's concurrency retry or it faults; and without
-    /// the version check, copies that read the same state would all act (two charges, two completions).
+    /// the version check, copies that read the same state would all act (two charges, two completions). The copies of
+    /// each event all load the saga before any of them acts (<see cref="SagaRaceGate"/>): left to chance, they
+    /// sometimes ran one after another and never raced (seen in CI).
     /// </summary>
     [Fact]
     public async Task Many_events_for_one_order_at_once_act_once_through_the_saga_concurrency_retry_and_end_in_the_right_state()
@@ -39,6 +42,8 @@ public sealed class OrderSagaPersistence_Specs
         orders.Services.GetRequiredService<ILoggerFactory>().AddProvider(sagaRetries);
         var counter = new ConsumeCounter();
         orders.Bus.ConnectConsumeObserver(counter);
+        var race = new SagaRaceGate();
+        using var raceHandle = orders.Services.GetRequiredService<OrderStateMachine>().ConnectEventObserver(race);
         var faulted = await ProbeFaultsAsync(orders);
         var reserve = await orders.ProbeAsync<ReserveStock>("reserve-stock");
         var charge = await orders.ProbeAsync<ChargePayment>("charge-payment");
@@ -46,11 +51,14 @@ public sealed class OrderSagaPersistence_Specs
         var completed = await orders.ProbeAsync<OrderCompleted>("probe-order-completed");
         var orderId = NewId.NextGuid();
 
+        race.HoldUntilLoaded<OrderSubmitted>(Copies);
         var submitted = new OrderSubmitted(orderId, "alice", [new OrderLine("KB-101", 1, 10m)], 10m, DateTimeOffset.UtcNow);
         await Task.WhenAll(Enumerable.Range(0, Copies).Select(_ => orders.Bus.Publish(submitted)));
         await SettledAsync(counter.Consumed<OrderSubmitted>(), Copies, faulted);
+        race.HoldUntilLoaded<StockReserved>(Copies);
         await Task.WhenAll(Enumerable.Range(0, Copies).Select(_ => orders.Bus.Publish(new StockReserved(orderId))));
         await SettledAsync(counter.Consumed<StockReserved>(), Copies, faulted);
+        race.HoldUntilLoaded<PaymentCompleted>(Copies);
         await Task.WhenAll(Enumerable.Range(0, Copies)
             .SelectMany(_ => new[] { orders.Bus.Publish(new PaymentCompleted(orderId, Guid.Empty, 10m)), orders.Bus.Publish(new StockReserved(orderId)) }));
         await SettledAsync(counter.Consumed<PaymentCompleted>(), Copies, faulted);
