@@ -68,8 +68,8 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
 
         try
         {
-            await SqliteWrite.RunAsync(_db, _options.BusyRetryLimit, ct => _db.SaveChangesAsync(acceptAllChangesOnSuccess: false, ct), CancellationToken);
-            _db.ChangeTracker.AcceptAllChanges();
+            // Joins the group commit (SqliteGroupCommit), which accepts the changes once they are committed.
+            await _db.SaveChangesAsync(CancellationToken);
         }
         catch (DbUpdateException ex) when (inbox.Id == 0 && SqliteErrors.IsDuplicateKey(ex))
         {

@@ -59,6 +59,13 @@ public sealed class SqliteOutboxOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Saves of the DbContext (API calls, consumers' commits) written in one transaction when they queue up behind a
+    /// running commit. 1 commits each save alone.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxSavesPerCommit { get; set; } = 100;
+
     /// <summary>Tries of one short write transaction when SQLite answers 'database is locked'.</summary>
     [Range(1, 100)]
     public int BusyRetryLimit { get; set; } = 10;

@@ -34,7 +34,9 @@ public static class SqliteOutboxRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        x.ConfigureDbContext<TDbContext>(o => o.AddInterceptors(DeferredSaveChangesInterceptor.Instance));
+        x.TryAddSingleton<SqliteGroupCommit<TDbContext>>();
+        x.ConfigureDbContext<TDbContext>((sp, o) =>
+            o.AddInterceptors(DeferredSaveChangesInterceptor.Instance, sp.GetRequiredService<SqliteGroupCommit<TDbContext>>()));
         x.TryAddScoped<IOutboxContextFactory<TDbContext>, SqliteOutboxContextFactory<TDbContext>>();
         x.TryAddSingleton<IOutboxLeaseStore, SqliteOutboxLeaseStore>();
         x.AddSingleton<InboxCleanupService<TDbContext>>();

@@ -1,15 +1,23 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace MicroComms.Messaging.Outbox;
 
 /// <summary>
-/// Runs a short write transaction (BEGIN IMMEDIATE on SQLite, so the busy timeout applies to taking the lock) and
-/// retries it when SQLite still reports 'database is locked' or 'busy'.
+/// Runs a short write: in the DbContext's group commit when it has one (<see cref="SqliteGroupCommit{TDbContext}"/>),
+/// otherwise in a transaction of its own (BEGIN IMMEDIATE on SQLite, so the busy timeout applies to taking the lock),
+/// tried again when SQLite still reports 'database is locked' or 'busy'.
 /// </summary>
 internal static class SqliteWrite
 {
     public static async Task<T> RunAsync<T>(DbContext db, int attempts, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
+        if (GroupCommitOf(db) is { } group && group.CanJoin(db))
+        {
+            return await group.RunAsync(db, work, cancellationToken);
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -32,4 +40,7 @@ internal static class SqliteWrite
             await work(ct);
             return true;
         }, cancellationToken);
+
+    private static ISqliteGroupCommit? GroupCommitOf(DbContext db) =>
+        db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<ISqliteGroupCommit>().FirstOrDefault();
 }
