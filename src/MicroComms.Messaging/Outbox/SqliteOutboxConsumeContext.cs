@@ -50,7 +50,7 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
         DeferredSaveChangesInterceptor.Release(_db);
         var inbox = _state.Inbox;
         var now = DateTime.UtcNow;
-        var hasOutgoing = _state.AddedMessages > 0;
+        var hasOutgoing = _state.Added.Count > 0;
         inbox.Consumed = now;
         inbox.LockId = _state.LockId;
         inbox.LockedUntil = hasOutgoing ? now + _options.LeaseDuration : null;
@@ -70,6 +70,7 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
         {
             // Joins the group commit (SqliteGroupCommit), which accepts the changes once they are committed.
             await _db.SaveChangesAsync(CancellationToken);
+            _state.Committed = _state.Added;
         }
         catch (DbUpdateException ex) when (inbox.Id == 0 && SqliteErrors.IsDuplicateKey(ex))
         {
@@ -112,11 +113,15 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
     {
         var inbox = _state.Inbox;
         var last = inbox.LastSequenceNumber ?? 0;
-        var rows = await _db.Set<OutboxMessage>().AsNoTracking()
-            .Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId && x.SequenceNumber > last)
-            .OrderBy(x => x.SequenceNumber)
-            .Take(_options.MessageDeliveryLimit + 1)
-            .ToListAsync(CancellationToken);
+
+        // Just committed by this consumer: the rows are the ones it added, with the sequence numbers the commit gave them.
+        var rows = _state.Committed.Count > 0 && last == 0
+            ? _state.Committed.OrderBy(x => x.SequenceNumber).Take(_options.MessageDeliveryLimit + 1).ToList()
+            : await _db.Set<OutboxMessage>().AsNoTracking()
+                .Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId && x.SequenceNumber > last)
+                .OrderBy(x => x.SequenceNumber)
+                .Take(_options.MessageDeliveryLimit + 1)
+                .ToListAsync(CancellationToken);
         foreach (var row in rows)
         {
             row.Deserialize(SerializerContext);
@@ -151,7 +156,7 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
         lock (_state)
         {
             _db.Add(row);
-            _state.AddedMessages++;
+            _state.Added.Add(row);
         }
 
         return Task.CompletedTask;
@@ -179,7 +184,11 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
 
         public bool Continue { get; set; } = true;
 
-        public int AddedMessages { get; set; }
+        /// <summary>Outgoing messages the consumer added in this pass.</summary>
+        public List<OutboxMessage> Added { get; } = [];
+
+        /// <summary>The added messages once their commit succeeded (empty when another processor's row won).</summary>
+        public IReadOnlyList<OutboxMessage> Committed { get; set; } = [];
 
         public bool MessagesRemoved { get; set; }
 
