@@ -225,7 +225,17 @@ public sealed class SqliteGroupCommit<TDbContext> : SaveChangesInterceptor, ISql
 
         public override void Complete()
         {
-            committed?.Invoke();
+            try
+            {
+                committed?.Invoke();
+            }
+            catch (Exception ex)
+            {
+                // Never out of the writer's loop: every later save would wait on it forever.
+                Completion.TrySetException(ex);
+                return;
+            }
+
             Completion.TrySetResult(_result);
         }
 
