@@ -32,6 +32,24 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     }
 
     [Fact]
+    public async Task Outgoing_messages_beyond_one_delivery_pass_arrive_once_each_and_in_order()
+    {
+        // Two per pass: the first pass takes the rows the commit just wrote, the later ones read the rest back.
+        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, o => o.MessageDeliveryLimit = 2);
+        var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{OutboxTestHost.CreateWidgetQueue}"));
+        var widget = Guid.NewGuid();
+
+        await endpoint.Send(new CreateWidget(widget, "many", Renames: 5));
+        await host.Counters.WaitForReceived(OutboxTestHost.CreateWidgetQueue, 1);
+        await host.Counters.WaitForReceived(OutboxTestHost.RecordingQueue, 6);
+
+        Assert.Single(_recorder.Of<WidgetCreated>(), m => m.Id == widget);
+        Assert.Equal([1, 2, 3, 4, 5], _recorder.Of<WidgetRenamed>().Where(m => m.Id == widget).Select(m => m.Sequence));
+        Assert.Equal(0, await host.Query(db => db.Set<OutboxMessage>().CountAsync()));
+        Assert.Equal(0, host.Counters.ConsumeFaults);
+    }
+
+    [Fact]
     public async Task A_consumer_that_responds_through_the_outbox_answers_the_requester()
     {
         await using var host = await OutboxTestHost.StartAsync(_database, _recorder);

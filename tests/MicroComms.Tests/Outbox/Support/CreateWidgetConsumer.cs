@@ -18,5 +18,9 @@ public sealed class CreateWidgetConsumer(OutboxTestDbContext db) : IConsumer<Cre
         widget.Applied++;
         await db.SaveChangesAsync(context.CancellationToken);
         await context.Publish(new WidgetCreated(context.Message.Id, context.Message.Name), context.CancellationToken);
+        for (var sequence = 1; sequence <= context.Message.Renames; sequence++)
+        {
+            await context.Publish(new WidgetRenamed(context.Message.Id, sequence), context.CancellationToken);
+        }
     }
 }
