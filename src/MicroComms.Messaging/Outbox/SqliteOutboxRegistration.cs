@@ -36,7 +36,7 @@ public static class SqliteOutboxRegistration
 
         x.TryAddSingleton<SqliteGroupCommit<TDbContext>>();
         x.ConfigureDbContext<TDbContext>((sp, o) =>
-            o.AddInterceptors(DeferredSaveChangesInterceptor.Instance, sp.GetRequiredService<SqliteGroupCommit<TDbContext>>()));
+            o.AddInterceptors(DeferredSaveChangesInterceptor.Instance, sp.GetRequiredService<SqliteGroupCommit<TDbContext>>()), ServiceLifetime.Singleton);
         x.TryAddScoped<IOutboxContextFactory<TDbContext>, SqliteOutboxContextFactory<TDbContext>>();
         x.TryAddSingleton<IOutboxLeaseStore, SqliteOutboxLeaseStore>();
         x.AddSingleton<InboxCleanupService<TDbContext>>();

@@ -22,7 +22,7 @@ public static class SchedulerRegistration
         // The dispatcher polls; logging each of its statements at Information would bury everything else.
         services.ConfigureDbContext<SchedulerDbContext>(o => o.ConfigureWarnings(w => w.Log(
             (RelationalEventId.CommandExecuted, LogLevel.Debug),
-            (RelationalEventId.CommandCreated, LogLevel.Trace))));
+            (RelationalEventId.CommandCreated, LogLevel.Trace))), ServiceLifetime.Singleton);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SchedulerSignal>();
         services.AddHostedService<ScheduledMessageDispatcher>();

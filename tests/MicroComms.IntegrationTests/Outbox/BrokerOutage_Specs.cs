@@ -65,7 +65,7 @@ public sealed class BrokerOutage_Specs(OutageNodeFixture fixture) : IClassFixtur
                 _database,
                 _recorder,
                 settings: node.Settings(vhost),
-                services: s => s.ConfigureDbContext<OutboxTestDbContext>(o => o.AddInterceptors(gate)));
+                services: s => s.ConfigureDbContext<OutboxTestDbContext>(o => o.AddInterceptors(gate), ServiceLifetime.Singleton));
             var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{OutboxTestHost.CreateWidgetQueue}"));
             var warmUp = Guid.NewGuid();
             await endpoint.Send(new CreateWidget(warmUp, "warm-up"));

@@ -96,7 +96,7 @@ public sealed class GroupCommit_Specs : IDisposable
             _database,
             _recorder,
             o => o.UseBusOutbox(deliveryService: false),
-            services: s => s.ConfigureDbContext<OutboxTestDbContext>(o => o.AddInterceptors(_commits)));
+            services: s => s.ConfigureDbContext<OutboxTestDbContext>(o => o.AddInterceptors(_commits), ServiceLifetime.Singleton));
 
     private static Func<IServiceProvider, OutboxTestDbContext, Task<Task>> WidgetWithEvent(Guid id, Action<OutboxTestDbContext>? extra = null) =>
         async (sp, db) =>
