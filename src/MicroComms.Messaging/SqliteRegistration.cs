@@ -23,12 +23,13 @@ public static class SqliteRegistration
             ?? $"Data Source={Path.Combine("data", name.ToLowerInvariant() + ".db")}";
         EnsureDirectory(connectionString);
 
-        // A failed statement's exception reaches its caller, which logs it with the message it was handling (MassTransit's
-        // retry and fault lines, the delivery service, the Gateway's problem details). EF's own Error line would double
-        // each one and make a lost saga or inbox race, which is expected and retried, read like a fault.
         // Pooled, so the options are built once and a context is reused rather than set up for every scope (an API
         // call, a consumed message): measured about a tenth of the outbox's throughput each (singleton options, then the
         // pool). Calls to ConfigureDbContext for these contexts pass ServiceLifetime.Singleton, as the pool's options are.
+        //
+        // A failed statement's exception reaches its caller, which logs it with the message it was handling (MassTransit's
+        // retry and fault lines, the delivery service, the Gateway's problem details). EF's own Error line would double
+        // each one and make a lost saga or inbox race, which is expected and retried, read like a fault.
         services.AddDbContextPool<TContext>(o => o.UseSqlite(connectionString)
             .AddInterceptors(SqliteConnectionPragmas.Instance)
             .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug))));

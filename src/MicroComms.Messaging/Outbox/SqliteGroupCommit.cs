@@ -158,7 +158,7 @@ public sealed class SqliteGroupCommit<TDbContext> : SaveChangesInterceptor, ISql
             }
             catch (Exception ex) when (attempt < _options.BusyRetryLimit && SqliteErrors.IsBusy(ex))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 50) * attempt));
+                await SqliteWrite.BackOffAsync(attempt, CancellationToken.None);
             }
         }
     }

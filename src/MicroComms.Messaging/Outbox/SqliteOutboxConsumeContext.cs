@@ -70,7 +70,7 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
         {
             // Joins the group commit (SqliteGroupCommit), which accepts the changes once they are committed.
             await _db.SaveChangesAsync(CancellationToken);
-            _state.Committed = _state.Added;
+            _state.AddedCommitted = true;
         }
         catch (DbUpdateException ex) when (inbox.Id == 0 && SqliteErrors.IsDuplicateKey(ex))
         {
@@ -115,8 +115,8 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
         var last = inbox.LastSequenceNumber ?? 0;
 
         // Just committed by this consumer: the rows are the ones it added, with the sequence numbers the commit gave them.
-        var rows = _state.Committed.Count > 0 && last == 0
-            ? _state.Committed.OrderBy(x => x.SequenceNumber).Take(_options.MessageDeliveryLimit + 1).ToList()
+        var rows = _state.AddedCommitted && last == 0
+            ? _state.Added.OrderBy(x => x.SequenceNumber).Take(_options.MessageDeliveryLimit + 1).ToList()
             : await _db.Set<OutboxMessage>().AsNoTracking()
                 .Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId && x.SequenceNumber > last)
                 .OrderBy(x => x.SequenceNumber)
@@ -187,8 +187,8 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
         /// <summary>Outgoing messages the consumer added in this pass.</summary>
         public List<OutboxMessage> Added { get; } = [];
 
-        /// <summary>The added messages once their commit succeeded (empty when another processor's row won).</summary>
-        public IReadOnlyList<OutboxMessage> Committed { get; set; } = [];
+        /// <summary>True once <see cref="Added"/> is committed (false when another processor's inbox row won).</summary>
+        public bool AddedCommitted { get; set; }
 
         public bool MessagesRemoved { get; set; }
 

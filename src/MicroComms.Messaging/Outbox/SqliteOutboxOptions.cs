@@ -60,8 +60,8 @@ public sealed class SqliteOutboxOptions : IValidatableObject
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Saves of the DbContext (API calls, consumers' commits) written in one transaction when they queue up behind a
-    /// running commit. 1 commits each save alone.
+    /// Writes of the DbContext (API calls' and consumers' saves, the outbox's own short writes) committed in one
+    /// transaction when they queue up behind a running commit. 1 commits each write alone.
     /// </summary>
     [Range(1, 10_000)]
     public int MaxSavesPerCommit { get; set; } = 100;

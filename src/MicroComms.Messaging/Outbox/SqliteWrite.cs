@@ -29,7 +29,7 @@ internal static class SqliteWrite
             }
             catch (Exception ex) when (attempt < attempts && SqliteErrors.IsBusy(ex))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 50) * attempt), cancellationToken);
+                await BackOffAsync(attempt, cancellationToken);
             }
         }
     }
@@ -40,6 +40,10 @@ internal static class SqliteWrite
             await work(ct);
             return true;
         }, cancellationToken);
+
+    /// <summary>The wait before the next try after SQLite answered 'database is locked' (another process writing).</summary>
+    public static Task BackOffAsync(int attempt, CancellationToken cancellationToken) =>
+        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 50) * attempt), cancellationToken);
 
     private static ISqliteGroupCommit? GroupCommitOf(DbContext db) =>
         db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<ISqliteGroupCommit>().FirstOrDefault();
