@@ -153,6 +153,9 @@ public sealed class BusOutbox_Specs : IDisposable
 
         var seen = await _recorder.WaitFor<WidgetRenamed>(m => m.Count >= 2);
         Assert.Equal([1, 3], seen.Select(m => m.Sequence));
+
+        // A message is consumed once the broker has it, a moment before the delivery pass records it as sent.
+        await WaitUntil(async () => await host.Query(db => db.Set<OutboxMessage>().CountAsync()) == 1);
         var parked = await host.Query(db => db.Set<OutboxMessage>().AsNoTracking().SingleAsync());
         Assert.NotNull(parked.SetAside);
         Assert.Equal(2, parked.DeliveryAttempts);
