@@ -19,6 +19,9 @@ public interface IOutboxLeaseStore
     /// </summary>
     Task<int> CompleteAsync(DbContext db, Guid lockId, IReadOnlyCollection<Guid> owners, IReadOnlyCollection<DeliveryOutcome> outcomes, int maxAttempts, CancellationToken cancellationToken);
 
+    /// <summary>Releases the owners <paramref name="lockId"/> still holds, unsent; returns how many it held.</summary>
+    Task<int> ReleaseAsync(DbContext db, Guid lockId, IReadOnlyCollection<Guid> owners, CancellationToken cancellationToken);
+
     /// <summary>Gives an owner back to every pending bus-outbox message that lost it; returns how many owners were recreated.</summary>
     Task<int> RecoverStrandedAsync(DbContext db, CancellationToken cancellationToken);
 }

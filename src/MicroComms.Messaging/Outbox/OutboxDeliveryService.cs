@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
@@ -12,15 +13,18 @@ using Microsoft.Extensions.Options;
 namespace MicroComms.Messaging.Outbox;
 
 /// <summary>
-/// Sends committed bus-outbox messages. Each pass leases a batch of owners, sends every owner's messages in sequence
-/// order while up to <see cref="SqliteOutboxOptions.MaxMessagesInFlight"/> sends (of different owners) await their
-/// publisher confirms at once, then records the result in one short write. Wakes on a commit, polls otherwise, and
-/// backs off while the broker refuses everything (the rows stay until it is back).
+/// Sends committed bus-outbox messages. Owners committed in this process are handed over in memory
+/// (<see cref="OutboxHandOff{TDbContext}"/>, already leased by their commit); the rest (other processes', failed or
+/// stranded ones) are found by claim passes, which lease a batch of owners and read their messages. Either way every
+/// owner's messages go out in sequence order while up to <see cref="SqliteOutboxOptions.MaxMessagesInFlight"/> sends
+/// (of different owners) await their publisher confirms at once, and the result is recorded in one short write. Wakes
+/// on a commit, polls otherwise, and backs off while the broker refuses everything (the rows stay until it is back).
 /// </summary>
 public sealed class OutboxDeliveryService<TDbContext>(
     IServiceScopeFactory scopeFactory,
     IBus bus,
     IBusOutboxNotification notification,
+    OutboxHandOff<TDbContext> handOff,
     IOutboxLeaseStore leases,
     IOptionsMonitor<SqliteOutboxOptions> options,
     ILogger<OutboxDeliveryService<TDbContext>> logger) : BackgroundService
@@ -30,14 +34,41 @@ public sealed class OutboxDeliveryService<TDbContext>(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await RecoverStrandedAsync(stoppingToken);
+        // Before the first await: once the host has started, every commit in this process is handed over.
+        handOff.Open();
+        try
+        {
+            await RecoverStrandedAsync(stoppingToken);
+            await DeliverUntilStoppedAsync(stoppingToken);
+        }
+        finally
+        {
+            await GiveBackHandedOffAsync(handOff.Close());
+        }
+    }
+
+    private async Task DeliverUntilStoppedAsync(CancellationToken stoppingToken)
+    {
         var backoff = _options.MinBackoff;
+        var lastClaimPass = Stopwatch.GetTimestamp();
         while (!stoppingToken.IsCancellationRequested)
         {
-            PassResult result;
+            var result = new PassResult(0, 0);
             try
             {
-                result = await DeliverPassAsync(stoppingToken);
+                var handedOff = handOff.Take(_options.QueryMessageLimit);
+                if (handedOff.Count > 0)
+                {
+                    result = await DeliverHandedOffAsync(handedOff, stoppingToken);
+                }
+
+                // Owners nobody handed over still need claim passes, also while hand-offs keep coming.
+                if (handedOff.Count == 0 || Stopwatch.GetElapsedTime(lastClaimPass) >= _options.QueryDelay)
+                {
+                    lastClaimPass = Stopwatch.GetTimestamp();
+                    var claimed = await DeliverPassAsync(stoppingToken);
+                    result = new PassResult(result.Sent + claimed.Sent, result.Failed + claimed.Failed);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -73,30 +104,51 @@ public sealed class OutboxDeliveryService<TDbContext>(
         }
     }
 
-    /// <summary>One pass: lease, send, record. Public so tests and operators can drive delivery deterministically.</summary>
+    /// <summary>One claim pass: lease, read, send, record. Public so tests and operators can drive delivery deterministically.</summary>
     public async Task<PassResult> DeliverPassAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         var lockId = NewId.NextGuid();
-        var claimedAt = DateTime.UtcNow;
-        var owners = await leases.ClaimAsync(db, lockId, _options.QueryMessageLimit, claimedAt + _options.LeaseDuration, cancellationToken);
+        var leasedUntil = DateTime.UtcNow + _options.LeaseDuration;
+        var owners = await leases.ClaimAsync(db, lockId, _options.QueryMessageLimit, leasedUntil, cancellationToken);
         if (owners.Count == 0)
         {
             return new PassResult(0, 0);
         }
 
+        return await DeliverAsync(db, lockId, owners, leasedUntil, ct => db.Set<OutboxMessage>().AsNoTracking()
+            .Where(m => m.OutboxId != null && owners.Contains(m.OutboxId.Value) && m.SetAside == null)
+            .OrderBy(m => m.SequenceNumber)
+            .Take(_options.QueryMessageLimit * 10)
+            .ToListAsync(ct), cancellationToken);
+    }
+
+    /// <summary>Owners committed in this process: already leased to the hand-off's lock, their messages in memory.</summary>
+    private async Task<PassResult> DeliverHandedOffAsync(List<OutboxHandOff<TDbContext>.Owner> owners, CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        var messages = owners.SelectMany(o => o.Messages).OrderBy(m => m.SequenceNumber).ToList();
+        return await DeliverAsync(db, handOff.LockId, owners.ConvertAll(o => o.OutboxId), owners.Min(o => o.LeasedUntil),
+            _ => Task.FromResult(messages), cancellationToken);
+    }
+
+    private async Task<PassResult> DeliverAsync(
+        TDbContext db,
+        Guid lockId,
+        IReadOnlyList<Guid> owners,
+        DateTime leasedUntil,
+        Func<CancellationToken, Task<List<OutboxMessage>>> loadMessages,
+        CancellationToken cancellationToken)
+    {
         var outcomes = new ConcurrentBag<DeliveryOutcome>();
         try
         {
-            var messages = await db.Set<OutboxMessage>().AsNoTracking()
-                .Where(m => m.OutboxId != null && owners.Contains(m.OutboxId.Value) && m.SetAside == null)
-                .OrderBy(m => m.SequenceNumber)
-                .Take(_options.QueryMessageLimit * 10)
-                .ToListAsync(cancellationToken);
+            var messages = await loadMessages(cancellationToken);
 
             // Stop starting sends early enough that the pass records them while its lease still holds.
-            var sendDeadline = claimedAt + _options.LeaseDuration - _options.MessageDeliveryTimeout - (_options.LeaseDuration / 3);
+            var sendDeadline = leasedUntil - _options.MessageDeliveryTimeout - (_options.LeaseDuration / 3);
             using var inFlight = new SemaphoreSlim(_options.MaxMessagesInFlight);
             await Task.WhenAll(messages.GroupBy(m => m.OutboxId!.Value)
                 .Select(owner => SendInOrderAsync(owner, sendDeadline, inFlight, outcomes, cancellationToken)));
@@ -177,6 +229,27 @@ public sealed class OutboxDeliveryService<TDbContext>(
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.MessageDeliveryTimeout);
         await endpoint.Send(new SerializedMessageBody(), pipe, timeout.Token);
+    }
+
+    /// <summary>At stop: owners handed over but not delivered are released at once instead of when their leases lapse.</summary>
+    private async Task GiveBackHandedOffAsync(List<OutboxHandOff<TDbContext>.Owner> waiting)
+    {
+        if (waiting.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var scope = scopeFactory.CreateAsyncScope();
+            var released = await leases.ReleaseAsync(
+                scope.ServiceProvider.GetRequiredService<TDbContext>(), handOff.LockId, waiting.ConvertAll(o => o.OutboxId), CancellationToken.None);
+            logger.LogInformation("Outbox of {DbContext}: {Count} committed owners left for the next delivery service", typeof(TDbContext).Name, released);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Outbox of {DbContext}: {Count} committed owners keep their leases until they lapse", typeof(TDbContext).Name, waiting.Count);
+        }
     }
 
     private async Task RecoverStrandedAsync(CancellationToken cancellationToken)

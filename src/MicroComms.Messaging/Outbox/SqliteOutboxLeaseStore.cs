@@ -79,6 +79,11 @@ public sealed class SqliteOutboxLeaseStore(ILogger<SqliteOutboxLeaseStore> logge
             return sent.Count - deleted;
         }, cancellationToken);
 
+    public Task<int> ReleaseAsync(DbContext db, Guid lockId, IReadOnlyCollection<Guid> owners, CancellationToken cancellationToken) =>
+        SqliteWrite.RunAsync(db, BusyRetryLimit, ct => db.Set<OutboxState>()
+            .Where(s => owners.Contains(s.OutboxId) && s.LockId == lockId)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.LockId, Guid.Empty).SetProperty(s => s.LockedUntil, (DateTime?)null), ct), cancellationToken);
+
     public Task<int> RecoverStrandedAsync(DbContext db, CancellationToken cancellationToken) =>
         SqliteWrite.RunAsync(db, BusyRetryLimit, async ct =>
         {

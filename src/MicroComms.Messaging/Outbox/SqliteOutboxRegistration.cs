@@ -49,6 +49,7 @@ public static class SqliteOutboxRegistration
             x.ReplaceScoped<IScopedBusContextProvider<IBus>, SqliteScopedBusContextProvider<TDbContext>>();
             if (declared.DeliveryService)
             {
+                x.TryAddSingleton<OutboxHandOff<TDbContext>>();
                 x.AddSingleton<OutboxDeliveryService<TDbContext>>();
                 x.AddHostedService(sp => sp.GetRequiredService<OutboxDeliveryService<TDbContext>>());
             }

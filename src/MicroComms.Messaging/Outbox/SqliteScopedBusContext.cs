@@ -5,6 +5,7 @@ using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
 using MassTransit.Transports;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MicroComms.Messaging.Outbox;
 
@@ -20,7 +21,9 @@ public sealed class SqliteScopedBusContext<TDbContext> : ScopedBusContext, Outbo
     private readonly IBusOutboxNotification _notification;
     private readonly IClientFactory _clientFactory;
     private readonly IServiceProvider _provider;
+    private readonly OutboxHandOff<TDbContext>? _handOff;
     private readonly Lock _lock = new();
+    private readonly List<OutboxMessage> _messages = [];
     private OutboxState? _owner;
     private ISendEndpointProvider? _sendEndpointProvider;
     private IPublishEndpoint? _publishEndpoint;
@@ -33,7 +36,10 @@ public sealed class SqliteScopedBusContext<TDbContext> : ScopedBusContext, Outbo
         _notification = notification;
         _clientFactory = clientFactory;
         _provider = provider;
+        _handOff = provider.GetService<OutboxHandOff<TDbContext>>();
+        db.SavingChanges += OnSavingChanges;
         db.SavedChanges += OnSavedChanges;
+        db.SaveChangesFailed += OnSaveChangesFailed;
     }
 
     public ISendEndpointProvider SendEndpointProvider => _sendEndpointProvider ??= new OutboxSendEndpointProvider(this, _bus);
@@ -53,9 +59,12 @@ public sealed class SqliteScopedBusContext<TDbContext> : ScopedBusContext, Outbo
             {
                 _owner = new OutboxState { OutboxId = NewId.NextGuid(), Created = DateTime.UtcNow };
                 _db.Add(_owner);
+                _messages.Clear();
             }
 
-            _db.Add(OutboxMessageFactory.Create(context, outboxId: _owner.OutboxId));
+            var message = OutboxMessageFactory.Create(context, outboxId: _owner.OutboxId);
+            _db.Add(message);
+            _messages.Add(message);
         }
 
         return Task.CompletedTask;
@@ -63,13 +72,56 @@ public sealed class SqliteScopedBusContext<TDbContext> : ScopedBusContext, Outbo
 
     public object? GetService(Type serviceType) => _provider.GetService(serviceType);
 
-    public void Dispose() => _db.SavedChanges -= OnSavedChanges;
+    public void Dispose()
+    {
+        _db.SavingChanges -= OnSavingChanges;
+        _db.SavedChanges -= OnSavedChanges;
+        _db.SaveChangesFailed -= OnSaveChangesFailed;
+    }
+
+    /// <summary>A save that commits by itself can hand its owner to the delivery service; one inside a caller's transaction cannot.</summary>
+    private void OnSavingChanges(object? sender, SavingChangesEventArgs e)
+    {
+        lock (_lock)
+        {
+            if (_handOff is not null && _owner is not null && _db.Database.CurrentTransaction is null && _db.Entry(_owner).State == EntityState.Added)
+            {
+                _handOff.Lease(_owner);
+            }
+        }
+    }
+
+    /// <summary>A failed save leaves the owner unsaved; a retry inside a transaction must not find it leased to the hand-off.</summary>
+    private void OnSaveChangesFailed(object? sender, SaveChangesFailedEventArgs e)
+    {
+        lock (_lock)
+        {
+            if (_owner is not null && _db.Entry(_owner).State == EntityState.Added)
+            {
+                _owner.LockId = Guid.Empty;
+                _owner.LockedUntil = null;
+            }
+        }
+    }
 
     private void OnSavedChanges(object? sender, SavedChangesEventArgs e)
     {
-        if (_owner is not null && _db.Entry(_owner).State == EntityState.Unchanged)
+        lock (_lock)
         {
-            _notification.Delivered();
+            if (_owner is null || _messages.Count == 0 || _db.Entry(_owner).State != EntityState.Unchanged)
+            {
+                return;
+            }
+
+            // Inside a transaction the rows are not committed yet: the delivery service claims them once they are.
+            if (_db.Database.CurrentTransaction is null)
+            {
+                _handOff?.Committed(_owner, [.. _messages]);
+            }
+
+            _messages.Clear();
         }
+
+        _notification.Delivered();
     }
 }

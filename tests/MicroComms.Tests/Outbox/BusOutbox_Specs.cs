@@ -92,6 +92,100 @@ public sealed class BusOutbox_Specs : IDisposable
     }
 
     [Fact]
+    public async Task Messages_committed_where_the_delivery_service_runs_are_sent_from_memory_without_a_claim_pass()
+    {
+        var leases = new RecordingLeaseStore();
+        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, services: s => s.AddSingleton<IOutboxLeaseStore>(leases));
+        var ids = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToList();
+
+        await Task.WhenAll(ids.Select(id => host.InScope(async (sp, db) =>
+        {
+            db.Widgets.Add(new Widget { Id = id, Name = "handed over" });
+            await sp.GetRequiredService<IPublishEndpoint>().Publish(new WidgetCreated(id, "handed over"));
+            await db.SaveChangesAsync();
+        })));
+
+        var seen = await _recorder.WaitFor<WidgetCreated>(m => m.Count >= ids.Count);
+        await WaitUntilOutboxEmpty(host);
+        Assert.Equal(ids.Order(), seen.Select(m => m.Id).Order());
+        Assert.Equal(0, leases.OwnersClaimed);
+    }
+
+    [Fact]
+    public async Task Owners_handed_over_but_unsent_when_the_host_stops_are_released_for_the_next_host_at_once()
+    {
+        // Claim passes never finish here, so only the hand-off could deliver; the host stops before it gets the chance.
+        var parked = new RecordingLeaseStore(holdClaims: true);
+        var ids = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid()).ToList();
+        await using (var stopping = await OutboxTestHost.StartAsync(_database, _recorder, services: s => s.AddSingleton<IOutboxLeaseStore>(parked)))
+        {
+            await parked.ClaimStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            foreach (var id in ids)
+            {
+                await stopping.InScope(async (sp, db) =>
+                {
+                    await sp.GetRequiredService<IPublishEndpoint>().Publish(new WidgetCreated(id, "stopped"));
+                    await db.SaveChangesAsync();
+                });
+            }
+
+            var leased = await stopping.Query(db => db.Set<OutboxState>().AsNoTracking().ToListAsync());
+            Assert.Equal(ids.Count, leased.Count);
+            Assert.All(leased, o => Assert.NotNull(o.LockedUntil));
+        }
+
+        Assert.Empty(_recorder.Of<WidgetCreated>());
+        await using (var inspect = await OutboxTestHost.StartAsync(_database, _recorder, o => o.UseBusOutbox(deliveryService: false)))
+        {
+            var released = await inspect.Query(db => db.Set<OutboxState>().AsNoTracking().ToListAsync());
+            Assert.Equal(ids.Count, released.Count);
+            Assert.All(released, o => Assert.Null(o.LockedUntil));
+        }
+
+        // Well inside the 60 s lease the owners were committed with.
+        await using var next = await OutboxTestHost.StartAsync(_database, _recorder);
+        var seen = await _recorder.WaitFor<WidgetCreated>(m => m.Count >= ids.Count, TimeSpan.FromSeconds(15));
+        Assert.Equal(ids.Order(), seen.Select(m => m.Id).Order());
+    }
+
+    [Fact]
+    public async Task A_save_retried_inside_a_transaction_after_a_failed_save_is_sent_once_committed_and_never_when_rolled_back()
+    {
+        await using var host = await OutboxTestHost.StartAsync(_database, _recorder);
+        var existing = Guid.NewGuid();
+        await host.InScope(async (_, db) =>
+        {
+            db.Widgets.Add(new Widget { Id = existing, Name = "existing" });
+            await db.SaveChangesAsync();
+        });
+
+        var rolledBack = Guid.NewGuid();
+        var committed = Guid.NewGuid();
+        foreach (var (id, commit) in new[] { (rolledBack, false), (committed, true) })
+        {
+            await host.InScope(async (sp, db) =>
+            {
+                var duplicate = new Widget { Id = existing, Name = "duplicate" };
+                db.Widgets.Add(duplicate);
+                await sp.GetRequiredService<IPublishEndpoint>().Publish(new WidgetCreated(id, "retried"));
+                await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+                db.Entry(duplicate).State = EntityState.Detached;
+
+                await using var transaction = await db.Database.BeginTransactionAsync();
+                await db.SaveChangesAsync();
+                await (commit ? transaction.CommitAsync() : transaction.RollbackAsync());
+            });
+        }
+
+        // Well inside the 60 s lease: the failed save must not have left the owner leased to the hand-off.
+        await _recorder.WaitFor<WidgetCreated>(m => m.Any(x => x.Id == committed), TimeSpan.FromSeconds(15));
+        await WaitUntilOutboxEmpty(host);
+        var seen = _recorder.Of<WidgetCreated>();
+        Assert.DoesNotContain(seen, m => m.Id == rolledBack);
+        Assert.Single(seen, m => m.Id == committed);
+    }
+
+    [Fact]
     public async Task Two_delivery_services_on_one_database_send_each_message_once()
     {
         const int owners = 200;
