@@ -97,14 +97,12 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
         var inbox = _state.Inbox;
         var now = DateTime.UtcNow;
         var last = inbox.LastSequenceNumber;
-        await SqliteWrite.RunAsync(_db, _options.BusyRetryLimit, async ct =>
-        {
-            await _db.Set<OutboxMessage>().Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId)
-                .ExecuteDeleteAsync(ct);
-            await _db.Set<InboxState>().Where(x => x.Id == inbox.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Delivered, now).SetProperty(x => x.LastSequenceNumber, last)
-                    .SetProperty(x => x.LockedUntil, (DateTime?)null), ct);
-        }, CancellationToken);
+        // Runs for every consumed message that sent something: one plain statement pair, no LINQ to translate.
+        await SqliteWrite.RunAsync(_db, _options.BusyRetryLimit, ct => _db.Database.ExecuteSqlAsync(
+            $"""
+            DELETE FROM "OutboxMessage" WHERE "InboxMessageId" = {inbox.MessageId} AND "InboxConsumerId" = {inbox.ConsumerId};
+            UPDATE "InboxState" SET "Delivered" = {now}, "LastSequenceNumber" = {last}, "LockedUntil" = NULL WHERE "Id" = {inbox.Id};
+            """, ct), CancellationToken);
         inbox.Delivered = now;
         _state.MessagesRemoved = true;
     }

@@ -19,6 +19,11 @@ public sealed class SqliteOutboxContextFactory<TDbContext>(
     ILogger<SqliteOutboxContextFactory<TDbContext>> logger) : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
 {
+    /// <summary>Compiled once: the inbox lookup runs for every consumed message.</summary>
+    private static readonly Func<TDbContext, Guid, Guid, CancellationToken, Task<InboxState?>> FindInbox =
+        EF.CompileAsyncQuery((TDbContext db, Guid messageId, Guid consumerId, CancellationToken ct) =>
+            db.Set<InboxState>().AsNoTracking().SingleOrDefault(x => x.MessageId == messageId && x.ConsumerId == consumerId));
+
     private readonly SqliteOutboxOptions _options = options.Get(SqliteOutboxRegistration.OptionsName<TDbContext>());
 
     public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
@@ -115,8 +120,7 @@ public sealed class SqliteOutboxContextFactory<TDbContext>(
         }
     }
 
-    private Task<InboxState?> LoadInboxAsync(Guid messageId, Guid consumerId, CancellationToken ct) =>
-        db.Set<InboxState>().AsNoTracking().SingleOrDefaultAsync(x => x.MessageId == messageId && x.ConsumerId == consumerId, ct);
+    private Task<InboxState?> LoadInboxAsync(Guid messageId, Guid consumerId, CancellationToken ct) => FindInbox(db, messageId, consumerId, ct);
 
     private async Task<InboxState> ClaimForDeliveryAsync(InboxState inbox, Guid lockId, CancellationToken ct)
     {
