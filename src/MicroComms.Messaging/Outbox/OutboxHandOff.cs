@@ -8,8 +8,9 @@ namespace MicroComms.Messaging.Outbox;
 /// <summary>
 /// Hands bus-outbox owners from the scope that committed them to this process's delivery service, which sends them
 /// from memory instead of leasing them and reading them back. The owner row is committed already leased to
-/// <see cref="LockId"/> (in the same transaction, so no extra write); if the process stops before sending, the lease
-/// lapses and any delivery service claims the owner like every other.
+/// <see cref="LockId"/> (in the same transaction, so no extra write). Owners still waiting when the delivery service
+/// stops are released; if the process dies instead, their leases lapse. Either way any delivery service then claims
+/// them like every other owner.
 /// </summary>
 public sealed class OutboxHandOff<TDbContext>
     where TDbContext : DbContext
