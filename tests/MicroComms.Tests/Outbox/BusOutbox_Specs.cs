@@ -153,11 +153,7 @@ public sealed class BusOutbox_Specs : IDisposable
     {
         await using var host = await OutboxTestHost.StartAsync(_database, _recorder);
         var existing = Guid.NewGuid();
-        await host.InScope(async (_, db) =>
-        {
-            db.Widgets.Add(new Widget { Id = existing, Name = "existing" });
-            await db.SaveChangesAsync();
-        });
+        await host.AddWidget(existing, "existing");
 
         var rolledBack = Guid.NewGuid();
         var committed = Guid.NewGuid();

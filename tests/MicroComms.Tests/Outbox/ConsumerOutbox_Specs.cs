@@ -54,11 +54,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     {
         await using var host = await OutboxTestHost.StartAsync(_database, _recorder);
         var widget = Guid.NewGuid();
-        await host.InScope(async (_, db) =>
-        {
-            db.Widgets.Add(new Widget { Id = widget, Name = "asked about" });
-            await db.SaveChangesAsync();
-        });
+        await host.AddWidget(widget, "asked about");
 
         await using var scope = host.Services.CreateAsyncScope();
         var client = scope.ServiceProvider.GetRequiredService<IRequestClient<GetWidget>>();

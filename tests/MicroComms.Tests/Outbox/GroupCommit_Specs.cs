@@ -44,11 +44,7 @@ public sealed class GroupCommit_Specs : IDisposable
     {
         await using var host = await StartAsync();
         var taken = Guid.NewGuid();
-        await host.InScope(async (_, db) =>
-        {
-            db.Widgets.Add(new Widget { Id = taken, Name = "first" });
-            await db.SaveChangesAsync();
-        });
+        await host.AddWidget(taken, "first");
         var good = Enumerable.Range(0, 4).Select(_ => Guid.NewGuid()).ToList();
 
         List<Task> saves;

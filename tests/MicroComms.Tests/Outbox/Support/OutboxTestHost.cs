@@ -115,6 +115,13 @@ public sealed class OutboxTestHost : IAsyncDisposable
         await work(scope.ServiceProvider, scope.ServiceProvider.GetRequiredService<OutboxTestDbContext>());
     }
 
+    /// <summary>Stores a widget in a scope of its own, as earlier work of the service would have.</summary>
+    public Task AddWidget(Guid id, string name) => InScope(async (_, db) =>
+    {
+        db.Widgets.Add(new Widget { Id = id, Name = name });
+        await db.SaveChangesAsync();
+    });
+
     public async Task<T> Query<T>(Func<OutboxTestDbContext, Task<T>> query)
     {
         await using var scope = Services.CreateAsyncScope();
