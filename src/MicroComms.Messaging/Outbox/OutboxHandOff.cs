@@ -44,6 +44,16 @@ public sealed class OutboxHandOff<TDbContext>
         }
     }
 
+    /// <summary>After a failed save: the owner was not committed, so a retry (perhaps inside a transaction) starts unleased.</summary>
+    public void Unlease(OutboxState owner)
+    {
+        if (owner.LockId == LockId)
+        {
+            owner.LockId = Guid.Empty;
+            owner.LockedUntil = null;
+        }
+    }
+
     /// <summary>After the commit: the owner and its messages (with the sequence numbers the commit gave them).</summary>
     public void Committed(OutboxState owner, IReadOnlyList<OutboxMessage> messages)
     {

@@ -96,10 +96,9 @@ public sealed class SqliteScopedBusContext<TDbContext> : ScopedBusContext, Outbo
     {
         lock (_lock)
         {
-            if (_owner is not null && _db.Entry(_owner).State == EntityState.Added)
+            if (_handOff is not null && _owner is not null && _db.Entry(_owner).State == EntityState.Added)
             {
-                _owner.LockId = Guid.Empty;
-                _owner.LockedUntil = null;
+                _handOff.Unlease(_owner);
             }
         }
     }
