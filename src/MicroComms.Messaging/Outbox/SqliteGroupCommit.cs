@@ -12,7 +12,7 @@ namespace MicroComms.Messaging.Outbox;
 
 /// <summary>
 /// Group commit for the outbox's DbContext: the writes of many scopes that arrive while a commit is running (API calls'
-/// <c>SaveChangesAsync</c> with the bus outbox, consumers' single commits, the delivery service's leases and deletes)
+/// <c>SaveChangesAsync</c> with the bus outbox, consumers' single commits and delivered marks, the delivery service's leases and deletes)
 /// are written together in the next transaction, each in a savepoint of its own. SQLite has one writer at a time; with
 /// a transaction per write the outbox stayed near 1,700 saves/s here, the lock passing from connection to connection
 /// through SQLite's sleeping busy handler, and the delivery service waited behind the API calls' commits.
@@ -52,12 +52,23 @@ public sealed class SqliteGroupCommit<TDbContext> : SaveChangesInterceptor, ISql
     /// <summary>Runs <paramref name="work"/> on <paramref name="context"/> in the next shared transaction (see <see cref="CanJoin"/>).</summary>
     public Task<T> RunAsync<T>(DbContext context, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken, Action? committed = null)
     {
-        var write = new PendingWrite<T>(context, work, committed, cancellationToken);
-        if (!_queue.Writer.TryWrite(write))
-        {
-            throw new ObjectDisposedException(GetType().Name, "The service is stopping: no more writes are taken.");
-        }
+        var write = new PendingWrite<T>(context, (_, ct) => work(ct), committed, cancellationToken);
+        Queue(write);
+        return write.Completion.Task;
+    }
 
+    /// <summary>
+    /// Queues <paramref name="work"/> for the next shared transaction, run on the writer's own DbContext in a savepoint
+    /// of its own: for a write whose caller does not wait for it, when the caller's scope may be gone by then.
+    /// </summary>
+    public Task EnqueueAsync(Func<TDbContext, CancellationToken, Task> work)
+    {
+        var write = new PendingWrite<bool>(null, async (db, ct) =>
+        {
+            await work((TDbContext)db, ct);
+            return true;
+        }, null, CancellationToken.None);
+        Queue(write);
         return write.Completion.Task;
     }
 
@@ -84,6 +95,14 @@ public sealed class SqliteGroupCommit<TDbContext> : SaveChangesInterceptor, ISql
         // What was queued before the stop is still committed.
         _queue.Writer.TryComplete();
         await _writer;
+    }
+
+    private void Queue(PendingWrite write)
+    {
+        if (!_queue.Writer.TryWrite(write))
+        {
+            throw new ObjectDisposedException(GetType().Name, "The service is stopping: no more writes are taken.");
+        }
     }
 
     private async Task WriteAsync()
@@ -121,7 +140,7 @@ public sealed class SqliteGroupCommit<TDbContext> : SaveChangesInterceptor, ISql
             var shared = transaction.GetDbTransaction();
             foreach (var write in batch)
             {
-                await RunInSharedTransactionAsync(write, connection, shared);
+                await RunInSharedTransactionAsync(write, writer, connection, shared);
             }
 
             await transaction.CommitAsync();
@@ -163,8 +182,26 @@ public sealed class SqliteGroupCommit<TDbContext> : SaveChangesInterceptor, ISql
         }
     }
 
-    private static async Task RunInSharedTransactionAsync(PendingWrite write, DbConnection connection, DbTransaction shared)
+    private static async Task RunInSharedTransactionAsync(PendingWrite write, TDbContext writer, DbConnection connection, DbTransaction shared)
     {
+        if (write.Context is null)
+        {
+            try
+            {
+                await RunInSavepointAsync(writer.Database.CurrentTransaction!, () => write.RunAsync(writer), write.CancellationToken);
+            }
+            catch (Exception ex)
+            {
+                write.Failure = ex;
+            }
+            finally
+            {
+                writer.ChangeTracker.Clear();
+            }
+
+            return;
+        }
+
         var database = write.Context.Database;
         var connectionString = database.GetConnectionString();
         var autoSavepoints = database.AutoSavepointsEnabled;
@@ -173,17 +210,7 @@ public sealed class SqliteGroupCommit<TDbContext> : SaveChangesInterceptor, ISql
             database.SetDbConnection(connection, contextOwnsConnection: false);
             var transaction = await database.UseTransactionAsync(shared, write.CancellationToken);
             database.AutoSavepointsEnabled = false;
-            await transaction!.CreateSavepointAsync(Savepoint, write.CancellationToken);
-            try
-            {
-                await write.RunAsync();
-                await transaction.ReleaseSavepointAsync(Savepoint, CancellationToken.None);
-            }
-            catch
-            {
-                await transaction.RollbackToSavepointAsync(Savepoint, CancellationToken.None);
-                throw;
-            }
+            await RunInSavepointAsync(transaction!, () => write.RunAsync(write.Context), write.CancellationToken);
         }
         catch (Exception ex)
         {
@@ -199,29 +226,46 @@ public sealed class SqliteGroupCommit<TDbContext> : SaveChangesInterceptor, ISql
         }
     }
 
-    private abstract class PendingWrite(DbContext context, CancellationToken cancellationToken)
+    /// <summary>A failing write is rolled back to its savepoint, so the others in the transaction still commit.</summary>
+    private static async Task RunInSavepointAsync(IDbContextTransaction transaction, Func<Task> work, CancellationToken cancellationToken)
     {
-        public DbContext Context { get; } = context;
+        await transaction.CreateSavepointAsync(Savepoint, cancellationToken);
+        try
+        {
+            await work();
+            await transaction.ReleaseSavepointAsync(Savepoint, CancellationToken.None);
+        }
+        catch
+        {
+            await transaction.RollbackToSavepointAsync(Savepoint, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private abstract class PendingWrite(DbContext? context, CancellationToken cancellationToken)
+    {
+        /// <summary>The caller's DbContext, or null for a write run on the writer's own (<see cref="EnqueueAsync"/>).</summary>
+        public DbContext? Context { get; } = context;
 
         public CancellationToken CancellationToken { get; } = cancellationToken;
 
         public Exception? Failure { get; set; }
 
-        public abstract Task RunAsync();
+        public abstract Task RunAsync(DbContext context);
 
         public abstract void Complete();
 
         public abstract void Fail(Exception exception);
     }
 
-    private sealed class PendingWrite<T>(DbContext context, Func<CancellationToken, Task<T>> work, Action? committed, CancellationToken cancellationToken)
+    private sealed class PendingWrite<T>(DbContext? context, Func<DbContext, CancellationToken, Task<T>> work, Action? committed, CancellationToken cancellationToken)
         : PendingWrite(context, cancellationToken)
     {
         private T _result = default!;
 
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public override async Task RunAsync() => _result = await work(CancellationToken);
+        public override async Task RunAsync(DbContext context) => _result = await work(context, CancellationToken);
 
         public override void Complete()
         {

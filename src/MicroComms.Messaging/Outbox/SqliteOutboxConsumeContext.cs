@@ -15,6 +15,7 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
     where TMessage : class
 {
     private readonly TDbContext _db;
+    private readonly InboxDeliveredMarks<TDbContext> _marks;
     private readonly SqliteOutboxOptions _options;
     private readonly State _state;
 
@@ -24,10 +25,12 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
         IServiceProvider provider,
         TDbContext db,
         SqliteOutboxOptions options,
+        InboxDeliveredMarks<TDbContext> marks,
         State state)
         : base(context, consumeOptions, provider)
     {
         _db = db;
+        _marks = marks;
         _options = options;
         _state = state;
     }
@@ -91,20 +94,16 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
         }
     }
 
-    /// <summary>All outgoing messages are on the broker: drop them and mark the inbox row delivered, in one write.</summary>
-    public override async Task SetDelivered()
+    /// <summary>
+    /// All outgoing messages are on the broker: the mark that drops them and sets the inbox row delivered is queued
+    /// (<see cref="InboxDeliveredMarks{TDbContext}"/>), and the message is acknowledged without waiting for it.
+    /// </summary>
+    public override Task SetDelivered()
     {
-        var inbox = _state.Inbox;
-        var now = DateTime.UtcNow;
-        var last = inbox.LastSequenceNumber;
-        // Runs for every consumed message that sent something: one plain statement pair, no LINQ to translate.
-        await SqliteWrite.RunAsync(_db, _options.BusyRetryLimit, ct => _db.Database.ExecuteSqlAsync(
-            $"""
-            DELETE FROM "OutboxMessage" WHERE "InboxMessageId" = {inbox.MessageId} AND "InboxConsumerId" = {inbox.ConsumerId};
-            UPDATE "InboxState" SET "Delivered" = {now}, "LastSequenceNumber" = {last}, "LockedUntil" = NULL WHERE "Id" = {inbox.Id};
-            """, ct), CancellationToken);
-        inbox.Delivered = now;
+        _marks.Add(_state.Inbox);
+        _state.Inbox.Delivered = DateTime.UtcNow;
         _state.MessagesRemoved = true;
+        return Task.CompletedTask;
     }
 
     public override async Task<List<OutboxMessageContext>> LoadOutboxMessages()

@@ -16,6 +16,7 @@ public sealed class SqliteOutboxContextFactory<TDbContext>(
     TDbContext db,
     IServiceProvider provider,
     IOptionsMonitor<SqliteOutboxOptions> options,
+    InboxDeliveredMarks<TDbContext> marks,
     ILogger<SqliteOutboxContextFactory<TDbContext>> logger) : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
 {
@@ -62,7 +63,7 @@ public sealed class SqliteOutboxContextFactory<TDbContext>(
         {
             do
             {
-                var outboxContext = new SqliteOutboxConsumeContext<TDbContext, T>(context, options, provider, db, _options, state);
+                var outboxContext = new SqliteOutboxConsumeContext<TDbContext, T>(context, options, provider, db, _options, marks, state);
                 if (!outboxContext.IsMessageConsumed)
                 {
                     DeferredSaveChangesInterceptor.Defer(db);

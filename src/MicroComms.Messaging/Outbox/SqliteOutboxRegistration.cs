@@ -35,6 +35,7 @@ public static class SqliteOutboxRegistration
             .ValidateOnStart();
 
         x.TryAddSingleton<SqliteGroupCommit<TDbContext>>();
+        x.TryAddSingleton<InboxDeliveredMarks<TDbContext>>();
         x.ConfigureDbContext<TDbContext>((sp, o) =>
             o.AddInterceptors(DeferredSaveChangesInterceptor.Instance, sp.GetRequiredService<SqliteGroupCommit<TDbContext>>()), ServiceLifetime.Singleton);
         x.TryAddScoped<IOutboxContextFactory<TDbContext>, SqliteOutboxContextFactory<TDbContext>>();

@@ -45,6 +45,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
 
         Assert.Single(_recorder.Of<WidgetCreated>(), m => m.Id == widget);
         Assert.Equal([1, 2, 3, 4, 5], _recorder.Of<WidgetRenamed>().Where(m => m.Id == widget).Select(m => m.Sequence));
+        await host.OutboxWritesDone();
         Assert.Equal(0, await host.Query(db => db.Set<OutboxMessage>().CountAsync()));
         Assert.Equal(0, host.Counters.ConsumeFaults);
     }
@@ -64,8 +65,10 @@ public sealed class ConsumerOutbox_Specs : IDisposable
         Assert.Equal("asked about", response.Message.Name);
 
         // The answer went through the inbox/outbox: the request has a delivered inbox row and no message is left. The
-        // response is on the broker before the inbox row is marked delivered, so wait for the request's receive to end.
+        // response is on the broker before the inbox row's delivered mark is queued, so wait for the request's receive
+        // to end, then for the mark to be written.
         await host.Counters.WaitForReceived("get-widget", 1);
+        await host.OutboxWritesDone();
         var inbox = await host.Query(db => db.Set<InboxState>().AsNoTracking().SingleAsync());
         Assert.NotNull(inbox.Delivered);
         Assert.Equal(0, await host.Query(db => db.Set<OutboxMessage>().CountAsync()));
@@ -85,6 +88,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
         await _recorder.WaitFor<WidgetCreated>(m => m.Count >= count, TimeSpan.FromSeconds(60));
 
         Assert.Equal(0, host.Counters.ConsumeFaults);
+        await host.OutboxWritesDone();
         Assert.Equal(count, await host.Query(db => db.Widgets.CountAsync(w => w.Applied == 1)));
         Assert.Equal(count, await host.Query(db => db.Set<InboxState>().CountAsync(x => x.Delivered != null)));
         Assert.Equal(count, _recorder.Of<WidgetCreated>().Select(m => m.Id).Distinct().Count());

@@ -18,6 +18,7 @@ public sealed class GroupCommit_Specs : IDisposable
     private readonly string _database = OutboxTestHost.NewDatabasePath();
     private readonly Recorder _recorder = new();
     private readonly CommitCounter _commits = new();
+    private readonly CommandLog _commands = new();
 
     [Fact]
     public async Task Saves_that_queue_behind_a_running_commit_are_written_in_one_transaction()
@@ -85,6 +86,44 @@ public sealed class GroupCommit_Specs : IDisposable
         });
     }
 
+    [Fact]
+    public async Task Delivered_marks_queued_while_the_writer_is_busy_are_written_later_as_one_statement()
+    {
+        await using var host = await StartAsync();
+        var now = DateTime.UtcNow;
+        var consumed = Enumerable.Range(0, 3)
+            .Select(_ => new InboxState { MessageId = Guid.NewGuid(), ConsumerId = Guid.NewGuid(), Received = now, Consumed = now, ReceiveCount = 1, LockedUntil = now.AddMinutes(1) })
+            .ToList();
+        await host.InScope(async (_, db) =>
+        {
+            foreach (var inbox in consumed)
+            {
+                db.Add(inbox);
+                db.Add(new OutboxMessage
+                {
+                    MessageId = Guid.NewGuid(), InboxMessageId = inbox.MessageId, InboxConsumerId = inbox.ConsumerId,
+                    MessageType = "urn:message:Test:Sent", Body = "{}", ContentType = "application/json", SentTime = now,
+                });
+            }
+
+            await db.SaveChangesAsync();
+        });
+        var marks = host.Services.GetRequiredService<InboxDeliveredMarks<OutboxTestDbContext>>();
+
+        await using (var writer = await WriterHold.StartAsync(host))
+        {
+            // The consumers' side returns at once: nothing is written while the writer is held.
+            consumed.ForEach(marks.Add);
+            Assert.Equal(3, await host.Query(db => db.Set<InboxState>().CountAsync(x => x.Delivered == null)));
+            writer.Release();
+        }
+
+        await host.OutboxWritesDone();
+        Assert.Equal(3, await host.Query(db => db.Set<InboxState>().CountAsync(x => x.Delivered != null && x.LockedUntil == null)));
+        Assert.Equal(0, await host.Query(db => db.Set<OutboxMessage>().CountAsync()));
+        Assert.Single(_commands.Texts, t => t.Contains("UPDATE \"InboxState\" SET \"Delivered\""));
+    }
+
     public void Dispose() => OutboxTestHost.DeleteDatabase(_database);
 
     private Task<OutboxTestHost> StartAsync() =>
@@ -92,7 +131,7 @@ public sealed class GroupCommit_Specs : IDisposable
             _database,
             _recorder,
             o => o.UseBusOutbox(deliveryService: false),
-            services: s => s.ConfigureDbContext<OutboxTestDbContext>(o => o.AddInterceptors(_commits), ServiceLifetime.Singleton));
+            services: s => s.ConfigureDbContext<OutboxTestDbContext>(o => o.AddInterceptors(_commits, _commands), ServiceLifetime.Singleton));
 
     private static Func<IServiceProvider, OutboxTestDbContext, Task<Task>> WidgetWithEvent(Guid id, Action<OutboxTestDbContext>? extra = null) =>
         async (sp, db) =>
@@ -163,6 +202,19 @@ public sealed class GroupCommit_Specs : IDisposable
             }
 
             await _scope.DisposeAsync();
+        }
+    }
+
+    private sealed class CommandLog : DbCommandInterceptor
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _texts = new();
+
+        public IEnumerable<string> Texts => _texts;
+
+        public override ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
+        {
+            _texts.Enqueue(command.CommandText);
+            return ValueTask.FromResult(result);
         }
     }
 

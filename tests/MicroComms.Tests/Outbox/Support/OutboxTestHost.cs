@@ -128,6 +128,10 @@ public sealed class OutboxTestHost : IAsyncDisposable
         return await query(scope.ServiceProvider.GetRequiredService<OutboxTestDbContext>());
     }
 
+    /// <summary>Completes once every outbox write queued so far is committed (delivered marks are not waited for by the consumer).</summary>
+    public Task OutboxWritesDone() =>
+        Services.GetRequiredService<SqliteGroupCommit<OutboxTestDbContext>>().EnqueueAsync((_, _) => Task.CompletedTask);
+
     public Task<int> PendingOutboxMessages() => Query(db => db.Set<OutboxMessage>().CountAsync(m => m.SetAside == null));
 
     public async ValueTask DisposeAsync()
