@@ -41,7 +41,7 @@ public sealed class SqliteRegistration_Specs
     }
 
     [Fact]
-    public async Task Every_connection_a_service_database_opens_waits_for_the_write_lock_and_syncs_normally()
+    public async Task Every_connection_a_service_database_opens_waits_for_the_write_lock_syncs_normally_and_keeps_temporary_files_in_memory()
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Counter"] = $"Data Source={MicroCommsTestHost.TempDatabase()}" })
@@ -57,6 +57,7 @@ public sealed class SqliteRegistration_Specs
             var db = scope.ServiceProvider.GetRequiredService<CounterDbContext>();
             Assert.Equal(10_000, await db.Database.SqlQueryRaw<int>("SELECT timeout AS Value FROM pragma_busy_timeout").SingleAsync());
             Assert.Equal(1, await db.Database.SqlQueryRaw<int>("SELECT synchronous AS Value FROM pragma_synchronous").SingleAsync());
+            Assert.Equal(2, await db.Database.SqlQueryRaw<int>("SELECT temp_store AS Value FROM pragma_temp_store").SingleAsync());
         }
     }
 }
