@@ -92,6 +92,28 @@ public sealed class BusOutbox_Specs : IDisposable
     }
 
     [Fact]
+    public async Task Owners_get_ids_that_sort_as_stored_in_the_order_they_were_created()
+    {
+        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, o => o.UseBusOutbox(deliveryService: false));
+        for (var i = 0; i < 20; i++)
+        {
+            var id = Guid.NewGuid();
+            await host.InScope(async (sp, db) =>
+            {
+                db.Widgets.Add(new Widget { Id = id, Name = "ordered" });
+                await sp.GetRequiredService<IPublishEndpoint>().Publish(new WidgetCreated(id, "ordered"));
+                await db.SaveChangesAsync();
+            });
+        }
+
+        // Ordered by the key as SQLite compares it (the stored text), the rows come out in insertion (rowid) order.
+        var rowIds = await host.Query(db => db.Database
+            .SqlQueryRaw<long>("SELECT rowid AS Value FROM OutboxState ORDER BY OutboxId").ToListAsync());
+        Assert.Equal(20, rowIds.Count);
+        Assert.Equal(rowIds.Order(), rowIds);
+    }
+
+    [Fact]
     public async Task Messages_committed_where_the_delivery_service_runs_are_sent_from_memory_without_a_claim_pass()
     {
         var leases = new RecordingLeaseStore();
