@@ -28,12 +28,7 @@ public sealed class BusOutbox_Specs : IDisposable
         });
         Assert.Equal(0, await host.PendingOutboxMessages());
 
-        await host.InScope(async (sp, db) =>
-        {
-            db.Widgets.Add(new Widget { Id = committed, Name = "committed" });
-            await sp.GetRequiredService<IPublishEndpoint>().Publish(new WidgetCreated(committed, "committed"));
-            await db.SaveChangesAsync();
-        });
+        await host.CreateWidget(committed, "committed");
 
         await _recorder.WaitFor<WidgetCreated>(m => m.Any(x => x.Id == committed));
         await WaitUntilOutboxEmpty(host);
@@ -52,12 +47,7 @@ public sealed class BusOutbox_Specs : IDisposable
         var id = Guid.NewGuid();
         await using (var crashed = await OutboxTestHost.StartAsync(_database, _recorder, o => o.UseBusOutbox(deliveryService: false)))
         {
-            await crashed.InScope(async (sp, db) =>
-            {
-                db.Widgets.Add(new Widget { Id = id, Name = "before crash" });
-                await sp.GetRequiredService<IPublishEndpoint>().Publish(new WidgetCreated(id, "before crash"));
-                await db.SaveChangesAsync();
-            });
+            await crashed.CreateWidget(id, "before crash");
             Assert.Equal(1, await crashed.PendingOutboxMessages());
         }
 
@@ -97,13 +87,7 @@ public sealed class BusOutbox_Specs : IDisposable
         await using var host = await OutboxTestHost.StartAsync(_database, _recorder, o => o.UseBusOutbox(deliveryService: false));
         for (var i = 0; i < 20; i++)
         {
-            var id = Guid.NewGuid();
-            await host.InScope(async (sp, db) =>
-            {
-                db.Widgets.Add(new Widget { Id = id, Name = "ordered" });
-                await sp.GetRequiredService<IPublishEndpoint>().Publish(new WidgetCreated(id, "ordered"));
-                await db.SaveChangesAsync();
-            });
+            await host.CreateWidget(Guid.NewGuid(), "ordered");
         }
 
         // Ordered by the key as SQLite compares it (the stored text), the rows come out in insertion (rowid) order.
@@ -120,12 +104,7 @@ public sealed class BusOutbox_Specs : IDisposable
         await using var host = await OutboxTestHost.StartAsync(_database, _recorder, services: s => s.AddSingleton<IOutboxLeaseStore>(leases));
         var ids = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToList();
 
-        await Task.WhenAll(ids.Select(id => host.InScope(async (sp, db) =>
-        {
-            db.Widgets.Add(new Widget { Id = id, Name = "handed over" });
-            await sp.GetRequiredService<IPublishEndpoint>().Publish(new WidgetCreated(id, "handed over"));
-            await db.SaveChangesAsync();
-        })));
+        await Task.WhenAll(ids.Select(id => host.CreateWidget(id, "handed over")));
 
         var seen = await _recorder.WaitFor<WidgetCreated>(m => m.Count >= ids.Count);
         await WaitUntilOutboxEmpty(host);

@@ -122,6 +122,14 @@ public sealed class OutboxTestHost : IAsyncDisposable
         await db.SaveChangesAsync();
     });
 
+    /// <summary>An API call with the bus outbox: one scope stores a widget and publishes WidgetCreated; one save commits both.</summary>
+    public Task CreateWidget(Guid id, string name) => InScope(async (sp, db) =>
+    {
+        db.Widgets.Add(new Widget { Id = id, Name = name });
+        await sp.GetRequiredService<IPublishEndpoint>().Publish(new WidgetCreated(id, name));
+        await db.SaveChangesAsync();
+    });
+
     public async Task<T> Query<T>(Func<OutboxTestDbContext, Task<T>> query)
     {
         await using var scope = Services.CreateAsyncScope();
