@@ -55,6 +55,11 @@ public static class MicroCommsRegistration
             x.AddConsumer<ScheduleMessageConsumer>().Endpoint(e => e.Name = schedulerQueue);
             x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
+                if (transport == TransportKind.RabbitMq)
+                {
+                    EndpointConcurrency.ApplyDefault(endpoint, context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.ConcurrentMessageLimit);
+                }
+
                 var retry = context.GetRequiredService<IOptions<RetryOptions>>().Value;
                 if (name == schedulerQueue)
                 {
@@ -82,10 +87,6 @@ public static class MicroCommsRegistration
                         h.PublisherConfirmation = true;
                     });
                     cfg.PrefetchCount = o.PrefetchCount;
-                    if (o.ConcurrentMessageLimit is { } limit)
-                    {
-                        cfg.ConcurrentMessageLimit = limit;
-                    }
 
                     cfg.UseMessageScheduler(schedulerAddress);
                     cfg.ConfigureEndpoints(context);

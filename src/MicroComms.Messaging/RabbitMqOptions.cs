@@ -29,9 +29,10 @@ public sealed class RabbitMqOptions
     public int PrefetchCount { get; set; } = 256;
 
     /// <summary>
-    /// Messages each receive endpoint processes at once; null means as many as the prefetch. Kept well below the
-    /// prefetch: beyond a few dozen, concurrent consumers only add scheduling and contention (SQLite writes are serial
-    /// anyway), while the prefetch alone keeps the endpoint busy.
+    /// Messages each receive endpoint processes at once, unless the endpoint sets its own limit (its Definition) or
+    /// runs under the consumer outbox (<c>MicroComms:Outbox:ConcurrentMessageLimit</c>); null means as many as the
+    /// prefetch. Kept well below the prefetch: beyond a few dozen, consumers that keep the CPU busy only add scheduling
+    /// and contention, while the prefetch alone keeps the endpoint busy.
     /// </summary>
     [Range(1, 10_000)]
     public int? ConcurrentMessageLimit { get; set; } = 32;

@@ -2,8 +2,11 @@ using MassTransit;
 
 namespace MicroComms.Messaging.Outbox;
 
-/// <summary>Passes consumer and saga configuration on to MassTransit's outbox observer only for the types a filter accepts.</summary>
-internal sealed class FilteredOutboxObserver(IConsumerConfigurationObserver consumers, Func<Type, bool> appliesTo)
+/// <summary>
+/// Passes consumer and saga configuration on to MassTransit's outbox observer only for the types a filter accepts,
+/// and tells <paramref name="applied"/> each time it does.
+/// </summary>
+internal sealed class FilteredOutboxObserver(IConsumerConfigurationObserver consumers, Func<Type, bool> appliesTo, Action applied)
     : IConsumerConfigurationObserver, ISagaConfigurationObserver
 {
     private readonly ISagaConfigurationObserver _sagas = (ISagaConfigurationObserver)consumers;
@@ -13,6 +16,7 @@ internal sealed class FilteredOutboxObserver(IConsumerConfigurationObserver cons
     {
         if (appliesTo(typeof(TConsumer)))
         {
+            applied();
             consumers.ConsumerConfigured(configurator);
         }
     }
@@ -32,6 +36,7 @@ internal sealed class FilteredOutboxObserver(IConsumerConfigurationObserver cons
     {
         if (appliesTo(typeof(TSaga)))
         {
+            applied();
             _sagas.SagaConfigured(configurator);
         }
     }
@@ -41,6 +46,7 @@ internal sealed class FilteredOutboxObserver(IConsumerConfigurationObserver cons
     {
         if (appliesTo(typeof(TInstance)))
         {
+            applied();
             _sagas.StateMachineSagaConfigured(configurator, stateMachine);
         }
     }

@@ -36,6 +36,15 @@ public sealed class SqliteOutboxOptions : IValidatableObject
     [Range(1, 10_000)]
     public int MaxMessagesInFlight { get; set; } = 100;
 
+    /// <summary>
+    /// Messages an endpoint under the consumer outbox processes at once, unless the endpoint sets its own limit; null
+    /// keeps MicroComms' default for every endpoint. Each message there mostly waits, for the shared commit and then
+    /// for the publisher confirms of what it sends (about 5 ms each at saturation against 0.15 ms of work), so the
+    /// endpoint needs more in flight than one whose consumers keep the CPU busy, and every commit carries more saves.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int? ConcurrentMessageLimit { get; set; } = 128;
+
     /// <summary>Outgoing messages of one consumed message delivered per pass of MassTransit's outbox pipe.</summary>
     [Range(1, 100_000)]
     public int MessageDeliveryLimit { get; set; } = 1000;

@@ -50,6 +50,25 @@ public sealed class OutboxTestHost : IAsyncDisposable
         int recordingConcurrency = 1,
         Action<IServiceCollection>? services = null)
     {
+        var host = Build(databasePath, recorder, outbox, settings, createWidgetConcurrency, recordingConcurrency, services);
+        var counters = new BusCounters();
+        var bus = host.Services.GetRequiredService<IBus>();
+        bus.ConnectReceiveObserver(counters);
+        bus.ConnectConsumeObserver(counters);
+        await host.StartAsync();
+        return new OutboxTestHost(host, counters);
+    }
+
+    /// <summary>The host, not started; a null concurrency leaves that endpoint's limit to the defaults.</summary>
+    public static IHost Build(
+        string databasePath,
+        Recorder recorder,
+        Action<SqliteOutboxOptions>? outbox = null,
+        IDictionary<string, string?>? settings = null,
+        int? createWidgetConcurrency = 1,
+        int? recordingConcurrency = 1,
+        Action<IServiceCollection>? services = null)
+    {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -65,7 +84,6 @@ public sealed class OutboxTestHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(settings);
         }
 
-        var counters = new BusCounters();
         builder.Services.AddSingleton(recorder);
         services?.Invoke(builder.Services);
 
@@ -89,23 +107,24 @@ public sealed class OutboxTestHost : IAsyncDisposable
             x.AddConsumer<CreateWidgetConsumer>().Endpoint(e =>
             {
                 e.Name = CreateWidgetQueue;
-                e.ConcurrentMessageLimit = createWidgetConcurrency;
+                if (createWidgetConcurrency is { } limit)
+                {
+                    e.ConcurrentMessageLimit = limit;
+                }
             });
             x.AddConsumer<GetWidgetConsumer>();
             x.AddConsumer<RecordingConsumer>().Endpoint(e =>
             {
                 e.Name = RecordingQueue;
-                e.ConcurrentMessageLimit = recordingConcurrency;
+                if (recordingConcurrency is { } limit)
+                {
+                    e.ConcurrentMessageLimit = limit;
+                }
             });
             x.AddRequestClient<GetWidget>();
         });
 
-        var host = builder.Build();
-        var bus = host.Services.GetRequiredService<IBus>();
-        bus.ConnectReceiveObserver(counters);
-        bus.ConnectConsumeObserver(counters);
-        await host.StartAsync();
-        return new OutboxTestHost(host, counters);
+        return builder.Build();
     }
 
     /// <summary>Runs <paramref name="work"/> in a fresh DI scope, as an API call would.</summary>
