@@ -1,10 +1,12 @@
 using MassTransit;
 using MicroComms.Contracts;
+using MicroComms.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Inventory;
 
 /// <summary>Answers a stock query from the database; an unknown SKU is an answer (Known = false).</summary>
+[ReadOnlyConsumer]
 public sealed class CheckStockConsumer(InventoryDbContext db) : IConsumer<CheckStock>
 {
     public async Task Consume(ConsumeContext<CheckStock> context)

@@ -1,5 +1,6 @@
 using MassTransit;
 using MicroComms.Contracts;
+using MicroComms.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Orders;
@@ -13,6 +14,7 @@ namespace MicroComms.Orders;
 /// repository would write the row (version bump) and compete with the workflow's own events for it.
 /// </para>
 /// </summary>
+[ReadOnlyConsumer]
 public sealed class GetOrderStatusConsumer(OrdersDbContext db) : IConsumer<GetOrderStatus>
 {
     public async Task Consume(ConsumeContext<GetOrderStatus> context)

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using MassTransit;
 using MicroComms.Contracts;
 using MicroComms.Inventory;
+using MicroComms.Messaging.Outbox;
 using MicroComms.Testing;
 using Microsoft.EntityFrameworkCore;
 
@@ -118,6 +119,16 @@ public sealed class Inventory_Specs
 
         Assert.Equal(new StockLevel("MN-303", true, Seeded, 0), known.Message);
         Assert.False(unknown.Message.Known);
+    }
+
+    [Fact]
+    public async Task A_stock_query_is_answered_without_writing_an_inbox_row()
+    {
+        await using var host = await TestHosts.Inventory();
+
+        await host.Harness.Bus.CreateRequestClient<CheckStock>(new Uri("queue:check-stock")).GetResponse<StockLevel>(new CheckStock("MN-303"));
+
+        Assert.Equal(0, await host.InScopeAsync<InventoryDbContext, int>(db => db.Set<InboxState>().CountAsync()));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Testing;
 using MicroComms.Contracts;
+using MicroComms.Messaging.Outbox;
 using MicroComms.Orders;
 using Microsoft.EntityFrameworkCore;
 
@@ -119,6 +120,19 @@ public sealed class Orders_Specs
         Assert.True(response.Is(out Response<OrderStatus>? status));
         Assert.Equal(OrderStates.Submitted, status.Message.State);
         Assert.Equal(100m, status.Message.Total);
+    }
+
+    [Fact]
+    public async Task A_status_query_is_answered_without_writing_an_inbox_row()
+    {
+        await using var host = await TestHosts.Orders();
+
+        var client = host.Harness.Bus.CreateRequestClient<GetOrderStatus>(new Uri("queue:get-order-status"));
+        await client.GetResponse<OrderStatus, OrderNotFound>(new GetOrderStatus(NewId.NextGuid()));
+        await client.GetResponse<OrderStatus, OrderNotFound>(new GetOrderStatus(NewId.NextGuid()));
+
+        Assert.Equal(0, await host.InScopeAsync<OrdersDbContext, int>(db => db.Set<InboxState>().CountAsync()));
+        Assert.Equal(0, await host.InScopeAsync<OrdersDbContext, int>(db => db.Set<OutboxMessage>().CountAsync()));
     }
 
     internal static Task<Response<OrderAccepted, OrderRejected>> Submit(ITestHarness harness, SubmitOrder command) =>

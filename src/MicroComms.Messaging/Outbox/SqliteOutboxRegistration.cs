@@ -61,7 +61,7 @@ public static class SqliteOutboxRegistration
 
     /// <summary>
     /// Puts the consumer outbox and inbox on every consumer and saga of this endpoint (or those
-    /// <paramref name="appliesTo"/> accepts), and the outbox's concurrency default on the endpoint once one of them is
+    /// <paramref name="appliesTo"/> accepts) but a <see cref="ReadOnlyConsumerAttribute"/> one, and the outbox's concurrency default on the endpoint once one of them is
     /// configured there (<see cref="SqliteOutboxOptions.ConcurrentMessageLimit"/>). Call before the consumers are configured on the endpoint.
     /// </summary>
     public static void UseSqliteOutbox<TDbContext>(
@@ -76,7 +76,7 @@ public static class SqliteOutboxRegistration
             MessageDeliveryLimit = options.MessageDeliveryLimit,
             MessageDeliveryTimeout = options.MessageDeliveryTimeout,
         };
-        var filtered = new FilteredOutboxObserver(observer, appliesTo ?? (_ => true),
+        var filtered = new FilteredOutboxObserver(observer, t => !ReadOnlyConsumerAttribute.IsOn(t) && (appliesTo?.Invoke(t) ?? true),
             () => EndpointConcurrency.ApplyOutboxDefault(endpoint, options.ConcurrentMessageLimit));
         endpoint.ConnectConsumerConfigurationObserver(filtered);
         endpoint.ConnectSagaConfigurationObserver(filtered);
