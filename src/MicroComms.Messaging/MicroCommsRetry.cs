@@ -61,10 +61,14 @@ public static class MicroCommsRetry
         r.Ignore<ValidationException>();
     }
 
-    private static IRetryPolicy Immediate(IExceptionFilter filter, RetryOptions retry) =>
+    /// <summary>
+    /// MassTransit's exponential policy, built once per endpoint: it draws each message's delays when that message gets
+    /// its policy context, so messages failing together do not retry in step.
+    /// </summary>
+    internal static IRetryPolicy Immediate(IExceptionFilter filter, RetryOptions retry) =>
         retry.ImmediateLimit == 0
             ? new NoRetryPolicy(filter)
-            : new JitteredExponentialRetryPolicy(filter, retry.ImmediateLimit, retry.MinInterval, retry.MaxInterval, retry.IntervalDelta);
+            : new ExponentialRetryPolicy(filter, retry.ImmediateLimit, retry.MinInterval, retry.MaxInterval, retry.IntervalDelta);
 
     private static IRetryPolicy Redelivery(IExceptionFilter filter, RetryOptions retry) =>
         retry.DelayedRedelivery

@@ -1,5 +1,6 @@
 using MicroComms.Testing;
 using MassTransit;
+using MassTransit.Middleware;
 using MicroComms.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -45,6 +46,40 @@ public sealed class Retry_Specs
         Assert.True(all[1].At - all[0].At >= TimeSpan.FromMilliseconds(400), $"second attempt after {all[1].At - all[0].At}");
         Assert.True(all[2].At - all[1].At >= TimeSpan.FromMilliseconds(800), $"third attempt after {all[2].At - all[1].At}");
         await host.StopAsync();
+    }
+
+    [Fact]
+    public void Immediate_retries_of_messages_failing_together_wait_different_times()
+    {
+        var policy = MicroCommsRetry.Immediate(new AllExceptions(), new RetryOptions());
+
+        var firstDelays = Enumerable.Range(0, 10).Select(_ =>
+        {
+            using var policyContext = policy.CreatePolicyContext(new Message());
+            Assert.True(policyContext.CanRetry(new InvalidOperationException("boom"), out var retry));
+            return retry.Delay!.Value;
+        }).ToList();
+
+        Assert.True(firstDelays.Distinct().Count() > 1, $"every message waits {firstDelays[0]} before its first retry");
+        Assert.All(firstDelays, d => Assert.InRange(d, new RetryOptions().MinInterval, new RetryOptions().MaxInterval));
+    }
+
+    [Fact]
+    public void A_message_that_does_not_fail_builds_no_retry_schedule()
+    {
+        var policy = MicroCommsRetry.Immediate(new AllExceptions(), new RetryOptions());
+        var message = new Message();
+        policy.CreatePolicyContext(message).Dispose();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1_000; i++)
+        {
+            using var policyContext = policy.CreatePolicyContext(message);
+        }
+
+        // Every message gets a policy context (MassTransit asks before the consumer runs): one small object, not a
+        // policy with its interval table per message (296 bytes, what MicroComms built per message before).
+        Assert.InRange((GC.GetAllocatedBytesForCurrentThread() - before) / 1_000, 0, 64);
     }
 
     [Fact]
@@ -155,5 +190,16 @@ public sealed class Retry_Specs
             attempts.RecordFault(fault);
             return Task.CompletedTask;
         }
+    }
+
+    private sealed class Message : BasePipeContext;
+
+    private sealed class AllExceptions : IExceptionFilter
+    {
+        public void Probe(ProbeContext context)
+        {
+        }
+
+        public bool Match(Exception exception) => true;
     }
 }
