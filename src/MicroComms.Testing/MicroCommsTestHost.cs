@@ -37,5 +37,5 @@ public static class MicroCommsTestHost
 
     /// <summary>A fresh SQLite file path under the temp folder.</summary>
     public static string TempDatabase() =>
-        Path.Combine(Path.GetTempPath(), "microcomms-tests", $"scheduler-{Guid.NewGuid():N}.db");
+        TestFiles.Path($"scheduler-{Guid.NewGuid():N}.db");
 }

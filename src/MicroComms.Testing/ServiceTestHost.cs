@@ -25,8 +25,6 @@ public sealed class ServiceTestHost : IAsyncDisposable
         Harness = app.Services.GetRequiredService<ITestHarness>();
     }
 
-    private static readonly string TestDataFolder = Path.Combine(Path.GetTempPath(), "microcomms-tests");
-
     public IServiceProvider Services => app.Services;
 
     public ITestHarness Harness { get; }
@@ -61,8 +59,7 @@ public sealed class ServiceTestHost : IAsyncDisposable
         {
             // A private file per test, not a shared-cache in-memory database: shared cache locks whole tables and answers
             // SQLITE_LOCKED at once (busy_timeout does not apply), which fails the outbox's commits under concurrency.
-            Directory.CreateDirectory(TestDataFolder);
-            var connectionString = $"Data Source={Path.Combine(TestDataFolder, $"{name}-{Guid.NewGuid():N}.db")}";
+            var connectionString = $"Data Source={TestFiles.Path($"{name}-{Guid.NewGuid():N}.db")}";
             configurationValues[$"ConnectionStrings:{name}"] = connectionString;
         }
 

@@ -4,6 +4,7 @@ using MicroComms.Contracts;
 using MicroComms.Gateway;
 using MicroComms.Host;
 using MicroComms.Orders;
+using MicroComms.Testing;
 using Microsoft.AspNetCore.Builder;
 
 namespace MicroComms.IntegrationTests;
@@ -18,7 +19,7 @@ public sealed class OrderWorkflow_Specs(BrokerFixture broker)
     {
         const int Orders = 40;
         var vhost = await broker.Node.CreateVirtualHostAsync("order-workflow");
-        var data = Path.Combine(Path.GetTempPath(), "microcomms-tests", $"order-workflow-{Guid.NewGuid():N}");
+        var data = TestFiles.Path($"order-workflow-{Guid.NewGuid():N}");
         var hosts = new List<WebApplication>();
         try
         {

@@ -164,7 +164,7 @@ public sealed class Replay_Specs(BrokerFixture broker, ITestOutputHelper output)
         var settings = BrokerHosts.Settings(broker.Node, vhost, MicroCommsTestHost.TempDatabase());
         settings["MicroComms:Retry:ImmediateLimit"] = "0";
         settings["MicroComms:Retry:DelayedRedelivery"] = "false";
-        settings["ConnectionStrings:Invoices"] = $"Data Source={Path.Combine(Path.GetTempPath(), "microcomms-tests", $"invoices-{Guid.NewGuid():N}.db")}";
+        settings["ConnectionStrings:Invoices"] = $"Data Source={TestFiles.Path($"invoices-{Guid.NewGuid():N}.db")}";
         return settings;
     }
 

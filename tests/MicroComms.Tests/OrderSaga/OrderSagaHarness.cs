@@ -44,7 +44,7 @@ internal sealed class OrderSagaHarness : IAsyncDisposable
 
     public static async Task<OrderSagaHarness> StartAsync(TimeSpan? paymentTimeout = null)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "microcomms-tests", $"order-saga-{Guid.NewGuid():N}");
+        var folder = TestFiles.Path($"order-saga-{Guid.NewGuid():N}");
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {

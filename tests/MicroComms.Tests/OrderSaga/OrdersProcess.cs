@@ -2,6 +2,7 @@ using System.Globalization;
 using MassTransit;
 using MicroComms.Contracts;
 using MicroComms.Host;
+using MicroComms.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -23,7 +24,7 @@ internal sealed class OrdersProcess : IAsyncDisposable
     public IServiceProvider Services => app.Services;
 
     public static string NewDataDirectory() =>
-        Path.Combine(Path.GetTempPath(), "microcomms-tests", $"orders-process-{Guid.NewGuid():N}");
+        TestFiles.Path($"orders-process-{Guid.NewGuid():N}");
 
     public static async Task<OrdersProcess> StartAsync(string services, string dataDirectory, Dictionary<string, string?>? settings = null)
     {
