@@ -61,8 +61,9 @@ public static class SqliteOutboxRegistration
 
     /// <summary>
     /// Puts the consumer outbox and inbox on every consumer and saga of this endpoint (or those
-    /// <paramref name="appliesTo"/> accepts) but a <see cref="ReadOnlyConsumerAttribute"/> one, and the outbox's concurrency default on the endpoint once one of them is
-    /// configured there (<see cref="SqliteOutboxOptions.ConcurrentMessageLimit"/>). Call before the consumers are configured on the endpoint.
+    /// <paramref name="appliesTo"/> accepts) except <see cref="ReadOnlyConsumerAttribute"/> ones, and the outbox's
+    /// concurrency default (<see cref="SqliteOutboxOptions.ConcurrentMessageLimit"/>) on the endpoint once one of them is
+    /// configured there. Call before the consumers are configured on the endpoint.
     /// </summary>
     public static void UseSqliteOutbox<TDbContext>(
         this IReceiveEndpointConfigurator endpoint,

@@ -1,6 +1,7 @@
 using MassTransit;
 using MicroComms.Messaging;
 using MicroComms.Messaging.Outbox;
+using MicroComms.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,7 +32,7 @@ public sealed class OutboxTestHost : IAsyncDisposable
     public BusCounters Counters { get; }
 
     /// <summary>A fresh SQLite file for one test (deleted with its WAL files by <see cref="DeleteDatabase"/>).</summary>
-    public static string NewDatabasePath() => Path.Combine(Path.GetTempPath(), $"microcomms-outbox-{Guid.NewGuid():N}.db");
+    public static string NewDatabasePath() => TestFiles.Path($"outbox-{Guid.NewGuid():N}.db");
 
     public static void DeleteDatabase(string path)
     {
