@@ -57,7 +57,8 @@ public static class Goals
         return new Goal(name, numerator, denominator, ratio, $"<= {ceiling:0.0#}", ratio is null ? null : ratio <= ceiling);
     }
 
-    private static double? Rate(IReadOnlyList<SummaryRow> rows, string scenario) =>
+    /// <summary>The median throughput of a scenario's (first) msg/s row, or null when it did not run.</summary>
+    public static double? Rate(IReadOnlyList<SummaryRow> rows, string scenario) =>
         rows.FirstOrDefault(r => r.Scenario == scenario && r.Unit == "msg/s")?.Median;
 
     private static double? Outbox(IReadOnlyList<SummaryRow> rows, string variant, string metric) =>

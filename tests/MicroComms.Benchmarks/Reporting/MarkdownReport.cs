@@ -37,6 +37,13 @@ public static class MarkdownReport
             md.AppendLine(Inv($"| {g.Name} | {(g.Ratio is { } ratio ? ratio.ToString("0.00", CultureInfo.InvariantCulture) : "-")} | {g.Condition} | {met} |"));
         }
 
+        // How close MassTransit itself gets, beside how close MicroComms gets: the first goal's ceiling on this machine.
+        if (Goals.Rate(rows, "masstransit-tuned") is { } tuned && Goals.Rate(rows, "limit") is { } limit && Goals.Rate(rows, "microcomms") is { } microcomms)
+        {
+            md.AppendLine();
+            md.AppendLine(Inv($"For reference (no goal): masstransit-tuned / limit {tuned / limit:0.00}, microcomms / masstransit-tuned {microcomms / tuned:0.00}."));
+        }
+
         return md.ToString();
     }
 

@@ -60,6 +60,7 @@ public static class SvgChart
         "limit" => "#9e9e9e",
         "microcomms" => "#1565c0",
         "masstransit-defaults" => "#ef6c00",
+        "masstransit-tuned" => "#ffa726",
         "peer" => "#6a1b9a",
         _ => "#2e7d32",
     };

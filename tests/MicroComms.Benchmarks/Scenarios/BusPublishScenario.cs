@@ -33,6 +33,14 @@ public abstract class BusPublishScenario : IScenario
     /// <summary>Configuration the host starts with (empty unless the bus binds its settings from configuration).</summary>
     protected virtual Dictionary<string, string?> Settings(RabbitMqNode node, string vhost) => [];
 
+    /// <summary>Points a plain MassTransit bus at <paramref name="vhost"/> on the node (MassTransit's own connection defaults).</summary>
+    protected static void UseNode(IRabbitMqBusFactoryConfigurator cfg, RabbitMqNode node, string vhost) =>
+        cfg.Host(node.Host, (ushort)node.Port, vhost, h =>
+        {
+            h.Username(node.Username);
+            h.Password(node.Password);
+        });
+
     public async Task StartAsync(BenchContext context, CancellationToken cancellationToken)
     {
         _context = context;

@@ -21,11 +21,7 @@ public sealed class MassTransitDefaultsScenario : BusPublishScenario
             x.AddConsumer<CountingConsumer>();
             x.UsingRabbitMq((ctx, cfg) =>
             {
-                cfg.Host(node.Host, (ushort)node.Port, vhost, h =>
-                {
-                    h.Username(node.Username);
-                    h.Password(node.Password);
-                });
+                UseNode(cfg, node, vhost);
                 cfg.ConfigureEndpoints(ctx);
             });
         });

@@ -7,6 +7,7 @@ public static class ScenarioCatalog
     [
         () => new LimitScenario(),
         () => new MassTransitDefaultsScenario(),
+        () => new MassTransitTunedScenario(),
         () => new MicroCommsScenario(),
         () => new PeerWolverineScenario(),
         () => new RequestResponseScenario(),

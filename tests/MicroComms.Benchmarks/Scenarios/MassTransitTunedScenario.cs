@@ -1,0 +1,39 @@
+using MassTransit;
+using MicroComms.Benchmarks.Infrastructure;
+using MicroComms.IntegrationTests;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MicroComms.Benchmarks.Scenarios;
+
+/// <summary>
+/// Plain MassTransit 8.5 with everything that costs per message taken away: the raw JSON serializer (the bare ~200-byte
+/// payload on the wire, no envelope), a deep prefetch, no concurrency limit below it and no middleware. It trades away
+/// what a service needs (message types in the body, retries), so it is no candidate for MicroComms' defaults: it shows
+/// how close MassTransit itself gets to the raw limit on this machine, the ceiling for the <c>microcomms</c> row.
+/// </summary>
+public sealed class MassTransitTunedScenario : BusPublishScenario
+{
+    /// <summary>The limit scenario's prefetch, also the best value measured for MassTransit here.</summary>
+    private const int Prefetch = 500;
+
+    public override string Name => "masstransit-tuned";
+
+    public override string Description => "MassTransit 8.5.12 stripped for throughput (raw JSON, prefetch 500, no middleware)";
+
+    protected override string Variant => "MassTransit, raw JSON, prefetch 500";
+
+    protected override void AddBus(IServiceCollection services, IConfiguration configuration, RabbitMqNode node, string vhost) =>
+        services.AddMassTransit(x =>
+        {
+            x.AddConsumer<CountingConsumer>();
+            x.UsingRabbitMq((ctx, cfg) =>
+            {
+                UseNode(cfg, node, vhost);
+                cfg.PrefetchCount = Prefetch;
+                cfg.UseRawJsonSerializer(RawSerializerOptions.All, isDefault: true);
+                cfg.UseRawJsonDeserializer(RawSerializerOptions.All, isDefault: true);
+                cfg.ConfigureEndpoints(ctx);
+            });
+        });
+}
