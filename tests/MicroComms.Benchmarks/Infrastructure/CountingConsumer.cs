@@ -2,7 +2,7 @@ using MassTransit;
 
 namespace MicroComms.Benchmarks.Infrastructure;
 
-/// <summary>The consumer of both MassTransit scenarios: counts the message and returns.</summary>
+/// <summary>The consumer of the MassTransit throughput scenarios: counts the message and returns.</summary>
 public sealed class CountingConsumer(ConsumeCounter counter) : IConsumer<BenchMessage>
 {
     public Task Consume(ConsumeContext<BenchMessage> context)

@@ -10,7 +10,7 @@ namespace MicroComms.Benchmarks.Scenarios;
 /// Plain MassTransit 8.5 with everything that costs per message taken away: the raw JSON serializer (the bare ~200-byte
 /// payload on the wire, no envelope), a deep prefetch, no concurrency limit below it and no middleware. It trades away
 /// what a service needs (message types in the body, retries), so it is no candidate for MicroComms' defaults: it shows
-/// how close MassTransit itself gets to the raw limit on this machine, the ceiling for the <c>microcomms</c> row.
+/// how close MassTransit itself gets to the raw limit on this machine, beside the <c>microcomms</c> row.
 /// </summary>
 public sealed class MassTransitTunedScenario : BusPublishScenario
 {
