@@ -33,12 +33,24 @@ public abstract class BusPublishScenario : IScenario
     /// <summary>Configuration the host starts with (empty unless the bus binds its settings from configuration).</summary>
     protected virtual Dictionary<string, string?> Settings(RabbitMqNode node, string vhost) => [];
 
-    /// <summary>Points a plain MassTransit bus at <paramref name="vhost"/> on the node (MassTransit's own connection defaults).</summary>
-    protected static void UseNode(IRabbitMqBusFactoryConfigurator cfg, RabbitMqNode node, string vhost) =>
-        cfg.Host(node.Host, (ushort)node.Port, vhost, h =>
+    /// <summary>
+    /// Plain MassTransit (no MicroComms) with <see cref="CountingConsumer"/>, pointed at <paramref name="vhost"/> on the
+    /// node, with MassTransit's defaults except what <paramref name="tune"/> changes.
+    /// </summary>
+    protected static void AddPlainMassTransit(IServiceCollection services, RabbitMqNode node, string vhost, Action<IRabbitMqBusFactoryConfigurator>? tune = null) =>
+        services.AddMassTransit(x =>
         {
-            h.Username(node.Username);
-            h.Password(node.Password);
+            x.AddConsumer<CountingConsumer>();
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(node.Host, (ushort)node.Port, vhost, h =>
+                {
+                    h.Username(node.Username);
+                    h.Password(node.Password);
+                });
+                tune?.Invoke(cfg);
+                cfg.ConfigureEndpoints(context);
+            });
         });
 
     public async Task StartAsync(BenchContext context, CancellationToken cancellationToken)

@@ -1,5 +1,3 @@
-using MassTransit;
-using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.IntegrationTests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,13 +14,5 @@ public sealed class MassTransitDefaultsScenario : BusPublishScenario
     protected override string Variant => "MassTransit defaults";
 
     protected override void AddBus(IServiceCollection services, IConfiguration configuration, RabbitMqNode node, string vhost) =>
-        services.AddMassTransit(x =>
-        {
-            x.AddConsumer<CountingConsumer>();
-            x.UsingRabbitMq((ctx, cfg) =>
-            {
-                UseNode(cfg, node, vhost);
-                cfg.ConfigureEndpoints(ctx);
-            });
-        });
+        AddPlainMassTransit(services, node, vhost);
 }

@@ -1,5 +1,4 @@
 using MassTransit;
-using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.IntegrationTests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,16 +23,10 @@ public sealed class MassTransitTunedScenario : BusPublishScenario
     protected override string Variant => "MassTransit, raw JSON, prefetch 500";
 
     protected override void AddBus(IServiceCollection services, IConfiguration configuration, RabbitMqNode node, string vhost) =>
-        services.AddMassTransit(x =>
+        AddPlainMassTransit(services, node, vhost, cfg =>
         {
-            x.AddConsumer<CountingConsumer>();
-            x.UsingRabbitMq((ctx, cfg) =>
-            {
-                UseNode(cfg, node, vhost);
-                cfg.PrefetchCount = Prefetch;
-                cfg.UseRawJsonSerializer(RawSerializerOptions.All, isDefault: true);
-                cfg.UseRawJsonDeserializer(RawSerializerOptions.All, isDefault: true);
-                cfg.ConfigureEndpoints(ctx);
-            });
+            cfg.PrefetchCount = Prefetch;
+            cfg.UseRawJsonSerializer(RawSerializerOptions.All, isDefault: true);
+            cfg.UseRawJsonDeserializer(RawSerializerOptions.All, isDefault: true);
         });
 }
