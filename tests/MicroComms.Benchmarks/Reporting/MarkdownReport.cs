@@ -37,7 +37,7 @@ public static class MarkdownReport
             md.AppendLine(Inv($"| {g.Name} | {(g.Ratio is { } ratio ? ratio.ToString("0.00", CultureInfo.InvariantCulture) : "-")} | {g.Condition} | {met} |"));
         }
 
-        // How close MassTransit itself gets, beside how close MicroComms gets: the first goal's ceiling on this machine.
+        // How close MassTransit itself gets to the limit, beside how close MicroComms gets (the first goal).
         if (Goals.Rate(rows, "masstransit-tuned") is { } tuned && Goals.Rate(rows, "limit") is { } limit && Goals.Rate(rows, "microcomms") is { } microcomms)
         {
             md.AppendLine();

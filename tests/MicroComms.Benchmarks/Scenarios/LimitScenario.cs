@@ -14,7 +14,7 @@ public sealed class LimitScenario : IScenario
     private const string Queue = "bench-limit";
 
     /// <summary>Deep enough that the consumer never waits for the broker; 500 was the best value measured for MassTransit too.</summary>
-    private const ushort Prefetch = 500;
+    public const ushort Prefetch = 500;
 
     private static readonly BasicProperties Persistent = new() { Persistent = true, ContentType = "application/json" };
 

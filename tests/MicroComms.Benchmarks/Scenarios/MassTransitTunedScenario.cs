@@ -13,19 +13,17 @@ namespace MicroComms.Benchmarks.Scenarios;
 /// </summary>
 public sealed class MassTransitTunedScenario : BusPublishScenario
 {
-    /// <summary>The limit scenario's prefetch, also the best value measured for MassTransit here.</summary>
-    private const int Prefetch = 500;
-
     public override string Name => "masstransit-tuned";
 
-    public override string Description => "MassTransit 8.5.12 stripped for throughput (raw JSON, prefetch 500, no middleware)";
+    public override string Description => $"MassTransit 8.5.12 stripped for throughput (raw JSON, prefetch {LimitScenario.Prefetch}, no middleware)";
 
-    protected override string Variant => "MassTransit, raw JSON, prefetch 500";
+    protected override string Variant => $"MassTransit, raw JSON, prefetch {LimitScenario.Prefetch}";
 
     protected override void AddBus(IServiceCollection services, IConfiguration configuration, RabbitMqNode node, string vhost) =>
         AddPlainMassTransit(services, node, vhost, cfg =>
         {
-            cfg.PrefetchCount = Prefetch;
+            // The limit scenario's prefetch, also the best value measured for MassTransit here.
+            cfg.PrefetchCount = LimitScenario.Prefetch;
             cfg.UseRawJsonSerializer(RawSerializerOptions.All, isDefault: true);
             cfg.UseRawJsonDeserializer(RawSerializerOptions.All, isDefault: true);
         });
