@@ -13,9 +13,10 @@ using Microsoft.Extensions.Options;
 namespace MicroComms.Messaging.Outbox;
 
 /// <summary>
-/// Sends committed bus-outbox messages. Owners committed in this process are handed over in memory
-/// (<see cref="OutboxHandOff{TDbContext}"/>, already leased by their commit); the rest (other processes', failed or
-/// stranded ones) are found by claim passes, which lease a batch of owners and read their messages. Either way every
+/// Sends committed outbox messages that no consumer is sending: bus-outbox owners, and the outgoing messages of
+/// consumed messages whose processor died or gave up (<see cref="DeliverLapsedInboxPassAsync"/>). Owners committed in
+/// this process are handed over in memory (<see cref="OutboxHandOff{TDbContext}"/>, already leased by their commit);
+/// the rest (other processes', failed or stranded ones) are found by claim passes, which lease a batch of owners and read their messages. Either way every
 /// owner's messages go out in sequence order while up to <see cref="SqliteOutboxOptions.MaxMessagesInFlight"/> sends
 /// (of different owners) await their publisher confirms at once, and the result is recorded in one short write. Wakes
 /// on a commit, polls otherwise, and backs off while the broker refuses everything (the rows stay until it is back).
@@ -67,7 +68,8 @@ public sealed class OutboxDeliveryService<TDbContext>(
                 {
                     lastClaimPass = Stopwatch.GetTimestamp();
                     var claimed = await DeliverPassAsync(stoppingToken);
-                    result = new PassResult(result.Sent + claimed.Sent, result.Failed + claimed.Failed);
+                    var lapsed = await DeliverLapsedInboxPassAsync(stoppingToken);
+                    result = new PassResult(result.Sent + claimed.Sent + lapsed.Sent, result.Failed + claimed.Failed + lapsed.Failed);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -117,11 +119,45 @@ public sealed class OutboxDeliveryService<TDbContext>(
             return new PassResult(0, 0);
         }
 
-        return await DeliverAsync(db, lockId, owners, leasedUntil, ct => db.Set<OutboxMessage>().AsNoTracking()
+        return await DeliverAsync(leasedUntil, ct => db.Set<OutboxMessage>().AsNoTracking()
             .Where(m => m.OutboxId != null && owners.Contains(m.OutboxId.Value) && m.SetAside == null)
             .OrderBy(m => m.SequenceNumber)
             .Take(_options.QueryMessageLimit * 10)
-            .ToListAsync(ct), cancellationToken);
+            .ToListAsync(ct), m => m.OutboxId, outcomes => leases.CompleteAsync(db, lockId, owners, outcomes, _options.MaxDeliveryAttempts, CancellationToken.None),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// One pass over consumed messages whose outgoing messages were committed but never confirmed sent, and whose lease
+    /// lapsed: the consumer's process died, or gave up while the broker was away. The incoming message would send them
+    /// when redelivered, but it may never be (it expired, or its sender is gone), so they are sent from here, in order.
+    /// Public so tests can drive it deterministically.
+    /// </summary>
+    public async Task<PassResult> DeliverLapsedInboxPassAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        var lockId = NewId.NextGuid();
+        var leasedUntil = DateTime.UtcNow + _options.LeaseDuration;
+        var rows = await leases.ClaimLapsedInboxAsync(db, lockId, _options.QueryMessageLimit, leasedUntil, cancellationToken);
+        if (rows.Count == 0)
+        {
+            return new PassResult(0, 0);
+        }
+
+        var messageIds = rows.Select(r => r.MessageId).ToList();
+        var claimed = rows.Select(r => (r.MessageId, r.ConsumerId)).ToHashSet();
+        logger.LogInformation("Outbox of {DbContext}: delivering the outgoing messages of {Count} consumed messages whose processor did not finish",
+            typeof(TDbContext).Name, rows.Count);
+        return await DeliverAsync(leasedUntil, async ct => (await db.Set<OutboxMessage>().AsNoTracking()
+                .Where(m => m.InboxMessageId != null && messageIds.Contains(m.InboxMessageId.Value) && m.SetAside == null)
+                .OrderBy(m => m.SequenceNumber)
+                .ToListAsync(ct))
+                .Where(m => claimed.Contains((m.InboxMessageId!.Value, m.InboxConsumerId!.Value)))
+                .ToList(),
+            m => (m.InboxMessageId, m.InboxConsumerId),
+            outcomes => leases.CompleteInboxAsync(db, lockId, rows.Select(r => r.Id).ToList(), outcomes, _options.MaxDeliveryAttempts, CancellationToken.None),
+            cancellationToken);
     }
 
     /// <summary>Owners committed in this process: already leased to the hand-off's lock, their messages in memory.</summary>
@@ -130,16 +166,21 @@ public sealed class OutboxDeliveryService<TDbContext>(
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         var messages = owners.SelectMany(o => o.Messages).OrderBy(m => m.SequenceNumber).ToList();
-        return await DeliverAsync(db, handOff.LockId, owners.ConvertAll(o => o.OutboxId), owners.Min(o => o.LeasedUntil),
-            _ => Task.FromResult(messages), cancellationToken);
+        var ownerIds = owners.ConvertAll(o => o.OutboxId);
+        return await DeliverAsync(owners.Min(o => o.LeasedUntil), _ => Task.FromResult(messages), m => m.OutboxId,
+            outcomes => leases.CompleteAsync(db, handOff.LockId, ownerIds, outcomes, _options.MaxDeliveryAttempts, CancellationToken.None),
+            cancellationToken);
     }
 
+    /// <summary>
+    /// Sends the messages of each owner (<paramref name="ownerOf"/>) in sequence order, owners side by side, and records
+    /// the outcomes through <paramref name="record"/>, also when the pass is cancelled.
+    /// </summary>
     private async Task<PassResult> DeliverAsync(
-        TDbContext db,
-        Guid lockId,
-        IReadOnlyList<Guid> owners,
         DateTime leasedUntil,
         Func<CancellationToken, Task<List<OutboxMessage>>> loadMessages,
+        Func<OutboxMessage, object?> ownerOf,
+        Func<List<DeliveryOutcome>, Task<int>> record,
         CancellationToken cancellationToken)
     {
         var outcomes = new ConcurrentBag<DeliveryOutcome>();
@@ -150,7 +191,7 @@ public sealed class OutboxDeliveryService<TDbContext>(
             // Stop starting sends early enough that the pass records them while its lease still holds.
             var sendDeadline = leasedUntil - _options.MessageDeliveryTimeout - (_options.LeaseDuration / 3);
             using var inFlight = new SemaphoreSlim(_options.MaxMessagesInFlight);
-            await Task.WhenAll(messages.GroupBy(m => m.OutboxId!.Value)
+            await Task.WhenAll(messages.GroupBy(ownerOf)
                 .Select(owner => SendInOrderAsync(owner, sendDeadline, inFlight, outcomes, cancellationToken)));
         }
         finally
@@ -159,7 +200,7 @@ public sealed class OutboxDeliveryService<TDbContext>(
             var list = outcomes.ToList();
             var anySent = list.Any(o => o.Sent);
             var recorded = list.Select(o => o.Sent || o.CountsAsAttempt || !anySent ? o : o with { CountsAsAttempt = true }).ToList();
-            await leases.CompleteAsync(db, lockId, owners, recorded, _options.MaxDeliveryAttempts, CancellationToken.None);
+            await record(recorded);
             foreach (var setAside in recorded.Where(o => !o.Sent && o.CountsAsAttempt))
             {
                 logger.LogWarning("Outbox message {MessageId} (sequence {SequenceNumber}) failed to send: {Reason}", setAside.MessageId, setAside.SequenceNumber, setAside.Reason);
@@ -183,6 +224,16 @@ public sealed class OutboxDeliveryService<TDbContext>(
             if (now > sendDeadline || message.EnqueueTime > now)
             {
                 return;
+            }
+
+            if (message.ExpirationTime < now)
+            {
+                // Its sender said it is worthless after that time (a response whose requester gave up, say): the broker
+                // would drop it, so it counts as done without a send.
+                logger.LogWarning("Outbox message {MessageType} {MessageId} expired at {ExpirationTime} before it was sent; dropped",
+                    message.MessageType, message.MessageId, message.ExpirationTime);
+                outcomes.Add(new DeliveryOutcome(message.SequenceNumber, message.MessageId, Sent: true, CountsAsAttempt: false, Reason: "expired"));
+                continue;
             }
 
             await inFlight.WaitAsync(cancellationToken);

@@ -10,12 +10,13 @@ namespace MicroComms.Messaging.Outbox;
 /// The consume context MassTransit's <c>OutboxMessagePipe</c> drives: consumer → <see cref="SetConsumed"/> (the one
 /// commit) → delivery of the stored messages → <see cref="SetDelivered"/>.
 /// </summary>
-public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxConsumeContextProxy<TMessage>
+internal sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxConsumeContextProxy<TMessage>
     where TDbContext : DbContext
     where TMessage : class
 {
     private readonly TDbContext _db;
     private readonly InboxDeliveredMarks<TDbContext> _marks;
+    private readonly CrashPoint _crashPoint;
     private readonly SqliteOutboxOptions _options;
     private readonly State _state;
 
@@ -26,11 +27,13 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
         TDbContext db,
         SqliteOutboxOptions options,
         InboxDeliveredMarks<TDbContext> marks,
+        CrashPoint crashPoint,
         State state)
         : base(context, consumeOptions, provider)
     {
         _db = db;
         _marks = marks;
+        _crashPoint = crashPoint;
         _options = options;
         _state = state;
     }
@@ -74,6 +77,7 @@ public sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxCon
             // Joins the group commit (SqliteGroupCommit), which accepts the changes once they are committed.
             await _db.SaveChangesAsync(CancellationToken);
             _state.AddedCommitted = true;
+            _crashPoint.AfterCommit(typeof(TMessage).Name, inbox.MessageId);
         }
         catch (DbUpdateException ex) when (inbox.Id == 0 && SqliteErrors.IsDuplicateKey(ex))
         {

@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Middleware;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +27,7 @@ public sealed class SqliteOutboxContextFactory<TDbContext>(
             db.Set<InboxState>().AsNoTracking().SingleOrDefault(x => x.MessageId == messageId && x.ConsumerId == consumerId));
 
     private readonly SqliteOutboxOptions _options = options.Get(SqliteOutboxRegistration.OptionsName<TDbContext>());
+    private readonly CrashPoint _crashPoint = provider.GetRequiredService<CrashPoint>();
 
     public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
         where T : class
@@ -63,7 +65,7 @@ public sealed class SqliteOutboxContextFactory<TDbContext>(
         {
             do
             {
-                var outboxContext = new SqliteOutboxConsumeContext<TDbContext, T>(context, options, provider, db, _options, marks, state);
+                var outboxContext = new SqliteOutboxConsumeContext<TDbContext, T>(context, options, provider, db, _options, marks, _crashPoint, state);
                 if (!outboxContext.IsMessageConsumed)
                 {
                     DeferredSaveChangesInterceptor.Defer(db);

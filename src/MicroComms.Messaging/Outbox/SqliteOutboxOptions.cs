@@ -13,7 +13,10 @@ public sealed class SqliteOutboxOptions : IValidatableObject
     /// <summary>True once <see cref="UseBusOutbox"/> was called: sends and publishes outside a consumer go to the outbox.</summary>
     public bool BusOutbox { get; set; }
 
-    /// <summary>False keeps the bus outbox's delivery service from running (another process delivers, or a test wants rows to wait).</summary>
+    /// <summary>
+    /// False keeps the delivery service from running (another process delivers, or a test wants rows to wait). It sends
+    /// bus-outbox messages and, with or without the bus outbox, consumer-outbox messages whose processor did not finish.
+    /// </summary>
     public bool DeliveryService { get; set; } = true;
 
     /// <summary>How often the delivery service looks for committed messages when nothing woke it.</summary>

@@ -34,6 +34,8 @@ public static class SqliteOutboxRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        x.AddOptions<CrashPointOptions>().BindConfiguration(CrashPointOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        x.TryAddSingleton<CrashPoint>();
         x.TryAddSingleton<SqliteGroupCommit<TDbContext>>();
         x.TryAddSingleton<InboxDeliveredMarks<TDbContext>>();
         x.ConfigureDbContext<TDbContext>((sp, o) =>
@@ -43,17 +45,19 @@ public static class SqliteOutboxRegistration
         x.AddSingleton<InboxCleanupService<TDbContext>>();
         x.AddHostedService(sp => sp.GetRequiredService<InboxCleanupService<TDbContext>>());
 
+        x.TryAddSingleton<IBusOutboxNotification>(sp =>
+            new OutboxDeliverySignal(sp.GetRequiredService<IOptionsMonitor<SqliteOutboxOptions>>().Get(name).QueryDelay));
         if (declared.BusOutbox)
         {
-            x.TryAddSingleton<IBusOutboxNotification>(sp =>
-                new OutboxDeliverySignal(sp.GetRequiredService<IOptionsMonitor<SqliteOutboxOptions>>().Get(name).QueryDelay));
             x.ReplaceScoped<IScopedBusContextProvider<IBus>, SqliteScopedBusContextProvider<TDbContext>>();
-            if (declared.DeliveryService)
-            {
-                x.TryAddSingleton<OutboxHandOff<TDbContext>>();
-                x.AddSingleton<OutboxDeliveryService<TDbContext>>();
-                x.AddHostedService(sp => sp.GetRequiredService<OutboxDeliveryService<TDbContext>>());
-            }
+        }
+
+        // Also without the bus outbox: it delivers what consumers committed and did not send (their process died).
+        if (declared.DeliveryService)
+        {
+            x.TryAddSingleton<OutboxHandOff<TDbContext>>();
+            x.AddSingleton<OutboxDeliveryService<TDbContext>>();
+            x.AddHostedService(sp => sp.GetRequiredService<OutboxDeliveryService<TDbContext>>());
         }
 
         return x;

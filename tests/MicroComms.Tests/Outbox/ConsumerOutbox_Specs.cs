@@ -3,6 +3,7 @@ using MicroComms.Messaging.Outbox;
 using MicroComms.Tests.Outbox.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace MicroComms.Tests.Outbox;
 
@@ -29,6 +30,77 @@ public sealed class ConsumerOutbox_Specs : IDisposable
         Assert.Equal(1, await host.Query(db => db.Widgets.Where(w => w.Id == widget).Select(w => w.Applied).SingleAsync()));
         Assert.Single(_recorder.Of<WidgetCreated>());
         Assert.Equal(0, host.Counters.ConsumeFaults);
+    }
+
+    [Fact]
+    public async Task Outgoing_messages_of_a_consumer_that_died_after_its_commit_are_delivered_although_its_message_never_comes_back()
+    {
+        // Regression (orders stuck in Submitted): the commit holds the outgoing messages, then the processor stops short of
+        // sending them and the incoming message is not redelivered (here: no redelivery; in production it expired).
+        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, PassesDrivenByTheSpec, CrashAfterCommitOf(nameof(CreateWidget)));
+        var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{OutboxTestHost.CreateWidgetQueue}"));
+        var widget = Guid.NewGuid();
+
+        await endpoint.Send(new CreateWidget(widget, "stranded", Renames: 2));
+        await host.Counters.WaitForReceived(OutboxTestHost.CreateWidgetQueue, 1);
+        Assert.Equal(1, host.Counters.ConsumeFaults);
+        Assert.Empty(_recorder.Of<WidgetCreated>());
+
+        Assert.NotNull(await WaitForInboxDelivered(host));
+        await _recorder.WaitFor<WidgetRenamed>(m => m.Count >= 2);
+        Assert.Single(_recorder.Of<WidgetCreated>(), m => m.Id == widget);
+        Assert.Equal([1, 2], _recorder.Of<WidgetRenamed>().Where(m => m.Id == widget).Select(m => m.Sequence));
+        Assert.Equal(1, await host.Query(db => db.Widgets.Where(w => w.Id == widget).Select(w => w.Applied).SingleAsync()));
+        Assert.Equal(0, await host.Query(db => db.Set<OutboxMessage>().CountAsync()));
+    }
+
+    [Fact]
+    public async Task The_delivery_service_leaves_a_consumed_message_to_its_processor_while_the_lease_holds()
+    {
+        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, o => o.DeliveryService = false);
+        var lockId = NewId.NextGuid();
+        await host.InScope(async (_, db) =>
+        {
+            db.Add(new InboxState { MessageId = NewId.NextGuid(), ConsumerId = NewId.NextGuid(), LockId = lockId, Received = DateTime.UtcNow,
+                Consumed = DateTime.UtcNow, ReceiveCount = 1, LockedUntil = DateTime.UtcNow.AddMinutes(1) });
+            await db.SaveChangesAsync();
+        });
+        var leases = host.Services.GetRequiredService<IOutboxLeaseStore>();
+
+        var claimed = await host.Query(db => leases.ClaimLapsedInboxAsync(db, NewId.NextGuid(), 10, DateTime.UtcNow.AddMinutes(1), CancellationToken.None));
+
+        Assert.Empty(claimed);
+        Assert.Equal(lockId, await host.Query(db => db.Set<InboxState>().Select(i => i.LockId).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task A_response_that_expired_while_its_processor_was_dead_is_dropped_instead_of_sent()
+    {
+        var dropped = new LogCapture(LogLevel.Warning, (message, _) => message.Contains("expired", StringComparison.Ordinal));
+        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, PassesDrivenByTheSpec, CrashAfterCommitOf(nameof(GetWidget)),
+            services: s => s.AddSingleton<ILoggerProvider>(dropped));
+        var widget = Guid.NewGuid();
+        await host.AddWidget(widget, "asked about");
+
+        // The requester gives up, and the request and its answer expire, long before anything finds the stranded answer.
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var client = scope.ServiceProvider.GetRequiredService<IRequestClient<GetWidget>>();
+            await Assert.ThrowsAnyAsync<RequestException>(() => client.GetResponse<WidgetInfo>(new GetWidget(widget), timeout: TimeSpan.FromSeconds(1)));
+        }
+
+        await host.Counters.WaitForReceived("get-widget", 1);
+
+        var expires = await host.Query(db => db.Set<OutboxMessage>().Select(m => m.ExpirationTime).SingleAsync());
+        Assert.NotNull(expires);
+        if (expires > DateTime.UtcNow)
+        {
+            await Task.Delay(expires.Value - DateTime.UtcNow + TimeSpan.FromMilliseconds(10));
+        }
+
+        Assert.NotNull(await WaitForInboxDelivered(host));
+        Assert.Equal(0, await host.Query(db => db.Set<OutboxMessage>().CountAsync()));
+        Assert.Contains(dropped.Entries, e => e.Contains(nameof(WidgetInfo), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -112,4 +184,33 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     }
 
     public void Dispose() => OutboxTestHost.DeleteDatabase(_database);
+
+    /// <summary>Delivery passes only when the spec drives them: the poll waits longer than any spec runs.</summary>
+    private static void PassesDrivenByTheSpec(SqliteOutboxOptions options) => options.QueryDelay = TimeSpan.FromMinutes(10);
+
+    /// <summary>Settings that make the consumer of <paramref name="messageType"/> fail right after its commit, with no redelivery.</summary>
+    private static Dictionary<string, string?> CrashAfterCommitOf(string messageType) => new()
+    {
+        ["MicroComms:CrashPoint:AfterCommitOf"] = messageType,
+        ["MicroComms:CrashPoint:Mode"] = nameof(CrashMode.Throw),
+        ["MicroComms:Retry:DelayedRedelivery"] = "false",
+    };
+
+    /// <summary>The inbox row's delivered time once the delivery service completed it (null if it never did within the bound).</summary>
+    private static async Task<DateTime?> WaitForInboxDelivered(OutboxTestHost host)
+    {
+        var delivery = host.Services.GetRequiredService<OutboxDeliveryService<OutboxTestDbContext>>();
+        for (var pass = 0; pass < 50; pass++)
+        {
+            var delivered = await host.Query(db => db.Set<InboxState>().AsNoTracking().Select(i => i.Delivered).SingleAsync());
+            if (delivered is not null)
+            {
+                return delivered;
+            }
+
+            await delivery.DeliverLapsedInboxPassAsync(CancellationToken.None);
+        }
+
+        return null;
+    }
 }

@@ -34,6 +34,12 @@ public sealed class RecordingLeaseStore(bool holdClaims = false) : IOutboxLeaseS
     public Task<int> CompleteAsync(DbContext db, Guid lockId, IReadOnlyCollection<Guid> owners, IReadOnlyCollection<DeliveryOutcome> outcomes, int maxAttempts, CancellationToken cancellationToken) =>
         _inner.CompleteAsync(db, lockId, owners, outcomes, maxAttempts, cancellationToken);
 
+    public Task<IReadOnlyList<InboxState>> ClaimLapsedInboxAsync(DbContext db, Guid lockId, int limit, DateTime leaseUntil, CancellationToken cancellationToken) =>
+        _inner.ClaimLapsedInboxAsync(db, lockId, limit, leaseUntil, cancellationToken);
+
+    public Task<int> CompleteInboxAsync(DbContext db, Guid lockId, IReadOnlyCollection<long> inboxRows, IReadOnlyCollection<DeliveryOutcome> outcomes, int maxAttempts, CancellationToken cancellationToken) =>
+        _inner.CompleteInboxAsync(db, lockId, inboxRows, outcomes, maxAttempts, cancellationToken);
+
     public Task<int> ReleaseAsync(DbContext db, Guid lockId, IReadOnlyCollection<Guid> owners, CancellationToken cancellationToken) =>
         _inner.ReleaseAsync(db, lockId, owners, cancellationToken);
 
