@@ -60,6 +60,7 @@ public static class MicroCommsRegistration
                     EndpointConcurrency.ApplyDefault(endpoint, context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.ConcurrentMessageLimit);
                 }
 
+                endpoint.UseFilter(new IncomingMessageRules());
                 var retry = context.GetRequiredService<IOptions<RetryOptions>>().Value;
                 if (name == schedulerQueue)
                 {

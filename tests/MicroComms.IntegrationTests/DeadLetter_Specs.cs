@@ -2,6 +2,7 @@ using System.Text;
 using MassTransit;
 using MicroComms.Contracts;
 using MicroComms.Host;
+using MicroComms.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 
@@ -60,6 +61,88 @@ public sealed class DeadLetter_Specs(BrokerFixture broker)
         {
             await broker.Node.DeleteVirtualHostAsync(vhost);
         }
+    }
+
+    [Theory]
+    [InlineData("text/plain", true, "content type 'text/plain'")]
+    [InlineData(null, false, "no message id")]
+    public async Task A_well_formed_envelope_with_a_wrong_content_type_or_no_message_id_is_parked_with_the_reason(
+        string? contentType, bool withMessageId, string reason)
+    {
+        var vhost = await broker.Node.CreateVirtualHostAsync("rejected");
+        try
+        {
+            await using var processes = new ServiceProcesses(broker.Node, vhost);
+            await processes.StartAsync(ServiceNames.Orders);
+
+            await PublishRawStatusQueryAsync(vhost, contentType, withMessageId, replyQueue: null);
+            await WaitForMessagesAsync(vhost, "get-order-status_error");
+
+            await using var connection = await broker.Node.ConnectionFactory(vhost).CreateConnectionAsync();
+            await using var channel = await connection.CreateChannelAsync();
+            var parked = await channel.BasicGetAsync("get-order-status_error", autoAck: false);
+            Assert.NotNull(parked);
+            var fault = Encoding.UTF8.GetString((byte[])parked.BasicProperties.Headers!["MT-Fault-Message"]!);
+            Assert.Contains(reason, fault, StringComparison.Ordinal);
+            Assert.Equal(typeof(RejectedMessageException).FullName, Encoding.UTF8.GetString((byte[])parked.BasicProperties.Headers!["MT-Fault-ExceptionType"]!));
+        }
+        finally
+        {
+            await broker.Node.DeleteVirtualHostAsync(vhost);
+        }
+    }
+
+    [Fact]
+    public async Task A_well_formed_envelope_without_a_content_type_is_read_as_the_JSON_envelope()
+    {
+        var vhost = await broker.Node.CreateVirtualHostAsync("no-content-type");
+        try
+        {
+            await using var processes = new ServiceProcesses(broker.Node, vhost);
+            await processes.StartAsync(ServiceNames.Orders);
+            const string Replies = "probe-replies";
+            await using (var connection = await broker.Node.ConnectionFactory(vhost).CreateConnectionAsync())
+            await using (var channel = await connection.CreateChannelAsync())
+            {
+                // MassTransit sends to an exchange named after the address and declares no queue behind it.
+                await channel.ExchangeDeclareAsync(Replies, ExchangeType.Fanout, durable: true);
+                await channel.QueueDeclareAsync(Replies, durable: true, exclusive: false, autoDelete: false);
+                await channel.QueueBindAsync(Replies, Replies, "");
+            }
+
+            await PublishRawStatusQueryAsync(vhost, contentType: null, withMessageId: true, replyQueue: Replies);
+
+            await WaitForMessagesAsync(vhost, Replies);
+            Assert.Equal(0u, await broker.Node.MessageCountAsync(vhost, "get-order-status_error") ?? 0u);
+        }
+        finally
+        {
+            await broker.Node.DeleteVirtualHostAsync(vhost);
+        }
+    }
+
+    /// <summary>A GetOrderStatus written by hand as MassTransit's JSON envelope, as a foreign client would send it.</summary>
+    private async Task PublishRawStatusQueryAsync(string vhost, string? contentType, bool withMessageId, string? replyQueue)
+    {
+        var envelope = new Dictionary<string, object?>
+        {
+            ["messageType"] = new[] { "urn:message:MicroComms.Contracts:GetOrderStatus" },
+            ["message"] = new { orderId = Guid.NewGuid() },
+        };
+        if (withMessageId)
+        {
+            envelope["messageId"] = Guid.NewGuid();
+        }
+
+        if (replyQueue is not null)
+        {
+            envelope["responseAddress"] = $"rabbitmq://{broker.Node.Host}:{broker.Node.Port}/{vhost}/{replyQueue}";
+        }
+
+        await using var connection = await broker.Node.ConnectionFactory(vhost).CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var properties = new BasicProperties { ContentType = contentType };
+        await channel.BasicPublishAsync("", "get-order-status", false, properties, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(envelope));
     }
 
     /// <summary>Polls the broker (the queue count is the only signal there is) until the queue holds a message.</summary>
