@@ -1,4 +1,5 @@
 using MicroComms.Host;
+using MicroComms.Host.Crash;
 using MicroComms.Host.Errors;
 using MicroComms.Host.Outbox;
 using Microsoft.Extensions.Configuration;
@@ -13,5 +14,6 @@ var configuration = new ConfigurationBuilder()
     .Build();
 root.Subcommands.Add(ErrorsCommand.Create(configuration));
 root.Subcommands.Add(OutboxCommand.Create(configuration));
+root.Subcommands.Add(CrashCommand.Create());
 
 return await MicroCommsCommands.InvokeAsync(root, args);

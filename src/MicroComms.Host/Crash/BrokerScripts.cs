@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace MicroComms.Host.Crash;
+
+/// <summary>The repository's rabbitmq/ scripts for one private node: start, stop, and rabbitmqctl.</summary>
+internal sealed class BrokerScripts(string rabbitmqDirectory, int port)
+{
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(2);
+
+    public int Port { get; } = port;
+
+    /// <summary>The rabbitmq/ folder above <paramref name="start"/>, or null.</summary>
+    public static string? Find(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "rabbitmq");
+            if (File.Exists(Path.Combine(candidate, "start.sh")))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => RunAsync(["start.sh"], cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => RunAsync(["stop.sh"], cancellationToken);
+
+    /// <summary>A fresh virtual host on which <paramref name="user"/> may do everything, so a run starts with empty queues.</summary>
+    public async Task CreateVirtualHostAsync(string name, string user, CancellationToken cancellationToken)
+    {
+        await RunAsync(["ctl.sh", "add_vhost", name], cancellationToken);
+        await RunAsync(["ctl.sh", "set_permissions", "-p", name, user, ".*", ".*", ".*"], cancellationToken);
+    }
+
+    public Task DeleteVirtualHostAsync(string name, CancellationToken cancellationToken) =>
+        RunAsync(["ctl.sh", "delete_vhost", name], cancellationToken);
+
+    private async Task RunAsync(string[] command, CancellationToken cancellationToken)
+    {
+        var (script, arguments) = (command[0], command[1..]);
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(rabbitmqDirectory, script));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["MICROCOMMS_RABBITMQ_PORT"] = Port.ToString(CultureInfo.InvariantCulture);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not run rabbitmq/{script}.");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ScriptTimeout);
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"rabbitmq/{script} {string.Join(' ', arguments)} (port {Port}) failed with exit code {process.ExitCode}: {await errors}{await output}");
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+
+namespace MicroComms.Host.Crash;
+
+/// <summary>
+/// <c>microcomms crash</c>: the full-size crash run (<see cref="CrashRun"/>) against a private RabbitMQ node started from
+/// the repository's rabbitmq/ scripts. Exits 0 when every check passed, 1 otherwise.
+/// </summary>
+public static class CrashCommand
+{
+    public static Command Create()
+    {
+        var defaults = new CrashRunOptions();
+        var orders = new Option<int>("--orders") { Description = "Orders to place.", DefaultValueFactory = _ => defaults.Orders };
+        var rate = new Option<int>("--rate") { Description = "Orders per second, all clients together.", DefaultValueFactory = _ => defaults.Rate };
+        var clients = new Option<int>("--clients") { Description = "HTTP clients placing orders at once.", DefaultValueFactory = _ => defaults.Clients };
+        var seed = new Option<int?>("--seed") { Description = "Seed of the orders and of the kill moments (default: random, printed)." };
+        var crashAfterCommit = new Option<int?>("--crash-after-commit")
+        {
+            Description = "Also make Orders kill itself right after its Nth SubmitOrder commit, before its sends.",
+        };
+        var brokerPort = new Option<int>("--broker-port")
+        {
+            Description = "AMQP port of the private node the run starts, stops and starts again.",
+            DefaultValueFactory = _ => defaults.BrokerPort,
+        };
+        var rabbitmqDir = new Option<string?>("--rabbitmq-dir") { Description = "The repository's rabbitmq/ folder (default: found above the working folder)." };
+        var settle = new Option<int>("--settle-timeout")
+        {
+            Description = "Seconds the system has, after the last order, to settle.",
+            DefaultValueFactory = _ => (int)defaults.SettleTimeout.TotalSeconds,
+        };
+
+        var command = new Command("crash", "Run the services as separate processes, kill -9 Orders and Inventory and restart the broker while orders flow, then check that nothing was lost, stranded or applied twice.")
+        {
+            orders, rate, clients, seed, crashAfterCommit, brokerPort, rabbitmqDir, settle,
+        };
+        command.SetAction(MicroCommsCommands.Guarded(async (parse, ct) =>
+        {
+            var options = new CrashRunOptions
+            {
+                Orders = parse.GetValue(orders),
+                Rate = parse.GetValue(rate),
+                Clients = parse.GetValue(clients),
+                Seed = parse.GetValue(seed) ?? Random.Shared.Next(),
+                CrashOrdersAfterCommit = parse.GetValue(crashAfterCommit),
+                BrokerPort = parse.GetValue(brokerPort),
+                RabbitMqDirectory = parse.GetValue(rabbitmqDir),
+                SettleTimeout = TimeSpan.FromSeconds(parse.GetValue(settle)),
+            };
+            var report = await CrashRun.RunAsync(options, line => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"), ct);
+            Print(report);
+            return report.Passed ? 0 : 1;
+        }));
+        return command;
+    }
+
+    private static void Print(CrashReport report)
+    {
+        static string N(int n) => n.ToString(CultureInfo.InvariantCulture);
+        var table = new Table().Title("Crash run").AddColumn("Check").AddColumn("Found").AddColumn("Verdict");
+        table.AddRow("orders placed / accepted (202)", $"{N(report.Orders)} / {N(report.Accepted)}", "");
+        table.AddRow("unanswered after retries", N(report.Unanswered), Verdict(report.Unanswered == 0));
+        table.AddRow("completed / faulted", $"{N(report.Completed)} / {N(report.Faulted)}", "");
+        table.AddRow("accepted but not final (stuck)", N(report.Stuck.Count), Verdict(report.Stuck.Count == 0));
+        table.AddRow("outbox rows pending", string.Join(", ", report.PendingOutbox.Select(p => $"{p.Key} {p.Value}")), Verdict(report.PendingOutbox.Values.All(n => n == 0)));
+        table.AddRow("outbox rows set aside", string.Join(", ", report.SetAsideOutbox.Select(p => $"{p.Key} {p.Value}")), Verdict(report.SetAsideOutbox.Values.All(n => n == 0)));
+        table.AddRow("stock", Markup.Escape(report.StockErrors.Count == 0 ? "exact" : string.Join("; ", report.StockErrors)), Verdict(report.StockErrors.Count == 0));
+        table.AddRow("charges", Markup.Escape(report.ChargeErrors.Count == 0 ? "one per completed order" : string.Join("; ", report.ChargeErrors.Take(5))), Verdict(report.ChargeErrors.Count == 0));
+        table.AddRow("notifications", Markup.Escape(report.NotificationErrors.Count == 0 ? "one per final order" : string.Join("; ", report.NotificationErrors.Take(5))), Verdict(report.NotificationErrors.Count == 0));
+        table.AddRow("slowest Gateway answer", $"{report.SlowestAnswer.TotalSeconds:F1} s", "");
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLineInterpolated($"Data and process logs: {report.DataDirectory}");
+    }
+
+    private static string Verdict(bool ok) => ok ? "[green]ok[/]" : "[red]FAILED[/]";
+}

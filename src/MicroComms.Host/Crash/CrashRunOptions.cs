@@ -1,0 +1,60 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MicroComms.Host.Crash;
+
+/// <summary>The size and the faults of one crash run (<c>microcomms crash</c>); the defaults are the full-size run.</summary>
+public sealed class CrashRunOptions
+{
+    [Range(1, 100_000)]
+    public int Orders { get; set; } = 1000;
+
+    /// <summary>Orders placed per second, all clients together.</summary>
+    [Range(1, 1000)]
+    public int Rate { get; set; } = 25;
+
+    /// <summary>HTTP clients placing orders at once.</summary>
+    [Range(1, 256)]
+    public int Clients { get; set; } = 12;
+
+    /// <summary>Chooses the orders and the moments of the faults; the same seed gives the same run.</summary>
+    public int Seed { get; set; } = Environment.TickCount;
+
+    /// <summary>Kill -9 of Orders, and later of Inventory, at a random point of these windows (fractions of the orders placed).</summary>
+    public (double From, double To) KillOrdersWithin { get; set; } = (0.2, 0.4);
+
+    public (double From, double To) KillInventoryWithin { get; set; } = (0.5, 0.7);
+
+    /// <summary>The broker is stopped and started again at a random point of this window.</summary>
+    public (double From, double To) RestartBrokerWithin { get; set; } = (0.75, 0.85);
+
+    /// <summary>When set, Orders also kills itself right after this SubmitOrder commit, before its sends (a deterministic worst moment).</summary>
+    public int? CrashOrdersAfterCommit { get; set; }
+
+    /// <summary>How long a killed service stays dead; longer than the Gateway's request timeout, so its requests expire meanwhile.</summary>
+    public TimeSpan RestartDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the broker stays stopped.</summary>
+    public TimeSpan BrokerDownTime { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>The Gateway's request timeout in this run.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a client keeps retrying one order (same id) before it counts it as unanswered.</summary>
+    public TimeSpan PlaceTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>How long accepted orders and outboxes have, after the last order, to reach a final state and drain.</summary>
+    public TimeSpan SettleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The services' outbox lease: how soon another delivery service takes over what a killed one held.</summary>
+    public TimeSpan OutboxLease { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The private RabbitMQ node the run starts, stops and starts again, and stops at the end (rabbitmq/ scripts).</summary>
+    [Range(1, 45535)]
+    public int BrokerPort { get; set; } = 5790;
+
+    /// <summary>The repository's rabbitmq/ folder; found above the working folder or the executable when null.</summary>
+    public string? RabbitMqDirectory { get; set; }
+
+    /// <summary>Where the services keep their databases and logs; a new temporary folder when empty.</summary>
+    public string? DataDirectory { get; set; }
+}
