@@ -23,6 +23,7 @@ public static class OrderEndpoints
             .Accepts<PlaceOrderRequest>("application/json")
             .Produces<OrderPlaced>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         orders.MapGet("/{id:guid}", GetOrderAsync)
@@ -69,45 +70,59 @@ public static class OrderEndpoints
         }
 
         var command = PlaceOrderValidator.ToCommand(request!, request!.OrderId ?? NewId.NextGuid());
-        try
+        var (answered, response) = await BoundedRequest.SendAsync(
+            bound => client.GetResponse<OrderAccepted, OrderRejected, OrderConflict>(command, bound, options.Value.RequestTimeout),
+            options.Value, Logger(loggers), nameof(SubmitOrder), command.OrderId, ct);
+        if (!answered)
         {
-            var response = await client.GetResponse<OrderAccepted, OrderRejected>(command, ct, options.Value.RequestTimeout);
-            if (response.Is(out Response<OrderAccepted>? accepted))
-            {
-                return Results.Accepted($"/orders/{command.OrderId}", new OrderPlaced(command.OrderId, accepted.Message.AcceptedAt));
-            }
+            return GatewayProblems.NoAnswer(
+                "Orders",
+                retrySafe: true,
+                $"The order may still be placed. It is always safe to retry with the same order id ({command.OrderId}): one id is placed at most once.",
+                new Dictionary<string, object?> { ["orderId"] = command.OrderId });
+        }
 
-            response.Is(out Response<OrderRejected>? rejected);
+        if (response.Is(out Response<OrderAccepted>? accepted))
+        {
+            return Results.Accepted($"/orders/{command.OrderId}", new OrderPlaced(command.OrderId, accepted.Message.AcceptedAt));
+        }
+
+        if (response.Is(out Response<OrderConflict>? conflict))
+        {
             return Results.Problem(
-                statusCode: StatusCodes.Status422UnprocessableEntity,
-                title: "The order was rejected.",
-                detail: rejected!.Message.Reason,
+                statusCode: StatusCodes.Status409Conflict,
+                title: $"Order {command.OrderId} already exists with a different body.",
+                detail: conflict.Message.Reason,
                 extensions: new Dictionary<string, object?> { ["orderId"] = command.OrderId });
         }
-        catch (RequestTimeoutException)
-        {
-            loggers.CreateLogger(typeof(OrderEndpoints)).LogWarning("SubmitOrder {OrderId} timed out", command.OrderId);
-            return TimedOut("Orders");
-        }
+
+        response.Is(out Response<OrderRejected>? rejected);
+        return Results.Problem(
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            title: "The order was rejected.",
+            detail: rejected!.Message.Reason,
+            extensions: new Dictionary<string, object?> { ["orderId"] = command.OrderId });
     }
 
     private static async Task<IResult> GetOrderAsync(
         Guid id,
         IRequestClient<GetOrderStatus> client,
         IOptions<GatewayOptions> options,
+        ILoggerFactory loggers,
         CancellationToken ct)
     {
-        try
+        var (answered, response) = await BoundedRequest.SendAsync(
+            bound => client.GetResponse<OrderStatus, OrderNotFound>(new GetOrderStatus(id), bound, options.Value.RequestTimeout),
+            options.Value, Logger(loggers), nameof(GetOrderStatus), id, ct);
+        if (!answered)
         {
-            var response = await client.GetResponse<OrderStatus, OrderNotFound>(new GetOrderStatus(id), ct, options.Value.RequestTimeout);
-            return response.Is(out Response<OrderStatus>? status)
-                ? Results.Ok(status.Message)
-                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Order {id} was not found.");
+            return GatewayProblems.NoAnswer(
+                "Orders", retrySafe: true, "Asking for an order's status changes nothing; it is safe to ask again.", OrderIdExtension(id));
         }
-        catch (RequestTimeoutException)
-        {
-            return TimedOut("Orders");
-        }
+
+        return response.Is(out Response<OrderStatus>? status)
+            ? Results.Ok(status.Message)
+            : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Order {id} was not found.");
     }
 
     /// <summary>
@@ -119,37 +134,38 @@ public static class OrderEndpoints
         string? reason,
         IRequestClient<CancelOrder> client,
         IOptions<GatewayOptions> options,
+        ILoggerFactory loggers,
         CancellationToken ct)
     {
-        try
+        var (answered, response) = await BoundedRequest.SendAsync(
+            bound => client.GetResponse<OrderCancellationAccepted, OrderCancellationRejected, OrderNotFound>(
+                new CancelOrder(id, reason ?? "Cancelled by the customer."), bound, options.Value.RequestTimeout),
+            options.Value, Logger(loggers), nameof(CancelOrder), id, ct);
+        if (!answered)
         {
-            var response = await client.GetResponse<OrderCancellationAccepted, OrderCancellationRejected, OrderNotFound>(
-                new CancelOrder(id, reason ?? "Cancelled by the customer."), ct, options.Value.RequestTimeout);
-            if (response.Is(out Response<OrderCancellationAccepted>? accepted))
-            {
-                return Results.Accepted($"/orders/{id}", accepted.Message);
-            }
-
-            if (response.Is(out Response<OrderCancellationRejected>? rejected))
-            {
-                return Results.Problem(
-                    statusCode: StatusCodes.Status409Conflict,
-                    title: $"Order {id} can no longer be cancelled.",
-                    detail: rejected.Message.Reason,
-                    extensions: new Dictionary<string, object?> { ["state"] = rejected.Message.State });
-            }
-
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Order {id} was not found.");
+            // The saga accepts a cancel of a cancelled order again and changes nothing, so asking twice is harmless.
+            return GatewayProblems.NoAnswer(
+                "Orders", retrySafe: true, "The cancellation may still happen. It is safe to ask again: cancelling twice cancels once.", OrderIdExtension(id));
         }
-        catch (RequestTimeoutException)
+
+        if (response.Is(out Response<OrderCancellationAccepted>? accepted))
         {
-            return TimedOut("Orders");
+            return Results.Accepted($"/orders/{id}", accepted.Message);
         }
+
+        if (response.Is(out Response<OrderCancellationRejected>? rejected))
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: $"Order {id} can no longer be cancelled.",
+                detail: rejected.Message.Reason,
+                extensions: new Dictionary<string, object?> { ["state"] = rejected.Message.State });
+        }
+
+        return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Order {id} was not found.");
     }
 
-    internal static IResult TimedOut(string service) =>
-        Results.Problem(
-            statusCode: StatusCodes.Status504GatewayTimeout,
-            title: $"{service} did not answer in time.",
-            detail: "The request may still be processed; ask again later.");
+    private static Dictionary<string, object?> OrderIdExtension(Guid id) => new() { ["orderId"] = id };
+
+    private static ILogger Logger(ILoggerFactory loggers) => loggers.CreateLogger(typeof(OrderEndpoints));
 }

@@ -1,9 +1,13 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using MicroComms.Contracts;
+using MassTransit;
 using MicroComms.Gateway;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MicroComms.Tests;
 
@@ -87,6 +91,74 @@ public sealed class Gateway_Specs
         Assert.Equal(HttpStatusCode.GatewayTimeout, status.StatusCode);
         Assert.Equal("application/problem+json", status.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.GatewayTimeout, stock.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("POST", "/orders")]
+    [InlineData("GET", "/orders/{0}")]
+    [InlineData("POST", "/orders/{0}/cancel")]
+    [InlineData("GET", "/stock/KB-101")]
+    public async Task A_request_whose_send_never_completes_is_answered_504_within_the_bound_saying_a_retry_is_safe(string method, string path)
+    {
+        var timeout = TimeSpan.FromMilliseconds(200);
+        var margin = TimeSpan.FromMilliseconds(100);
+        await using var gateway = await TestHosts.Gateway(
+            new()
+            {
+                ["MicroComms:Gateway:RequestTimeout"] = "00:00:00.200",
+                ["MicroComms:Gateway:RequestTimeoutMargin"] = "00:00:00.100",
+            },
+            services =>
+            {
+                // As while the broker is down: the send blocks, so MassTransit's request timeout never even starts.
+                services.AddScoped(_ => NeverAnswers.Create<IRequestClient<SubmitOrder>>());
+                services.AddScoped(_ => NeverAnswers.Create<IRequestClient<GetOrderStatus>>());
+                services.AddScoped(_ => NeverAnswers.Create<IRequestClient<CancelOrder>>());
+                services.AddScoped(_ => NeverAnswers.Create<IRequestClient<CheckStock>>());
+            });
+        using var http = gateway.CreateClient();
+        var orderId = Guid.NewGuid();
+        using var request = new HttpRequestMessage(new HttpMethod(method), string.Format(CultureInfo.InvariantCulture, path, orderId));
+        if (path == "/orders")
+        {
+            request.Content = JsonContent.Create(new PlaceOrderRequest(orderId, "alice", [new PlaceOrderLine("KB-101", 1, 10m)]));
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var response = await http.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30));
+        var elapsed = clock.Elapsed;
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        // Slack for a loaded machine; what matters is that the answer comes, not when a dead send gives up.
+        Assert.True(elapsed < timeout + margin + TimeSpan.FromSeconds(2), $"answered after {elapsed}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(problem.RootElement.GetProperty("retrySafe").GetBoolean());
+        if (path.StartsWith("/orders", StringComparison.Ordinal))
+        {
+            Assert.Equal(orderId, problem.RootElement.GetProperty("orderId").GetGuid());
+        }
+    }
+
+    [Fact]
+    public async Task The_same_order_id_with_a_different_body_is_answered_409()
+    {
+        await using var host = await TestHosts.Everything();
+        using var http = host.CreateClient();
+        var orderId = Guid.NewGuid();
+        var order = new PlaceOrderRequest(orderId, "alice", [new PlaceOrderLine("KB-101", 1, 10m)]);
+
+        var first = await http.PostAsJsonAsync("/orders", order);
+        var same = await http.PostAsJsonAsync("/orders", order);
+        var different = await http.PostAsJsonAsync("/orders", order with { Lines = [new PlaceOrderLine("KB-101", 2, 10m)] });
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, same.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, different.StatusCode);
+        Assert.Equal("application/problem+json", different.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await different.Content.ReadAsStringAsync());
+        Assert.Equal(orderId, problem.RootElement.GetProperty("orderId").GetGuid());
+        Assert.Contains(orderId.ToString(), problem.RootElement.GetProperty("title").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using MicroComms.Notifications;
 using MicroComms.Orders;
 using MicroComms.Payments;
 using MicroComms.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MicroComms.Tests;
 
@@ -34,8 +35,9 @@ internal static class TestHosts
     public static Task<ServiceTestHost> Notifications() =>
         ServiceTestHost.StartAsync((s, c) => s.AddNotifications(c), x => x.AddNotifications(), ["Notifications"], settings: FastRetry);
 
-    public static Task<ServiceTestHost> Gateway(Dictionary<string, string?>? settings = null) =>
-        ServiceTestHost.StartAsync((s, c) => s.AddGateway(c), x => x.AddGateway(), mapEndpoints: app => app.MapGateway(), settings: Merge(settings));
+    public static Task<ServiceTestHost> Gateway(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null) =>
+        ServiceTestHost.StartAsync(
+            (s, c) => s.AddGateway(c), x => x.AddGateway(), mapEndpoints: app => app.MapGateway(), settings: Merge(settings), configureServices: configureServices);
 
     /// <summary>Every service and the gateway in one in-memory bus.</summary>
     public static Task<ServiceTestHost> Everything(Dictionary<string, string?>? settings = null) =>
