@@ -1,3 +1,4 @@
+using System.Globalization;
 using MassTransit;
 using MassTransit.Testing;
 using MicroComms.Contracts;
@@ -68,6 +69,35 @@ public sealed class Orders_Specs
 
         Assert.True(response.Is(out Response<OrderRejected>? rejected));
         Assert.Contains("Line 1", rejected.Message.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("KB-101", 2, "79228162514264337593543950335", "too large")]
+    [InlineData("KB-101", 1, "0.001", "decimal places")]
+    [InlineData("KB\u0007101", 1, "1", "SKU")]
+    [InlineData("", 1, "1", "no SKU")]
+    public async Task A_line_whose_total_cannot_be_computed_or_whose_price_or_SKU_is_malformed_is_rejected(string sku, int quantity, string price, string reason)
+    {
+        await using var host = await TestHosts.Orders();
+
+        var response = await Submit(host.Harness, new SubmitOrder(
+            NewId.NextGuid(), "bob", [new OrderLine(System.Text.RegularExpressions.Regex.Unescape(sku), quantity, decimal.Parse(price, CultureInfo.InvariantCulture))]));
+
+        Assert.True(response.Is(out Response<OrderRejected>? rejected));
+        Assert.Contains(reason, rejected.Message.Reason, StringComparison.Ordinal);
+        Assert.False(await host.Harness.Published.Any<OrderSubmitted>());
+    }
+
+    [Fact]
+    public async Task An_order_total_that_cannot_be_computed_is_rejected()
+    {
+        await using var host = await TestHosts.Orders();
+
+        var response = await Submit(host.Harness, new SubmitOrder(
+            NewId.NextGuid(), "bob", [new OrderLine("KB-101", 1, decimal.MaxValue), new OrderLine("MS-202", 1, decimal.MaxValue)]));
+
+        Assert.True(response.Is(out Response<OrderRejected>? rejected));
+        Assert.Contains("total is too large", rejected.Message.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
