@@ -24,6 +24,7 @@ public static class OrderEndpoints
             .Produces<OrderPlaced>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         orders.MapGet("/{id:guid}", GetOrderAsync)
@@ -47,6 +48,14 @@ public static class OrderEndpoints
         ILoggerFactory loggers,
         CancellationToken ct)
     {
+        if (!http.HasJsonContentType())
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Send the order as application/json.",
+                extensions: new Dictionary<string, object?> { ["contentType"] = http.ContentType });
+        }
+
         PlaceOrderRequest? request;
         try
         {
@@ -54,19 +63,22 @@ public static class OrderEndpoints
         }
         catch (JsonException ex)
         {
-            // The path names the field that did not parse ("$.lines[0].quantity"), so report it like any bad field.
+            // The path names the field that did not parse ("$.lines[0].quantity"): a string where a number belongs, or a
+            // key given twice (the host's JSON options refuse both), so report it like any bad field.
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
-            return Results.ValidationProblem(new Dictionary<string, string[]> { [field] = ["Not valid JSON for this field."] });
-        }
-        catch (InvalidOperationException)
-        {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Send the order as application/json."] });
+            return Results.ValidationProblem(new Dictionary<string, string[]> { [field] = ["Not valid JSON for this field (numbers unquoted, each key once)."] });
         }
 
         var errors = PlaceOrderValidator.Validate(request);
         if (errors.Count > 0)
         {
             return Results.ValidationProblem(errors);
+        }
+
+        var amountErrors = PlaceOrderValidator.ValidateAmounts(request!);
+        if (amountErrors.Count > 0)
+        {
+            return Results.ValidationProblem(amountErrors, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The order's amounts are too large.");
         }
 
         var command = PlaceOrderValidator.ToCommand(request!, request!.OrderId ?? NewId.NextGuid());
