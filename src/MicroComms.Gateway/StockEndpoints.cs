@@ -17,6 +17,7 @@ public static class StockEndpoints
             .WithName("GetStock")
             .WithTags("Stock")
             .Produces<StockLevel>()
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         return app;
@@ -29,6 +30,11 @@ public static class StockEndpoints
         ILoggerFactory loggers,
         CancellationToken ct)
     {
+        if (!Identifiers.IsValid(sku))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["sku"] = [$"Must be {Identifiers.Rule}"] });
+        }
+
         var (answered, response) = await BoundedRequest.SendAsync(
             bound => client.GetResponse<StockLevel>(new CheckStock(sku), bound, options.Value.RequestTimeout),
             options.Value, loggers.CreateLogger(typeof(StockEndpoints)), nameof(CheckStock), sku, ct);

@@ -283,6 +283,21 @@ public sealed class Gateway_Specs
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
+    [Theory]
+    [InlineData("KB%07101")]
+    [InlineData("KB%E2%80%AE101")]
+    public async Task A_stock_query_for_a_SKU_that_is_not_printable_is_refused_without_asking_Inventory(string sku)
+    {
+        // Inventory is not running: an answer that needed it would be a 504.
+        await using var gateway = await TestHosts.Gateway();
+        using var http = gateway.CreateClient();
+
+        using var response = await http.GetAsync($"/stock/{sku}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(["sku"], await Errors(response));
+    }
+
     [Fact]
     public async Task The_OpenAPI_document_describes_the_endpoints()
     {
