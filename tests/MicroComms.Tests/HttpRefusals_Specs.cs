@@ -5,6 +5,8 @@ using MicroComms.Host;
 using MicroComms.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace MicroComms.Tests;
 
@@ -21,15 +23,17 @@ public sealed class HttpRefusals_Specs
     [Theory]
     [InlineData("gateway", "/orders")]
     [InlineData("inventory", "/inventory/KB-101/restock")]
-    public async Task A_body_over_the_limit_is_413_problem_details(string services, string path)
+    public async Task A_body_over_the_limit_is_413_problem_details_and_not_logged_as_an_error(string services, string path)
     {
-        await using var process = await StartAsync(services);
+        var errors = new LogCapture(LogLevel.Error, (_, _) => true);
+        await using var process = await StartAsync(services, errors);
         using var http = new HttpClient { BaseAddress = process.Address };
         using var body = new StringContent($$"""{"customerId":"{{new string('a', 2 * MaxBody)}}"}""", Encoding.UTF8, "application/json");
 
         using var response = await http.PostAsync(path, body);
 
         await Gateway_Specs.AssertProblem(response, StatusCodes.Status413PayloadTooLarge);
+        Assert.Empty(errors.Entries);
     }
 
     [Theory]
@@ -75,7 +79,7 @@ public sealed class HttpRefusals_Specs
         Assert.Equal(StatusCodes.Status202Accepted, (int)response.StatusCode);
     }
 
-    private static async Task<Process> StartAsync(string services)
+    private static async Task<Process> StartAsync(string services, ILoggerProvider? logs = null)
     {
         var data = TestFiles.Path($"http-refusals-{Guid.NewGuid():N}");
         var app = MicroCommsApp.Build(new Dictionary<string, string?>
@@ -90,6 +94,11 @@ public sealed class HttpRefusals_Specs
             ["MicroComms:Http:MaxRequestBodySize"] = MaxBody.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
         });
+        if (logs is not null)
+        {
+            app.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs);
+        }
+
         await app.StartAsync();
         return new Process(app, MicroCommsApp.HttpAddresses(app)[0]);
     }
