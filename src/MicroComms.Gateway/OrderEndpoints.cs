@@ -23,6 +23,8 @@ public static class OrderEndpoints
             .Accepts<PlaceOrderRequest>("application/json")
             .Produces<OrderPlaced>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         orders.MapGet("/{id:guid}", GetOrderAsync)
@@ -46,6 +48,14 @@ public static class OrderEndpoints
         ILoggerFactory loggers,
         CancellationToken ct)
     {
+        if (!http.HasJsonContentType())
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Send the order as application/json.",
+                extensions: new Dictionary<string, object?> { ["contentType"] = http.ContentType });
+        }
+
         PlaceOrderRequest? request;
         try
         {
@@ -53,13 +63,10 @@ public static class OrderEndpoints
         }
         catch (JsonException ex)
         {
-            // The path names the field that did not parse ("$.lines[0].quantity"), so report it like any bad field.
+            // The path names the field that did not parse ("$.lines[0].quantity"): a string where a number belongs, or a
+            // key given twice (the host's JSON options refuse both), so report it like any bad field.
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
-            return Results.ValidationProblem(new Dictionary<string, string[]> { [field] = ["Not valid JSON for this field."] });
-        }
-        catch (InvalidOperationException)
-        {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Send the order as application/json."] });
+            return Results.ValidationProblem(new Dictionary<string, string[]> { [field] = ["Not valid JSON for this field (numbers unquoted, each key once)."] });
         }
 
         var errors = PlaceOrderValidator.Validate(request);
@@ -68,46 +75,66 @@ public static class OrderEndpoints
             return Results.ValidationProblem(errors);
         }
 
-        var command = PlaceOrderValidator.ToCommand(request!, request!.OrderId ?? NewId.NextGuid());
-        try
+        var amountErrors = PlaceOrderValidator.ValidateAmounts(request!);
+        if (amountErrors.Count > 0)
         {
-            var response = await client.GetResponse<OrderAccepted, OrderRejected>(command, ct, options.Value.RequestTimeout);
-            if (response.Is(out Response<OrderAccepted>? accepted))
-            {
-                return Results.Accepted($"/orders/{command.OrderId}", new OrderPlaced(command.OrderId, accepted.Message.AcceptedAt));
-            }
+            return Results.ValidationProblem(amountErrors, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The order's amounts are too large.");
+        }
 
-            response.Is(out Response<OrderRejected>? rejected);
+        var command = PlaceOrderValidator.ToCommand(request!, request!.OrderId ?? NewId.NextGuid());
+        var (answered, response) = await BoundedRequest.SendAsync(
+            bound => client.GetResponse<OrderAccepted, OrderRejected, OrderConflict>(command, bound, options.Value.RequestTimeout),
+            options.Value, Logger(loggers), nameof(SubmitOrder), command.OrderId, ct);
+        if (!answered)
+        {
+            return GatewayProblems.NoAnswer(
+                "Orders",
+                retrySafe: true,
+                $"The order may still be placed. It is always safe to retry with the same order id ({command.OrderId}): one id is placed at most once.",
+                new Dictionary<string, object?> { ["orderId"] = command.OrderId });
+        }
+
+        if (response.Is(out Response<OrderAccepted>? accepted))
+        {
+            return Results.Accepted($"/orders/{command.OrderId}", new OrderPlaced(command.OrderId, accepted.Message.AcceptedAt));
+        }
+
+        if (response.Is(out Response<OrderConflict>? conflict))
+        {
             return Results.Problem(
-                statusCode: StatusCodes.Status422UnprocessableEntity,
-                title: "The order was rejected.",
-                detail: rejected!.Message.Reason,
+                statusCode: StatusCodes.Status409Conflict,
+                title: $"Order {command.OrderId} already exists with a different body.",
+                detail: conflict.Message.Reason,
                 extensions: new Dictionary<string, object?> { ["orderId"] = command.OrderId });
         }
-        catch (RequestTimeoutException)
-        {
-            loggers.CreateLogger(typeof(OrderEndpoints)).LogWarning("SubmitOrder {OrderId} timed out", command.OrderId);
-            return TimedOut("Orders");
-        }
+
+        response.Is(out Response<OrderRejected>? rejected);
+        return Results.Problem(
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            title: "The order was rejected.",
+            detail: rejected!.Message.Reason,
+            extensions: new Dictionary<string, object?> { ["orderId"] = command.OrderId });
     }
 
     private static async Task<IResult> GetOrderAsync(
         Guid id,
         IRequestClient<GetOrderStatus> client,
         IOptions<GatewayOptions> options,
+        ILoggerFactory loggers,
         CancellationToken ct)
     {
-        try
+        var (answered, response) = await BoundedRequest.SendAsync(
+            bound => client.GetResponse<OrderStatus, OrderNotFound>(new GetOrderStatus(id), bound, options.Value.RequestTimeout),
+            options.Value, Logger(loggers), nameof(GetOrderStatus), id, ct);
+        if (!answered)
         {
-            var response = await client.GetResponse<OrderStatus, OrderNotFound>(new GetOrderStatus(id), ct, options.Value.RequestTimeout);
-            return response.Is(out Response<OrderStatus>? status)
-                ? Results.Ok(status.Message)
-                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Order {id} was not found.");
+            return GatewayProblems.NoAnswer(
+                "Orders", retrySafe: true, "Asking for an order's status changes nothing; it is safe to ask again.", OrderIdExtension(id));
         }
-        catch (RequestTimeoutException)
-        {
-            return TimedOut("Orders");
-        }
+
+        return response.Is(out Response<OrderStatus>? status)
+            ? Results.Ok(status.Message)
+            : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Order {id} was not found.");
     }
 
     /// <summary>
@@ -119,37 +146,38 @@ public static class OrderEndpoints
         string? reason,
         IRequestClient<CancelOrder> client,
         IOptions<GatewayOptions> options,
+        ILoggerFactory loggers,
         CancellationToken ct)
     {
-        try
+        var (answered, response) = await BoundedRequest.SendAsync(
+            bound => client.GetResponse<OrderCancellationAccepted, OrderCancellationRejected, OrderNotFound>(
+                new CancelOrder(id, reason ?? "Cancelled by the customer."), bound, options.Value.RequestTimeout),
+            options.Value, Logger(loggers), nameof(CancelOrder), id, ct);
+        if (!answered)
         {
-            var response = await client.GetResponse<OrderCancellationAccepted, OrderCancellationRejected, OrderNotFound>(
-                new CancelOrder(id, reason ?? "Cancelled by the customer."), ct, options.Value.RequestTimeout);
-            if (response.Is(out Response<OrderCancellationAccepted>? accepted))
-            {
-                return Results.Accepted($"/orders/{id}", accepted.Message);
-            }
-
-            if (response.Is(out Response<OrderCancellationRejected>? rejected))
-            {
-                return Results.Problem(
-                    statusCode: StatusCodes.Status409Conflict,
-                    title: $"Order {id} can no longer be cancelled.",
-                    detail: rejected.Message.Reason,
-                    extensions: new Dictionary<string, object?> { ["state"] = rejected.Message.State });
-            }
-
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Order {id} was not found.");
+            // The saga accepts a cancel of a cancelled order again and changes nothing, so asking twice is harmless.
+            return GatewayProblems.NoAnswer(
+                "Orders", retrySafe: true, "The cancellation may still happen. It is safe to ask again: cancelling twice cancels once.", OrderIdExtension(id));
         }
-        catch (RequestTimeoutException)
+
+        if (response.Is(out Response<OrderCancellationAccepted>? accepted))
         {
-            return TimedOut("Orders");
+            return Results.Accepted($"/orders/{id}", accepted.Message);
         }
+
+        if (response.Is(out Response<OrderCancellationRejected>? rejected))
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: $"Order {id} can no longer be cancelled.",
+                detail: rejected.Message.Reason,
+                extensions: new Dictionary<string, object?> { ["state"] = rejected.Message.State });
+        }
+
+        return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"Order {id} was not found.");
     }
 
-    internal static IResult TimedOut(string service) =>
-        Results.Problem(
-            statusCode: StatusCodes.Status504GatewayTimeout,
-            title: $"{service} did not answer in time.",
-            detail: "The request may still be processed; ask again later.");
+    private static Dictionary<string, object?> OrderIdExtension(Guid id) => new() { ["orderId"] = id };
+
+    private static ILogger Logger(ILoggerFactory loggers) => loggers.CreateLogger(typeof(OrderEndpoints));
 }

@@ -2,7 +2,10 @@ using MicroComms.Contracts;
 
 namespace MicroComms.Gateway;
 
-/// <summary>Shape checks at the edge: each bad field is named (e.g. <c>lines[1].quantity</c>) in the 400 answer.</summary>
+/// <summary>
+/// Checks at the edge, each bad field named (e.g. <c>lines[1].quantity</c>): the shape of the order (400), then
+/// whether its amounts can be computed at all (422).
+/// </summary>
 public static class PlaceOrderValidator
 {
     public static Dictionary<string, string[]> Validate(PlaceOrderRequest? request)
@@ -22,6 +25,10 @@ public static class PlaceOrderValidator
         if (string.IsNullOrWhiteSpace(request.CustomerId))
         {
             errors["customerId"] = ["Required."];
+        }
+        else if (!Identifiers.IsValid(request.CustomerId.Trim()))
+        {
+            errors["customerId"] = [$"Must be {Identifiers.Rule}"];
         }
 
         if (request.Lines is null || request.Lines.Count == 0)
@@ -43,16 +50,50 @@ public static class PlaceOrderValidator
             {
                 errors[$"lines[{i}].sku"] = ["Required."];
             }
+            else if (!Identifiers.IsValid(line.Sku.Trim()))
+            {
+                errors[$"lines[{i}].sku"] = [$"Must be {Identifiers.Rule}"];
+            }
 
             if (line.Quantity is not > 0)
             {
                 errors[$"lines[{i}].quantity"] = ["Must be a whole number of at least 1."];
             }
 
-            if (line.UnitPrice is not >= 0)
+            // The number as written: JSON's 1e-30 reads as a zero with 28 decimal places, which a check of the value would pass.
+            if (line.UnitPrice is not { } price || price < 0 || price.Scale > Amounts.MaxDecimalPlaces)
             {
-                errors[$"lines[{i}].unitPrice"] = ["Must be zero or more."];
+                errors[$"lines[{i}].unitPrice"] = [$"Must be zero or more, written with at most {Amounts.MaxDecimalPlaces} decimal places."];
             }
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// For a request that passed <see cref="Validate"/>: each line total and the order total must be computable (a
+    /// price near the largest decimal times a quantity is not), else Orders could only fail on it.
+    /// </summary>
+    public static Dictionary<string, string[]> ValidateAmounts(PlaceOrderRequest request)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var lineTotals = new List<decimal>();
+        for (var i = 0; i < request.Lines!.Count; i++)
+        {
+            var line = request.Lines[i]!;
+            if (Amounts.LineTotal(line.Quantity!.Value, line.UnitPrice!.Value) is { } lineTotal)
+            {
+                lineTotals.Add(lineTotal);
+            }
+            else
+            {
+                errors[$"lines[{i}]"] = ["quantity × unitPrice is too large."];
+            }
+        }
+
+        if (errors.Count == 0 && Amounts.Total(lineTotals) is null)
+        {
+            errors["total"] = ["The sum of the lines is too large."];
         }
 
         return errors;

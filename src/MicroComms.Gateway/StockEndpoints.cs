@@ -3,6 +3,7 @@ using MicroComms.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Gateway;
@@ -16,6 +17,7 @@ public static class StockEndpoints
             .WithName("GetStock")
             .WithTags("Stock")
             .Produces<StockLevel>()
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         return app;
@@ -25,18 +27,26 @@ public static class StockEndpoints
         string sku,
         IRequestClient<CheckStock> client,
         IOptions<GatewayOptions> options,
+        ILoggerFactory loggers,
         CancellationToken ct)
     {
-        try
+        if (!Identifiers.IsValid(sku))
         {
-            var response = await client.GetResponse<StockLevel>(new CheckStock(sku), ct, options.Value.RequestTimeout);
-            return response.Message.Known
-                ? Results.Ok(response.Message)
-                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"SKU '{sku}' is not in the catalogue.");
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["sku"] = [$"Must be {Identifiers.Rule}"] });
         }
-        catch (RequestTimeoutException)
+
+        var (answered, response) = await BoundedRequest.SendAsync(
+            bound => client.GetResponse<StockLevel>(new CheckStock(sku), bound, options.Value.RequestTimeout),
+            options.Value, loggers.CreateLogger(typeof(StockEndpoints)), nameof(CheckStock), sku, ct);
+        if (!answered)
         {
-            return OrderEndpoints.TimedOut("Inventory");
+            return GatewayProblems.NoAnswer(
+                "Inventory", retrySafe: true, "Asking for a stock level changes nothing; it is safe to ask again.",
+                new Dictionary<string, object?> { ["sku"] = sku });
         }
+
+        return response.Message.Known
+            ? Results.Ok(response.Message)
+            : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"SKU '{sku}' is not in the catalogue.");
     }
 }

@@ -40,6 +40,8 @@ public static class MicroCommsApp
         builder.Services.AddOptions<HostOptions>().Bind(builder.Configuration.GetSection(HostOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         var configuration = builder.Configuration;
+        // Every process answers HTTP the same way (problem details, strict JSON, limits), whichever services it runs.
+        builder.Services.AddMicroCommsHttp(configuration);
         if (services.Contains(ServiceNames.Orders))
         {
             builder.Services.AddOrders(configuration);
@@ -97,6 +99,7 @@ public static class MicroCommsApp
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
 
         var app = builder.Build();
+        app.UseMicroCommsHttp();
         if (services.Contains(ServiceNames.Gateway))
         {
             app.MapGateway();

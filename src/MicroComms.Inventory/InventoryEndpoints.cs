@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MassTransit;
 using MicroComms.Contracts;
 using Microsoft.AspNetCore.Builder;
@@ -16,7 +17,13 @@ public static class InventoryEndpoints
     {
         app.MapPost("/inventory/{sku}/restock", RestockAsync)
             .WithName("Restock")
-            .WithTags("Inventory");
+            .WithTags("Inventory")
+            .Accepts<RestockRequest>("application/json")
+            .Produces<StockLevel>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         return app;
     }
 
@@ -26,7 +33,7 @@ public static class InventoryEndpoints
     /// </summary>
     private static async Task<IResult> RestockAsync(
         string sku,
-        RestockRequest request,
+        HttpRequest http,
         InventoryDbContext db,
         IPublishEndpoint publisher,
         IOptions<InventoryOptions> options,
@@ -34,8 +41,33 @@ public static class InventoryEndpoints
         ILogger<InventoryDbContext> logger,
         CancellationToken ct)
     {
+        if (!Identifiers.IsValid(sku))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["sku"] = [$"Must be {Identifiers.Rule}"] });
+        }
+
+        if (!http.HasJsonContentType())
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Send the restock as application/json.",
+                extensions: new Dictionary<string, object?> { ["contentType"] = http.ContentType });
+        }
+
+        // Read here rather than bound by the framework, whose refusal of a bad body is an empty 400 that names nothing.
+        RestockRequest? request;
+        try
+        {
+            request = await http.ReadFromJsonAsync<RestockRequest>(ct);
+        }
+        catch (JsonException ex)
+        {
+            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
+            return Results.ValidationProblem(new Dictionary<string, string[]> { [field] = ["Not valid JSON for this field (numbers unquoted, each key once)."] });
+        }
+
         var limits = options.Value;
-        if (request.Quantity <= 0 || request.Quantity > limits.MaxRestockQuantity)
+        if (request is null || request.Quantity <= 0 || request.Quantity > limits.MaxRestockQuantity)
         {
             return Results.ValidationProblem(new Dictionary<string, string[]>
             {

@@ -19,7 +19,7 @@ public static class MicroCommsRetry
     /// <summary>
     /// Delayed redelivery through the message scheduler (when enabled), then immediate retries: the
     /// documented order, so each redelivery gets a fresh round of immediate retries. Neither applies to
-    /// <see cref="PermanentFailureException"/> or <see cref="ValidationException"/>.
+    /// <see cref="PermanentFailureException"/>, <see cref="ValidationException"/> or <see cref="ArithmeticException"/>.
     /// </summary>
     public static void UseMicroCommsRetry(this IReceiveEndpointConfigurator endpoint, RetryOptions defaults)
     {
@@ -59,6 +59,10 @@ public static class MicroCommsRetry
     {
         r.Ignore<PermanentFailureException>();
         r.Ignore<ValidationException>();
+        // Overflow, division by zero, a non-finite number: arithmetic on the message's own numbers, which fails the same
+        // way on every attempt. FormatException stays retried: it also comes from parsing what a consumer read
+        // elsewhere (a provider's reply, a row being rewritten), which can be whole on the next attempt.
+        r.Ignore<ArithmeticException>();
     }
 
     /// <summary>

@@ -19,6 +19,11 @@ public sealed class OrderValidator(IOptions<OrdersOptions> options)
             return "The customer id is empty.";
         }
 
+        if (!Identifiers.IsValid(order.CustomerId))
+        {
+            return $"The customer id must be {Identifiers.Rule}";
+        }
+
         if (!customerKnown)
         {
             return $"Customer '{order.CustomerId}' is not known.";
@@ -42,6 +47,11 @@ public sealed class OrderValidator(IOptions<OrdersOptions> options)
                 return $"Line {i + 1} has no SKU.";
             }
 
+            if (!Identifiers.IsValid(line.Sku))
+            {
+                return $"Line {i + 1} has a SKU that is not {Identifiers.Rule}";
+            }
+
             if (line.Quantity <= 0 || line.Quantity > limits.MaxQuantityPerLine)
             {
                 return $"Line {i + 1} ({line.Sku}) has quantity {line.Quantity}; it must be between 1 and {limits.MaxQuantityPerLine}.";
@@ -51,6 +61,21 @@ public sealed class OrderValidator(IOptions<OrdersOptions> options)
             {
                 return $"Line {i + 1} ({line.Sku}) has a negative unit price.";
             }
+
+            if (!Amounts.IsValidPrice(line.UnitPrice))
+            {
+                return $"Line {i + 1} ({line.Sku}) has a unit price with more than {Amounts.MaxDecimalPlaces} decimal places.";
+            }
+
+            if (Amounts.LineTotal(line.Quantity, line.UnitPrice) is null)
+            {
+                return $"Line {i + 1} ({line.Sku}): quantity times unit price is too large to compute.";
+            }
+        }
+
+        if (Amounts.Total(order.Lines.Select(l => l.Quantity * l.UnitPrice)) is null)
+        {
+            return "The order total is too large to compute.";
         }
 
         if (order.Lines.GroupBy(l => l.Sku, StringComparer.OrdinalIgnoreCase).Any(g => g.Count() > 1))

@@ -41,13 +41,15 @@ public sealed class ServiceTestHost : IAsyncDisposable
     /// <param name="mapEndpoints">The service's HTTP endpoints, if it has any.</param>
     /// <param name="settings">Extra configuration (options sections).</param>
     /// <param name="configureServices">Test doubles and the like, registered after the service.</param>
+    /// <param name="configureApp">Middleware the host's composition adds before the endpoints (e.g. its HTTP conventions).</param>
     public static async Task<ServiceTestHost> StartAsync(
         Action<IServiceCollection, IConfiguration> addServices,
         Action<IBusRegistrationConfigurator> addBus,
         IEnumerable<string>? databases = null,
         Action<IEndpointRouteBuilder>? mapEndpoints = null,
         IReadOnlyDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        Action<WebApplication>? configureApp = null)
     {
         var configurationValues = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -78,6 +80,7 @@ public sealed class ServiceTestHost : IAsyncDisposable
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        configureApp?.Invoke(app);
         mapEndpoints?.Invoke(app);
         OutboxReplayObserver.ConnectTo(app.Services.GetRequiredService<ITestHarness>());
         try

@@ -1,10 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
 using MassTransit;
 using MicroComms.Contracts;
 using MicroComms.Inventory;
 using MicroComms.Messaging.Outbox;
 using MicroComms.Testing;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Tests;
@@ -156,6 +159,41 @@ public sealed class Inventory_Specs
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, zero.StatusCode);
         Assert.Contains("quantity", await zero.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("KB%07101", """{"quantity":5}""", "sku")]
+    [InlineData("KB%E2%80%AE101", """{"quantity":5}""", "sku")]
+    [InlineData("KB-101", """{"quantity":"5"}""", "quantity")]
+    [InlineData("KB-101", """{"quantity":5,"quantity":500}""", "quantity")]
+    public async Task A_restock_with_a_SKU_that_is_not_printable_or_a_malformed_body_is_refused_naming_the_field(string sku, string json, string field)
+    {
+        await using var host = await TestHosts.Inventory();
+        using var http = host.CreateClient();
+        using var body = new StringContent(json, Encoding.UTF8, "application/json");
+
+        using var response = await http.PostAsync($"/inventory/{sku}/restock", body);
+
+        await Gateway_Specs.AssertProblem(response, StatusCodes.Status400BadRequest);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal([field], problem.RootElement.GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        Assert.Equal((Seeded, 0), await Stock(host, "KB-101"));
+    }
+
+    [Fact]
+    public async Task Restock_refusals_are_problem_details()
+    {
+        await using var host = await TestHosts.Inventory();
+        using var http = host.CreateClient();
+        using var text = new StringContent("quantity=5", Encoding.UTF8, "text/plain");
+
+        using var wrongType = await http.PostAsync("/inventory/KB-101/restock", text);
+        using var unknown = await http.PostAsJsonAsync("/inventory/NOPE-1/restock", new RestockRequest(5));
+        using var wrongMethod = await http.GetAsync("/inventory/KB-101/restock");
+
+        await Gateway_Specs.AssertProblem(wrongType, StatusCodes.Status415UnsupportedMediaType);
+        await Gateway_Specs.AssertProblem(unknown, StatusCodes.Status404NotFound);
+        await Gateway_Specs.AssertProblem(wrongMethod, StatusCodes.Status405MethodNotAllowed);
     }
 
     private static async Task Send<T>(ServiceTestHost host, T message)

@@ -1,8 +1,10 @@
+using System.Globalization;
 using MassTransit;
 using MassTransit.Testing;
 using MicroComms.Contracts;
 using MicroComms.Messaging.Outbox;
 using MicroComms.Orders;
+using MicroComms.Tests.OrderSaga;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Tests;
@@ -69,6 +71,35 @@ public sealed class Orders_Specs
         Assert.Contains("Line 1", rejected.Message.Reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("KB-101", 2, "79228162514264337593543950335", "too large")]
+    [InlineData("KB-101", 1, "0.001", "decimal places")]
+    [InlineData("KB\u0007101", 1, "1", "SKU")]
+    [InlineData("", 1, "1", "no SKU")]
+    public async Task A_line_whose_total_cannot_be_computed_or_whose_price_or_SKU_is_malformed_is_rejected(string sku, int quantity, string price, string reason)
+    {
+        await using var host = await TestHosts.Orders();
+
+        var response = await Submit(host.Harness, new SubmitOrder(
+            NewId.NextGuid(), "bob", [new OrderLine(System.Text.RegularExpressions.Regex.Unescape(sku), quantity, decimal.Parse(price, CultureInfo.InvariantCulture))]));
+
+        Assert.True(response.Is(out Response<OrderRejected>? rejected));
+        Assert.Contains(reason, rejected.Message.Reason, StringComparison.Ordinal);
+        Assert.False(await host.Harness.Published.Any<OrderSubmitted>());
+    }
+
+    [Fact]
+    public async Task An_order_total_that_cannot_be_computed_is_rejected()
+    {
+        await using var host = await TestHosts.Orders();
+
+        var response = await Submit(host.Harness, new SubmitOrder(
+            NewId.NextGuid(), "bob", [new OrderLine("KB-101", 1, decimal.MaxValue), new OrderLine("MS-202", 1, decimal.MaxValue)]));
+
+        Assert.True(response.Is(out Response<OrderRejected>? rejected));
+        Assert.Contains("total is too large", rejected.Message.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_same_SKU_on_two_lines_is_rejected()
     {
@@ -80,18 +111,88 @@ public sealed class Orders_Specs
     }
 
     [Fact]
-    public async Task Submitting_the_same_order_twice_stores_and_announces_it_once()
+    public async Task Submitting_the_same_order_twice_stores_it_once_and_starts_one_workflow()
     {
-        await using var host = await TestHosts.Orders();
+        // The saga's own store: the consumer looks for the order's saga row in OrdersDbContext, which ServiceTestHost's
+        // harness replaces with an in-memory repository.
+        await using var orders = await OrderSagaHarness.StartAsync();
         var command = new SubmitOrder(NewId.NextGuid(), "carol", [Keyboard]);
 
-        var first = await Submit(host.Harness, command);
-        var second = await Submit(host.Harness, command);
+        var first = await Submit(orders.Harness, command);
+        var second = await Submit(orders.Harness, command);
 
         Assert.True(first.Is(out Response<OrderAccepted>? _));
         Assert.True(second.Is(out Response<OrderAccepted>? _));
+        await orders.ReachedAsync(command.OrderId, orders.Machine.Submitted);
+        // The second may have come before the saga row and announced the order again; the saga ignores a repeat.
+        await orders.Harness.InactivityTask;
+        Assert.Equal(1, orders.CountSent<ReserveStock>(m => m.OrderId == command.OrderId));
+        Assert.Equal(1, await orders.InScopeAsync(db => db.Orders.CountAsync()));
+    }
+
+    [Fact]
+    public async Task A_resubmitted_order_whose_workflow_never_started_starts_it_once()
+    {
+        await using var orders = await OrderSagaHarness.StartAsync();
+        var command = new SubmitOrder(NewId.NextGuid(), "carol", [Keyboard]);
+        // What a crash of Orders after its commit and before its outbox was sent leaves: the order row, no saga, nothing on the bus.
+        await orders.InScopeAsync(db =>
+        {
+            db.Orders.Add(new Order
+            {
+                Id = command.OrderId,
+                CustomerId = command.CustomerId,
+                Total = 100m,
+                SubmittedAt = DateTimeOffset.UtcNow,
+                Items = [new OrderItem { Sku = Keyboard.Sku, Quantity = Keyboard.Quantity, UnitPrice = Keyboard.UnitPrice }],
+            });
+            return db.SaveChangesAsync();
+        });
+
+        var retried = await Submit(orders.Harness, command);
+        Assert.True(retried.Is(out Response<OrderAccepted>? _));
+        await orders.ReachedAsync(command.OrderId, orders.Machine.Submitted);
+        var again = await Submit(orders.Harness, command);
+
+        Assert.True(again.Is(out Response<OrderAccepted>? _));
+        Assert.Equal(1, orders.CountPublished<OrderSubmitted>(m => m.OrderId == command.OrderId && m.Total == 100m));
+        Assert.Equal(1, orders.CountSent<ReserveStock>(m => m.OrderId == command.OrderId));
+        Assert.Equal(1, await orders.InScopeAsync(db => db.Orders.CountAsync()));
+    }
+
+    [Theory]
+    [InlineData("dave", 2, 50)]
+    [InlineData("carol", 3, 50)]
+    [InlineData("carol", 2, 49)]
+    public async Task The_same_order_id_with_a_different_body_is_answered_OrderConflict_and_changes_nothing(string customer, int quantity, int price)
+    {
+        await using var host = await TestHosts.Orders();
+        var orderId = NewId.NextGuid();
+        await Submit(host.Harness, new SubmitOrder(orderId, "carol", [Keyboard]));
+
+        var client = host.Harness.Bus.CreateRequestClient<SubmitOrder>(new Uri("queue:submit-order"));
+        var response = await client.GetResponse<OrderAccepted, OrderRejected, OrderConflict>(
+            new SubmitOrder(orderId, customer, [new OrderLine(Keyboard.Sku, quantity, price)]));
+
+        Assert.True(response.Is(out Response<OrderConflict>? conflict));
+        Assert.Equal(orderId, conflict.Message.OrderId);
+        Assert.Contains(orderId.ToString(), conflict.Message.Reason, StringComparison.Ordinal);
         Assert.Single(host.Harness.Published.Select<OrderSubmitted>());
-        Assert.Equal(1, await host.InScopeAsync<OrdersDbContext, int>(db => db.Orders.CountAsync()));
+        var stored = await host.InScopeAsync<OrdersDbContext, Order>(db => db.Orders.Include(o => o.Items).SingleAsync());
+        Assert.Equal(("carol", 2), (stored.CustomerId, stored.Items.Single().Quantity));
+    }
+
+    [Fact]
+    public async Task A_conflicting_resubmission_from_a_requester_that_does_not_know_OrderConflict_is_rejected()
+    {
+        await using var host = await TestHosts.Orders();
+        var orderId = NewId.NextGuid();
+        await Submit(host.Harness, new SubmitOrder(orderId, "carol", [Keyboard]));
+
+        var response = await Submit(host.Harness, new SubmitOrder(orderId, "dave", [Keyboard]));
+
+        Assert.True(response.Is(out Response<OrderRejected>? rejected));
+        Assert.Contains("already exists", rejected.Message.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -106,6 +106,30 @@ public sealed class Retry_Specs
     }
 
     [Fact]
+    public async Task An_OverflowException_is_tried_once_and_faults_without_retry_or_redelivery()
+    {
+        var attempts = new Attempts();
+        var settings = BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase());
+        settings["MicroComms:Retry:RedeliveryIntervals:0"] = "00:00:00.100";
+        using var host = MicroCommsTestHost.Build(
+            settings,
+            s => s.AddSingleton(attempts),
+            x =>
+            {
+                x.AddConsumer<OverflowingConsumer>();
+                x.AddConsumer<FaultObserver>();
+            });
+        await host.StartAsync();
+
+        await host.Services.GetRequiredService<IBus>().Publish(new OverflowingWork(decimal.MaxValue, 2));
+        var fault = await attempts.Faulted.Task.WaitAsync(Timeout);
+
+        Assert.Single(attempts.All);
+        Assert.Equal(typeof(OverflowException).FullName, fault.Exceptions.Single().ExceptionType);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task A_definition_replaces_the_default_retry_policy_for_its_endpoint()
     {
         var attempts = new Attempts();
@@ -136,6 +160,8 @@ public sealed class Retry_Specs
 
     public sealed record FailingWork(string Name);
 
+    public sealed record OverflowingWork(decimal UnitPrice, int Quantity);
+
     public sealed class FlakyConsumer(Attempts attempts) : IConsumer<FlakyWork>
     {
         public Task Consume(ConsumeContext<FlakyWork> context)
@@ -159,6 +185,16 @@ public sealed class Retry_Specs
         }
     }
 
+    public sealed class OverflowingConsumer(Attempts attempts) : IConsumer<OverflowingWork>
+    {
+        public Task Consume(ConsumeContext<OverflowingWork> context)
+        {
+            attempts.Record(context);
+            _ = context.Message.UnitPrice * context.Message.Quantity;
+            return Task.CompletedTask;
+        }
+    }
+
     public sealed class AlwaysFailingConsumer(Attempts attempts) : IConsumer<FailingWork>
     {
         public Task Consume(ConsumeContext<FailingWork> context)
@@ -179,11 +215,13 @@ public sealed class Retry_Specs
         }
     }
 
-    public sealed class FaultObserver(Attempts attempts) : IConsumer<Fault<BrokenWork>>, IConsumer<Fault<FailingWork>>
+    public sealed class FaultObserver(Attempts attempts) : IConsumer<Fault<BrokenWork>>, IConsumer<Fault<FailingWork>>, IConsumer<Fault<OverflowingWork>>
     {
         public Task Consume(ConsumeContext<Fault<BrokenWork>> context) => Seen(context.Message);
 
         public Task Consume(ConsumeContext<Fault<FailingWork>> context) => Seen(context.Message);
+
+        public Task Consume(ConsumeContext<Fault<OverflowingWork>> context) => Seen(context.Message);
 
         private Task Seen(Fault fault)
         {

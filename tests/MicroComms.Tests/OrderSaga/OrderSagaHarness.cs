@@ -126,6 +126,13 @@ internal sealed class OrderSagaHarness : IAsyncDisposable
         return await db.OrderSagas.AsNoTracking().FirstOrDefaultAsync(s => s.CorrelationId == orderId);
     }
 
+    /// <summary>Runs <paramref name="action"/> on a fresh OrdersDbContext, e.g. to arrange or count rows.</summary>
+    public async Task<T> InScopeAsync<T>(Func<OrdersDbContext, Task<T>> action)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<OrdersDbContext>());
+    }
+
     public Task<Response<OrderCancellationAccepted, OrderCancellationRejected, OrderNotFound>> CancelAsync(Guid orderId) =>
         Harness.Bus.CreateRequestClient<CancelOrder>(new Uri($"queue:{OrderStateDefinition.QueueName}"))
             .GetResponse<OrderCancellationAccepted, OrderCancellationRejected, OrderNotFound>(new CancelOrder(orderId, "changed my mind"));

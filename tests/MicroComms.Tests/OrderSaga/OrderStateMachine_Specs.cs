@@ -216,6 +216,25 @@ public sealed class OrderStateMachine_Specs
     }
 
     [Fact]
+    public async Task Two_OrderSubmitted_for_one_order_start_one_workflow()
+    {
+        await using var orders = await OrderSagaHarness.StartAsync();
+        var orderId = NewId.NextGuid();
+        var submitted = new OrderSubmitted(orderId, "alice", [new OrderLine("KB-101", 2, 50m)], 100m, DateTimeOffset.UtcNow);
+
+        // Both at once, as when a resubmission repairs an order whose first OrderSubmitted was still in the outbox:
+        // the two race to insert the saga row, and the loser is retried against the winner's row, which ignores it.
+        await Task.WhenAll(orders.Harness.Bus.Publish(submitted), orders.Harness.Bus.Publish(submitted));
+
+        await orders.ReachedAsync(orderId, orders.Machine.Submitted);
+        await orders.Harness.InactivityTask;
+        // A consume attempt that lost the insert race and was retried is listed again, hence "at least".
+        Assert.True(orders.Harness.Consumed.Select<OrderSubmitted>(m => m.Context.Message.OrderId == orderId).Count() >= 2);
+        Assert.False(await orders.Harness.Published.Any<Fault>());
+        Assert.Equal(1, orders.CountSent<ReserveStock>(m => m.OrderId == orderId));
+    }
+
+    [Fact]
     public async Task Events_for_an_unknown_order_are_dropped_without_a_fault()
     {
         await using var orders = await OrderSagaHarness.StartAsync();
