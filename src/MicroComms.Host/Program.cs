@@ -1,6 +1,7 @@
 using MicroComms.Host;
 using MicroComms.Host.Errors;
 using MicroComms.Host.Outbox;
+using MicroComms.Host.Scheduler;
 using Microsoft.Extensions.Configuration;
 
 var root = MicroCommsCommands.CreateRoot();
@@ -13,5 +14,6 @@ var configuration = new ConfigurationBuilder()
     .Build();
 root.Subcommands.Add(ErrorsCommand.Create(configuration));
 root.Subcommands.Add(OutboxCommand.Create(configuration));
+root.Subcommands.Add(SchedulerCommand.Create(configuration));
 
 return await MicroCommsCommands.InvokeAsync(root, args);

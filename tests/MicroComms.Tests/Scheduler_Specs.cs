@@ -299,8 +299,7 @@ public sealed class Scheduler_Specs
         return row;
     }
 
-    private static SchedulerDbContext SchedulerDb(string database) =>
-        new(new DbContextOptionsBuilder<SchedulerDbContext>().UseSqlite($"Data Source={database}").Options);
+    private static SchedulerDbContext SchedulerDb(string database) => SchedulerDbContext.ForSqlite($"Data Source={database}");
 
     private static async Task<ScheduledMessageRow> RowAsync(IHost host, Guid tokenId)
     {

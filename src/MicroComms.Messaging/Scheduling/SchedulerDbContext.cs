@@ -17,6 +17,13 @@ public sealed class SchedulerDbContext(DbContextOptions<SchedulerDbContext> opti
 
     public DbSet<ScheduledMessageRow> ScheduledMessages => Set<ScheduledMessageRow>();
 
+    /// <summary>Opens a scheduler database with the same per-connection settings the services use (operator tools, tests).</summary>
+    public static SchedulerDbContext ForSqlite(string connectionString) =>
+        new(new DbContextOptionsBuilder<SchedulerDbContext>()
+            .UseSqlite(connectionString)
+            .AddInterceptors(SqliteConnectionPragmas.Instance)
+            .Options);
+
     /// <summary>
     /// EnsureCreated leaves an existing file as it is, so a scheduler.db written before the set-aside columns gets them
     /// here: added with defaults that mean "in line, never failed", so its waiting rows are kept and sent as before.
