@@ -211,6 +211,23 @@ public sealed class Scheduler_Specs
     }
 
     [Fact]
+    public async Task A_scheduled_message_whose_stored_body_no_longer_reads_is_set_aside()
+    {
+        var database = MicroCommsTestHost.TempDatabase();
+        var row = await UnreachableRowAsync(database, r => r.Body = "not a message envelope");
+        var setAside = new LogCapture(LogLevel.Warning, (message, _) => message.Contains($"{row.MessageId}", StringComparison.Ordinal) && message.Contains("set aside", StringComparison.Ordinal));
+        using var host = UnreachableHost(database, new Received(), setAside);
+        await host.StartAsync();
+
+        await setAside.FirstEntry.WaitAsync(Timeout);
+
+        var stored = await RowAsync(host, row.TokenId);
+        Assert.Equal(MaxAttempts, stored.DeliveryAttempts);
+        Assert.Contains("Serialization", stored.FailureReason, StringComparison.Ordinal);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task A_purge_leaves_scheduled_messages_that_are_still_in_line()
     {
         var database = MicroCommsTestHost.TempDatabase();
@@ -281,8 +298,11 @@ public sealed class Scheduler_Specs
             x => x.AddConsumer<ReminderConsumer>());
     }
 
-    /// <summary>A due row addressed to a RabbitMQ queue, stored in <paramref name="database"/> as a RabbitMQ process would have.</summary>
-    private static async Task<ScheduledMessageRow> UnreachableRowAsync(string database)
+    /// <summary>
+    /// A due row addressed to a RabbitMQ queue, stored in <paramref name="database"/> as a RabbitMQ process would have; or,
+    /// when <paramref name="spoil"/> is given, addressed to this bus's reminder queue and spoiled by it.
+    /// </summary>
+    private static async Task<ScheduledMessageRow> UnreachableRowAsync(string database, Action<ScheduledMessageRow>? spoil = null)
     {
         ScheduledMessageRow row;
         using (var host = MicroCommsTestHost.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(new Received()), x => x.AddConsumer<ReminderConsumer>()))
@@ -292,7 +312,15 @@ public sealed class Scheduler_Specs
             await host.StopAsync();
         }
 
-        row.Destination = "rabbitmq://127.0.0.1/microcomms/order-state";
+        if (spoil is null)
+        {
+            row.Destination = "rabbitmq://127.0.0.1/microcomms/order-state";
+        }
+        else
+        {
+            spoil(row);
+        }
+
         await using var db = SchedulerDb(database);
         db.ScheduledMessages.Add(row);
         await db.SaveChangesAsync();
