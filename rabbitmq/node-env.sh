@@ -47,6 +47,8 @@ RMQ_STDOUT="$RMQ_DATA/server.stdout"
 RMQ_VHOST=microcomms
 RMQ_USER=microcomms
 RMQ_PASSWORD=microcomms
+# Administrator for operators and tests (management API, new vhosts); the services never use it.
+RMQ_OPERATOR_USER=microcomms-operator
 
 # Server and CLI tools read the same variables. HOME holds the node's own Erlang cookie.
 export HOME="$RMQ_HOME"

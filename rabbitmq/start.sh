@@ -13,7 +13,7 @@ READY_TIMEOUT=60 # seconds, for each wait below
 rmq_require_installed
 
 ready_line() {
-  echo "RabbitMQ ready: $(rmq_amqp_uri) (management http://127.0.0.1:$RMQ_MGMT_PORT)"
+  echo "RabbitMQ ready: $(rmq_amqp_uri) (management http://127.0.0.1:$RMQ_MGMT_PORT, operator $RMQ_OPERATOR_USER)"
 }
 
 show_logs() {
@@ -66,6 +66,22 @@ wait_until_ready() {
   done
 }
 
+# Definitions are imported at boot as create-or-update, never delete: a node whose data folder predates the
+# current definitions.json, or that was already running when it changed, keeps the old users (guest, an
+# administrator service user). Brings such a node in line; on an up-to-date node it costs one list_users.
+settle_users() {
+  local users
+  users="$(rmq_ctl list_users --quiet --no-table-headers 2>/dev/null)" || fail "'rabbitmqctl list_users' failed"
+  if ! grep -qP "^\Q$RMQ_OPERATOR_USER\E\t" <<<"$users" || ! grep -qxP "\Q$RMQ_USER\E\t\[\]" <<<"$users"; then
+    rmq_ctl import_definitions "$RMQ_DIR/definitions.json" >/dev/null 2>&1 ||
+      fail "'rabbitmqctl import_definitions $RMQ_DIR/definitions.json' failed"
+  fi
+  if grep -qP '^guest\t' <<<"$users"; then
+    rmq_ctl delete_user guest >/dev/null 2>&1 || fail "could not delete the guest user left by older definitions"
+    echo "Deleted the guest user left by older definitions." >&2
+  fi
+}
+
 mkdir -p "$RMQ_DATA"
 # One start at a time per port. The lock's descriptor is closed for the server (9>&-) so a
 # running node never holds it.
@@ -75,6 +91,7 @@ flock -w $((READY_TIMEOUT * 3)) 9 || rmq_die "another start.sh for port $RMQ_POR
 if pid="$(rmq_node_pid)"; then
   echo "RabbitMQ node $RMQ_NODE is already running (pid $pid)." >&2
   wait_until_ready
+  settle_users
   ready_line
   exit 0
 fi
@@ -126,4 +143,5 @@ until [[ -s "$RMQ_PID_FILE" ]]; do
   sleep 0.2
 done
 wait_until_ready
+settle_users
 ready_line

@@ -2,6 +2,7 @@ using MassTransit;
 using MicroComms.Gateway;
 using MicroComms.Inventory;
 using MicroComms.Messaging;
+using MicroComms.Messaging.Scheduling;
 using MicroComms.Notifications;
 using MicroComms.Orders;
 using MicroComms.Payments;
@@ -122,7 +123,7 @@ public static class MicroCommsApp
         return addresses.Select(a => new Uri(a)).Where(a => a.Port != grpcPort).ToList();
     }
 
-    /// <summary>Settings that follow from the host options: each service's SQLite file and Kestrel's endpoints.</summary>
+    /// <summary>Settings that follow from the host options: each service's and the scheduler's SQLite file, Kestrel's endpoints.</summary>
     private static Dictionary<string, string?> DerivedSettings(IConfiguration configuration, HostOptions host, IReadOnlySet<string> services)
     {
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -130,6 +131,8 @@ public static class MicroCommsApp
         {
             settings[$"ConnectionStrings:{name}"] = ServiceDatabases.ConnectionString(configuration, host, name);
         }
+
+        settings[$"ConnectionStrings:{SchedulerOptions.ConnectionStringName}"] = ServiceDatabases.SchedulerConnectionString(configuration, host);
 
         var urls = host.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         for (var i = 0; i < urls.Length; i++)

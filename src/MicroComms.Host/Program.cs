@@ -2,6 +2,7 @@ using MicroComms.Host;
 using MicroComms.Host.Crash;
 using MicroComms.Host.Errors;
 using MicroComms.Host.Outbox;
+using MicroComms.Host.Scheduler;
 using Microsoft.Extensions.Configuration;
 
 var root = MicroCommsCommands.CreateRoot();
@@ -14,6 +15,7 @@ var configuration = new ConfigurationBuilder()
     .Build();
 root.Subcommands.Add(ErrorsCommand.Create(configuration));
 root.Subcommands.Add(OutboxCommand.Create(configuration));
+root.Subcommands.Add(SchedulerCommand.Create(configuration));
 root.Subcommands.Add(CrashCommand.Create());
 
 return await MicroCommsCommands.InvokeAsync(root, args);

@@ -1,12 +1,20 @@
+using MicroComms.Messaging.Scheduling;
 using Microsoft.Extensions.Configuration;
 
 namespace MicroComms.Host;
 
-/// <summary>Where each service keeps its SQLite database: <c>ConnectionStrings:&lt;Service&gt;</c>, else <c>&lt;data&gt;/&lt;service&gt;.db</c>.</summary>
+/// <summary>
+/// Where each service keeps its SQLite database, and the process its scheduler's: <c>ConnectionStrings:&lt;Name&gt;</c>,
+/// else <c>&lt;data&gt;/&lt;name&gt;.db</c>.
+/// </summary>
 public static class ServiceDatabases
 {
     /// <summary>The services with a database of their own, by their connection-string name.</summary>
     public static readonly IReadOnlyList<string> Names = ["Orders", "Inventory", "Payments", "Notifications"];
+
+    /// <summary>The scheduler's database: beside the services' in the data folder, so separate data folders never share one.</summary>
+    public static string SchedulerConnectionString(IConfiguration configuration, HostOptions host) =>
+        ConnectionString(configuration, host, SchedulerOptions.ConnectionStringName);
 
     /// <summary>The connection string the service <paramref name="name"/> uses under <paramref name="configuration"/>.</summary>
     public static string ConnectionString(IConfiguration configuration, HostOptions host, string name)

@@ -14,6 +14,7 @@ public static class MicroCommsRegistration
     /// <c>ScheduleSend</c>, saga schedules and delayed redelivery on both transports), the default
     /// redelivery and retry policy on every endpoint (<c>MicroComms:Retry</c>), and whatever
     /// <paramref name="configure"/> registers (each service's <c>x.AddOrders()</c> and the like).
+    /// MassTransit's usage telemetry is off.
     /// </summary>
     public static IServiceCollection AddMicroComms(
         this IServiceCollection services,
@@ -50,6 +51,8 @@ public static class MicroCommsRegistration
 
         services.AddMassTransit(x =>
         {
+            // Closed by default: MassTransit otherwise posts a usage report to its vendor's host a few minutes after start.
+            x.DisableUsageTelemetry();
             x.SetKebabCaseEndpointNameFormatter();
             x.AddMessageScheduler(schedulerAddress);
             x.AddConsumer<ScheduleMessageConsumer>().Endpoint(e => e.Name = schedulerQueue);

@@ -4,7 +4,10 @@ using Microsoft.Extensions.Hosting;
 
 namespace MicroComms.Messaging;
 
-/// <summary>Creates the schema and turns on WAL before any hosted service (the bus included) starts.</summary>
+/// <summary>
+/// Creates the schema (or brings an older file up to date, see <see cref="ISqliteSchemaUpgrade"/>) and turns on WAL
+/// before any hosted service (the bus included) starts.
+/// </summary>
 internal sealed class SqliteDatabaseInitializer<TContext>(IServiceScopeFactory scopeFactory) : IHostedLifecycleService
     where TContext : DbContext
 {
@@ -18,6 +21,11 @@ internal sealed class SqliteDatabaseInitializer<TContext>(IServiceScopeFactory s
         // otherwise both find no tables and the second would fail start-up with "table already exists".
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Database.EnsureCreatedAsync(cancellationToken);
+        if (db is ISqliteSchemaUpgrade upgrade)
+        {
+            await upgrade.UpgradeSchemaAsync(cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
     }
 

@@ -9,20 +9,28 @@ namespace MicroComms.IntegrationTests;
 /// <summary>
 /// A real broker for the tests: the one the <c>MICROCOMMS_RABBITMQ</c> amqp URI names, or a private node that
 /// <c>rabbitmq/start.sh</c> starts (and that the test may stop and start again). Broker tests never skip: when
-/// no broker can be had, <see cref="StartAsync"/> throws with the reason.
+/// no broker can be had, <see cref="StartAsync"/> throws with the reason. The services' user has no management rights,
+/// so the management API (new virtual hosts) and the <c>errors</c> commands use the operator user: the one
+/// <c>MICROCOMMS_RABBITMQ_OPERATOR</c> (<c>user:pass</c>) names, else the private node's, else the URI's own user.
 /// </summary>
 public sealed class RabbitMqNode
 {
     public const string UriVariable = "MICROCOMMS_RABBITMQ";
+    public const string OperatorVariable = "MICROCOMMS_RABBITMQ_OPERATOR";
+
+    /// <summary>The administrator rabbitmq/definitions.json defines for operators and tests.</summary>
+    private const string NodeOperator = "microcomms-operator";
     public const int DefaultPort = 5672;
 
-    private RabbitMqNode(string host, int port, string virtualHost, string username, string password, bool ownNode)
+    private RabbitMqNode(string host, int port, string virtualHost, (string User, string Password) service, (string User, string Password) operatorUser, bool ownNode)
     {
         Host = host;
         Port = port;
         VirtualHost = virtualHost;
-        Username = username;
-        Password = password;
+        Username = service.User;
+        Password = service.Password;
+        OperatorUsername = operatorUser.User;
+        OperatorPassword = operatorUser.Password;
         IsPrivateNode = ownNode;
     }
 
@@ -35,6 +43,11 @@ public sealed class RabbitMqNode
     public string Username { get; }
 
     public string Password { get; }
+
+    /// <summary>A user with management rights: creates virtual hosts and runs the <c>errors</c> commands.</summary>
+    public string OperatorUsername { get; }
+
+    public string OperatorPassword { get; }
 
     /// <summary>True when the node was started from rabbitmq/ (so it may be stopped), false for MICROCOMMS_RABBITMQ.</summary>
     public bool IsPrivateNode { get; }
@@ -50,12 +63,13 @@ public sealed class RabbitMqNode
             var parsed = new Uri(uri);
             var user = parsed.UserInfo.Split(':', 2);
             var vhost = Uri.UnescapeDataString(parsed.AbsolutePath.TrimStart('/'));
+            var service = (Uri.UnescapeDataString(user[0]), user.Length > 1 ? Uri.UnescapeDataString(user[1]) : "");
             return new RabbitMqNode(
                 parsed.Host,
                 parsed.IsDefaultPort ? DefaultPort : parsed.Port,
                 vhost.Length == 0 ? "/" : vhost,
-                Uri.UnescapeDataString(user[0]),
-                user.Length > 1 ? Uri.UnescapeDataString(user[1]) : "",
+                service,
+                OperatorFromEnvironment() ?? service,
                 ownNode: false);
         }
 
@@ -65,7 +79,8 @@ public sealed class RabbitMqNode
     /// <summary>A private node on <paramref name="port"/> (its own node name and data folder), started when not running.</summary>
     public static async Task<RabbitMqNode> StartAsync(int port)
     {
-        var node = new RabbitMqNode("127.0.0.1", port, "microcomms", "microcomms", "microcomms", ownNode: true);
+        var node = new RabbitMqNode(
+            "127.0.0.1", port, "microcomms", ("microcomms", "microcomms"), OperatorFromEnvironment() ?? (NodeOperator, NodeOperator), ownNode: true);
         await node.StartAgainAsync();
         return node;
     }
@@ -83,6 +98,8 @@ public sealed class RabbitMqNode
         ["MicroComms:RabbitMq:VirtualHost"] = virtualHost,
         ["MicroComms:RabbitMq:Username"] = Username,
         ["MicroComms:RabbitMq:Password"] = Password,
+        ["MicroComms:Operator:Username"] = OperatorUsername,
+        ["MicroComms:Operator:Password"] = OperatorPassword,
     };
 
     public ConnectionFactory ConnectionFactory(string virtualHost) => new()
@@ -94,15 +111,22 @@ public sealed class RabbitMqNode
         Password = Password,
     };
 
-    /// <summary>A fresh virtual host, so a test starts with no queues and no leftover messages.</summary>
+    /// <summary>
+    /// A fresh virtual host, so a test starts with no queues and no leftover messages; created by the operator, with
+    /// full permissions there for the services' user and the operator (the <c>errors</c> commands read it over AMQP).
+    /// </summary>
     public async Task<string> CreateVirtualHostAsync(string prefix)
     {
         var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..12]}";
         using var http = ManagementClient();
         (await http.PutAsync($"api/vhosts/{Uri.EscapeDataString(name)}", null)).EnsureSuccessStatusCode();
-        (await http.PutAsJsonAsync(
-            $"api/permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(Username)}",
-            new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        foreach (var user in new[] { Username, OperatorUsername }.Distinct(StringComparer.Ordinal))
+        {
+            (await http.PutAsJsonAsync(
+                $"api/permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(user)}",
+                new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        }
+
         return name;
     }
 
@@ -128,12 +152,27 @@ public sealed class RabbitMqNode
         }
     }
 
-    private HttpClient ManagementClient()
+    /// <summary>The management API as <paramref name="username"/> (the operator unless named).</summary>
+    public HttpClient ManagementClient(string? username = null, string? password = null)
     {
         var http = new HttpClient { BaseAddress = new Uri($"http://{Host}:{ManagementPort}/") };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Username}:{Password}")));
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username ?? OperatorUsername}:{password ?? OperatorPassword}")));
         return http;
+    }
+
+    private static (string User, string Password)? OperatorFromEnvironment()
+    {
+        var value = Environment.GetEnvironmentVariable(OperatorVariable);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var parts = value.Split(':', 2);
+        return parts.Length == 2
+            ? (parts[0], parts[1])
+            : throw new InvalidOperationException($"{OperatorVariable} must be user:password.");
     }
 
     private async Task RunScriptAsync(string script)

@@ -11,10 +11,14 @@ namespace MicroComms.Tests;
 public sealed class LogCapture(LogLevel minimum, Func<string, Exception?, bool> matches) : ILoggerProvider, ILogger
 {
     private readonly ConcurrentQueue<string> entries = new();
+    private readonly TaskCompletionSource first = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IReadOnlyCollection<string> Entries => entries;
 
     public int Count => entries.Count;
+
+    /// <summary>Completes when the first entry is kept: a signal to await instead of polling the log.</summary>
+    public Task FirstEntry => first.Task;
 
     public ILogger CreateLogger(string categoryName) => this;
 
@@ -34,6 +38,7 @@ public sealed class LogCapture(LogLevel minimum, Func<string, Exception?, bool> 
         if (matches(message, exception))
         {
             entries.Enqueue($"{eventId.Name}: {message}");
+            first.TrySetResult();
         }
     }
 

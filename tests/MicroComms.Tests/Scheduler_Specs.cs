@@ -5,12 +5,20 @@ using MicroComms.Messaging.Scheduling;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace MicroComms.Tests;
 
 public sealed class Scheduler_Specs
 {
+    /// <summary>Failed sends before a row is set aside, in the specs of rows the bus cannot reach.</summary>
+    private const int MaxAttempts = 3;
+
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan Backoff = TimeSpan.FromMilliseconds(50);
+
+    private static readonly string[] OlderSchemaLacks = ["delivery_attempts", "set_aside_at", "failure_reason"];
 
     [Fact]
     public async Task A_scheduled_send_arrives_at_its_due_time_and_not_before()
@@ -122,6 +130,209 @@ public sealed class Scheduler_Specs
         var (_, at) = await inbox.First.Task.WaitAsync(Timeout);
         Assert.True(at >= leaseEnd.UtcDateTime, $"sent {(leaseEnd.UtcDateTime - at).TotalMilliseconds} ms before the other claim ran out");
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_scheduled_message_for_another_transport_is_set_aside_instead_of_retried_for_ever()
+    {
+        // A shared scheduler.db: a RabbitMQ run's payment timeout, found by a process on the in-memory transport.
+        var database = MicroCommsTestHost.TempDatabase();
+        var row = await UnreachableRowAsync(database);
+        var setAside = new LogCapture(LogLevel.Warning, (message, _) => message.Contains($"{row.MessageId}", StringComparison.Ordinal) && message.Contains("set aside", StringComparison.Ordinal));
+        var stackTraces = new LogCapture(LogLevel.Warning, (message, exception) => message.Contains($"{row.MessageId}", StringComparison.Ordinal) && exception is not null);
+        var inbox = new Received();
+        using var host = UnreachableHost(database, inbox, setAside, stackTraces);
+        await host.StartAsync();
+
+        await setAside.FirstEntry.WaitAsync(Timeout);
+        var stored = await RowAsync(host, row.TokenId);
+        Assert.Equal(MaxAttempts, stored.DeliveryAttempts);
+        Assert.NotNull(stored.SetAsideAt);
+        Assert.Contains(nameof(ArgumentException), stored.FailureReason, StringComparison.Ordinal);
+
+        // A message due after the set-aside row's next retry would have been: the pass that sends it claims every due
+        // row in line, so once it arrives, a row still in line would have been tried once more.
+        var retryWouldBeAt = DateTime.UtcNow + 3 * Backoff;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<IMessageScheduler>().ScheduleSend(new Uri("queue:reminder"), retryWouldBeAt, new Reminder("after"));
+        }
+
+        await inbox.First.Task.WaitAsync(Timeout);
+        Assert.Equal(MaxAttempts, (await RowAsync(host, row.TokenId)).DeliveryAttempts);
+        Assert.Equal(1, setAside.Count);
+        Assert.Empty(stackTraces.Entries);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_set_aside_scheduled_message_is_listed_put_back_in_line_by_a_replay_and_deleted_by_a_purge()
+    {
+        var database = MicroCommsTestHost.TempDatabase();
+        var row = await UnreachableRowAsync(database);
+        var setAside = new LogCapture(LogLevel.Warning, (message, _) => message.Contains("set aside", StringComparison.Ordinal));
+        using (var host = UnreachableHost(database, new Received(), setAside))
+        {
+            await host.StartAsync();
+            await setAside.FirstEntry.WaitAsync(Timeout);
+            await host.StopAsync();
+        }
+
+        await using (var db = SchedulerDb(database))
+        {
+            var maintenance = new ScheduledMessageMaintenance(db);
+            Assert.Equal(new SchedulerSummary(0, 1, null), await maintenance.SummarizeAsync(CancellationToken.None));
+            var listed = Assert.Single(await maintenance.ListSetAsideAsync(10, CancellationToken.None));
+            Assert.Equal((row.MessageId, row.Destination, MaxAttempts), (listed.MessageId, listed.Destination, listed.DeliveryAttempts));
+            Assert.False(string.IsNullOrEmpty(listed.FailureReason));
+
+            Assert.Equal(0, await maintenance.ReplayAsync(Guid.NewGuid(), CancellationToken.None));
+            Assert.Equal(1, await maintenance.ReplayAsync(row.MessageId, CancellationToken.None));
+            Assert.Equal(new SchedulerSummary(1, 0, DateTimeOffset.FromUnixTimeMilliseconds(row.DueAt)), await maintenance.SummarizeAsync(CancellationToken.None));
+        }
+
+        // Back in line: a dispatcher tries it again, with a fresh count, until it is set aside once more.
+        var again = new LogCapture(LogLevel.Warning, (message, _) => message.Contains("set aside", StringComparison.Ordinal));
+        using (var host = UnreachableHost(database, new Received(), again))
+        {
+            await host.StartAsync();
+            await again.FirstEntry.WaitAsync(Timeout);
+            Assert.Equal(MaxAttempts, (await RowAsync(host, row.TokenId)).DeliveryAttempts);
+            await host.StopAsync();
+        }
+
+        await using (var db = SchedulerDb(database))
+        {
+            var maintenance = new ScheduledMessageMaintenance(db);
+            Assert.Equal(1, await maintenance.PurgeAsync(null, CancellationToken.None));
+            Assert.Equal(new SchedulerSummary(0, 0, null), await maintenance.SummarizeAsync(CancellationToken.None));
+            Assert.Equal(0, await db.ScheduledMessages.CountAsync());
+        }
+    }
+
+    [Fact]
+    public async Task A_scheduled_message_whose_stored_body_no_longer_reads_is_set_aside()
+    {
+        var database = MicroCommsTestHost.TempDatabase();
+        var row = await UnreachableRowAsync(database, r => r.Body = "not a message envelope");
+        var setAside = new LogCapture(LogLevel.Warning, (message, _) => message.Contains($"{row.MessageId}", StringComparison.Ordinal) && message.Contains("set aside", StringComparison.Ordinal));
+        using var host = UnreachableHost(database, new Received(), setAside);
+        await host.StartAsync();
+
+        await setAside.FirstEntry.WaitAsync(Timeout);
+
+        var stored = await RowAsync(host, row.TokenId);
+        Assert.Equal(MaxAttempts, stored.DeliveryAttempts);
+        Assert.Contains("Serialization", stored.FailureReason, StringComparison.Ordinal);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_purge_leaves_scheduled_messages_that_are_still_in_line()
+    {
+        var database = MicroCommsTestHost.TempDatabase();
+        var row = await UnreachableRowAsync(database);
+        await using var db = SchedulerDb(database);
+
+        Assert.Equal(0, await new ScheduledMessageMaintenance(db).PurgeAsync(null, CancellationToken.None));
+
+        Assert.Equal(row.TokenId, (await db.ScheduledMessages.SingleAsync()).TokenId);
+    }
+
+    [Fact]
+    public async Task A_scheduler_database_from_before_set_aside_gets_the_new_columns_at_start_and_keeps_its_waiting_rows()
+    {
+        var database = MicroCommsTestHost.TempDatabase();
+        var inbox = new Received();
+        ScheduledMessageRow row;
+        using (var first = MicroCommsTestHost.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>()))
+        {
+            await first.StartAsync();
+            row = Copy(await CaptureRowAsync(first), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            await first.StopAsync();
+        }
+
+        await using (var db = SchedulerDb(database))
+        {
+            db.ScheduledMessages.Add(row);
+            await db.SaveChangesAsync();
+            await db.Database.ExecuteSqlRawAsync("ALTER TABLE scheduled_messages DROP COLUMN delivery_attempts");
+            await db.Database.ExecuteSqlRawAsync("ALTER TABLE scheduled_messages DROP COLUMN set_aside_at");
+            await db.Database.ExecuteSqlRawAsync("ALTER TABLE scheduled_messages DROP COLUMN failure_reason");
+        }
+
+        using var upgraded = MicroCommsTestHost.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        await upgraded.StartAsync();
+
+        var (reminder, _) = await inbox.First.Task.WaitAsync(Timeout);
+        Assert.Equal("race", reminder.Text);
+        await using (var scope = upgraded.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<SchedulerDbContext>();
+            var columns = await db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM pragma_table_info('scheduled_messages')").ToListAsync();
+            Assert.Subset(columns.ToHashSet(), OlderSchemaLacks.ToHashSet());
+        }
+
+        await upgraded.StopAsync();
+    }
+
+    /// <summary>An in-memory host that retries a failed send after <see cref="Backoff"/> and sets it aside after <see cref="MaxAttempts"/>.</summary>
+    private static IHost UnreachableHost(string database, Received inbox, params LogCapture[] captures)
+    {
+        var settings = BusTestHosts.InMemory(database);
+        settings["MicroComms:Scheduler:MaxDeliveryAttempts"] = MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["MicroComms:Scheduler:ErrorBackoff"] = Backoff.ToString();
+        return MicroCommsTestHost.Build(
+            settings,
+            s =>
+            {
+                s.AddSingleton(inbox);
+                s.AddLogging(l =>
+                {
+                    foreach (var capture in captures)
+                    {
+                        l.AddProvider(capture);
+                    }
+                });
+            },
+            x => x.AddConsumer<ReminderConsumer>());
+    }
+
+    /// <summary>
+    /// A due row addressed to a RabbitMQ queue, stored in <paramref name="database"/> as a RabbitMQ process would have; or,
+    /// when <paramref name="spoil"/> is given, addressed to this bus's reminder queue and spoiled by it.
+    /// </summary>
+    private static async Task<ScheduledMessageRow> UnreachableRowAsync(string database, Action<ScheduledMessageRow>? spoil = null)
+    {
+        ScheduledMessageRow row;
+        using (var host = MicroCommsTestHost.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(new Received()), x => x.AddConsumer<ReminderConsumer>()))
+        {
+            await host.StartAsync();
+            row = Copy(await CaptureRowAsync(host), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            await host.StopAsync();
+        }
+
+        if (spoil is null)
+        {
+            row.Destination = "rabbitmq://127.0.0.1/microcomms/order-state";
+        }
+        else
+        {
+            spoil(row);
+        }
+
+        await using var db = SchedulerDb(database);
+        db.ScheduledMessages.Add(row);
+        await db.SaveChangesAsync();
+        return row;
+    }
+
+    private static SchedulerDbContext SchedulerDb(string database) => SchedulerDbContext.ForSqlite($"Data Source={database}");
+
+    private static async Task<ScheduledMessageRow> RowAsync(IHost host, Guid tokenId)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<SchedulerDbContext>().ScheduledMessages.AsNoTracking().SingleAsync(x => x.TokenId == tokenId);
     }
 
     /// <summary>Schedules one message far ahead and reads back its stored row, the template of a real envelope.</summary>

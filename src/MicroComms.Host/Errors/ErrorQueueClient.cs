@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -11,9 +12,9 @@ namespace MicroComms.Host.Errors;
 
 /// <summary>
 /// The broker operations behind <c>errors</c>: queue counts from the management API, and reading,
-/// replaying and purging parked messages over AMQP.
+/// replaying and purging parked messages over AMQP, both as the operator user, never the services' own.
 /// </summary>
-public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOptions management)
+public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOptions management, OperatorOptions user)
 {
     /// <summary>Headers describing the failure; a replayed message starts clean without them.</summary>
     private static readonly string[] FailureHeaderPrefixes = ["MT-Fault-", "MT-Host-"];
@@ -35,12 +36,19 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
             Timeout = management.ManagementTimeout,
         };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{broker.Username}:{broker.Password}")));
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user.Username}:{user.Password}")));
 
         List<QueueInfo>? queues;
         try
         {
             using var response = await http.GetAsync($"api/queues/{Uri.EscapeDataString(broker.VirtualHost)}?columns=name", cancellationToken);
+            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                throw new ErrorCommandException(
+                    $"The management API at {http.BaseAddress} refused user '{user.Username}' ({(int)response.StatusCode} {response.ReasonPhrase}): "
+                    + "set MicroComms:Operator:Username/Password to a user with management rights on the virtual host.");
+            }
+
             if (!response.IsSuccessStatusCode)
             {
                 throw new ErrorCommandException(
@@ -220,8 +228,8 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
             HostName = broker.Host,
             Port = broker.Port,
             VirtualHost = broker.VirtualHost,
-            UserName = broker.Username,
-            Password = broker.Password,
+            UserName = user.Username,
+            Password = user.Password,
             RequestedConnectionTimeout = broker.ConnectTimeout,
             AutomaticRecoveryEnabled = false,
         };
@@ -232,8 +240,8 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
         catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException ex)
         {
             throw new ErrorCommandException(
-                $"RabbitMQ is not reachable at {broker.Host}:{broker.Port} (virtual host '{broker.VirtualHost}', user '{broker.Username}'): "
-                + $"{ex.GetBaseException().Message}. Set MicroComms:RabbitMq:Host/Port/VirtualHost/Username/Password.", ex);
+                $"RabbitMQ is not reachable at {broker.Host}:{broker.Port} (virtual host '{broker.VirtualHost}', user '{user.Username}'): "
+                + $"{ex.GetBaseException().Message}. Set MicroComms:RabbitMq:Host/Port/VirtualHost and MicroComms:Operator:Username/Password.", ex);
         }
     }
 

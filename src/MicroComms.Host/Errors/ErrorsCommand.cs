@@ -8,7 +8,8 @@ namespace MicroComms.Host.Errors;
 
 /// <summary>
 /// <c>errors list | show | replay | purge</c>: operator commands over the error and skipped queues of the
-/// broker named by <c>MicroComms:RabbitMq</c>. Exit codes: <see cref="ExitCodes"/>.
+/// broker named by <c>MicroComms:RabbitMq</c>, as the operator user <c>MicroComms:Operator</c> names. Exit codes:
+/// <see cref="ExitCodes"/>.
 /// </summary>
 public static class ErrorsCommand
 {
@@ -213,12 +214,15 @@ public static class ErrorsCommand
 
     private static ErrorQueueClient CreateClient(IConfiguration configuration)
     {
-        var section = configuration.GetSection(MicroCommsOptions.SectionName).GetSection("RabbitMq");
+        var microComms = configuration.GetSection(MicroCommsOptions.SectionName);
+        var section = microComms.GetSection("RabbitMq");
         var broker = section.Get<RabbitMqOptions>() ?? new RabbitMqOptions();
         var management = section.Get<ManagementApiOptions>() ?? new ManagementApiOptions();
+        var user = microComms.GetSection(OperatorOptions.SectionName).Get<OperatorOptions>() ?? new OperatorOptions();
         Validator.ValidateObject(broker, new ValidationContext(broker), validateAllProperties: true);
         Validator.ValidateObject(management, new ValidationContext(management), validateAllProperties: true);
-        return new ErrorQueueClient(broker, management);
+        Validator.ValidateObject(user, new ValidationContext(user), validateAllProperties: true);
+        return new ErrorQueueClient(broker, management, user);
     }
 
     private static int Usage(ParseResult parse, string message)

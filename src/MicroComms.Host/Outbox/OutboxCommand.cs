@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using MicroComms.Host.Errors;
 using MicroComms.Messaging.Outbox;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 
@@ -41,13 +40,13 @@ public static class OutboxCommand
             {
                 if (!database.Exists)
                 {
-                    table.AddRow(database.Service, Markup.Escape(database.DataSource), "-", "-", "no database");
+                    table.AddRow(database.Name, Markup.Escape(database.DataSource), "-", "-", "no database");
                     continue;
                 }
 
                 var summary = await WithMaintenance(database, m => m.SummarizeAsync(ct));
                 table.AddRow(
-                    database.Service,
+                    database.Name,
                     Markup.Escape(database.DataSource),
                     Count(summary.Pending),
                     Count(summary.SetAside),
@@ -84,9 +83,9 @@ public static class OutboxCommand
                 foreach (var m in await WithMaintenance(database, x => x.ListSetAsideAsync(n, ct)))
                 {
                     table.AddRow(
-                        database.Service,
+                        database.Name,
                         m.MessageId.ToString(),
-                        Markup.Escape(ShortType(m.MessageType)),
+                        Markup.Escape(OperatorCommand.ShortType(m.MessageType)),
                         Markup.Escape(m.DestinationAddress?.ToString() ?? "-"),
                         Count(m.DeliveryAttempts),
                         Markup.Escape(m.FailureReason ?? "-"),
@@ -109,7 +108,7 @@ public static class OutboxCommand
     private static Command Replay(IConfiguration configuration)
     {
         var service = ServiceOption();
-        var messageId = MessageIdOption("Replay only the set-aside message with this id.");
+        var messageId = OperatorCommand.MessageIdOption("Replay only the set-aside message with this id.");
         var all = new Option<bool>("--all") { Description = "Replay every set-aside message." };
         var replay = new Command(
             "replay",
@@ -131,7 +130,7 @@ public static class OutboxCommand
                 var replayed = await WithMaintenance(database, m => m.ReplayAsync(id, ct));
                 if (replayed > 0)
                 {
-                    console.WriteLine($"{database.Service}: {replayed} message(s) put back in line.");
+                    console.WriteLine($"{database.Name}: {replayed} message(s) put back in line.");
                 }
 
                 total += replayed;
@@ -145,7 +144,7 @@ public static class OutboxCommand
     private static Command Purge(IConfiguration configuration)
     {
         var service = ServiceOption();
-        var messageId = MessageIdOption("Delete only the set-aside message with this id.");
+        var messageId = OperatorCommand.MessageIdOption("Delete only the set-aside message with this id.");
         var yes = new Option<bool>("--yes") { Description = "Confirm: the set-aside messages are deleted for good." };
         var purge = new Command("purge", "Delete set-aside messages (messages still waiting to be sent are kept).") { service, messageId, yes };
         purge.SetAction((parse, ct) => RunAsync(parse, configuration, service, async (databases, console) =>
@@ -162,7 +161,7 @@ public static class OutboxCommand
                 var purged = await WithMaintenance(database, m => m.PurgeAsync(id, ct));
                 if (purged > 0)
                 {
-                    console.WriteLine($"{database.Service}: {purged} message(s) deleted.");
+                    console.WriteLine($"{database.Name}: {purged} message(s) deleted.");
                 }
 
                 total += purged;
@@ -178,16 +177,13 @@ public static class OutboxCommand
         Description = "Only these services' databases, comma-separated: orders, inventory, payments, notifications (default: all).",
     };
 
-    private static Option<Guid?> MessageIdOption(string description) => new("--message-id") { Description = description };
-
     private static async Task<int> RunAsync(
         ParseResult parse,
         IConfiguration configuration,
         Option<string?> service,
-        Func<IReadOnlyList<OutboxDatabase>, IAnsiConsole, Task<int>> action)
+        Func<IReadOnlyList<OperatorDatabase>, IAnsiConsole, Task<int>> action)
     {
-        var console = OperatorConsole.Create(parse);
-        IReadOnlyList<OutboxDatabase> databases;
+        IReadOnlyList<OperatorDatabase> databases;
         try
         {
             databases = Databases(configuration, parse, parse.GetValue(service));
@@ -197,30 +193,14 @@ public static class OutboxCommand
             return Usage(parse, ex.Message);
         }
 
-        try
-        {
-            return await action(databases, console);
-        }
-        catch (ErrorCommandException ex)
-        {
-            await parse.InvocationConfiguration.Error.WriteLineAsync(ex.Message);
-            return ExitCodes.Failure;
-        }
-        catch (OperationCanceledException)
-        {
-            await parse.InvocationConfiguration.Error.WriteLineAsync("Cancelled; each database's change is all or nothing.");
-            return ExitCodes.Failure;
-        }
+        return await OperatorCommand.GuardAsync(parse, console => action(databases, console));
     }
 
     /// <summary>The databases of the named services (all with one), as the Host would open them under the same options.</summary>
-    private static List<OutboxDatabase> Databases(IConfiguration configuration, ParseResult parse, string? services)
+    private static List<OperatorDatabase> Databases(IConfiguration configuration, ParseResult parse, string? services)
     {
-        var effective = new ConfigurationBuilder()
-            .AddConfiguration(configuration)
-            .AddInMemoryCollection(CommandLineOptions.Overrides(parse))
-            .Build();
-        var host = effective.GetSection(HostOptions.SectionName).Get<HostOptions>() ?? new HostOptions();
+        var effective = OperatorCommand.Effective(configuration, parse);
+        var host = OperatorCommand.HostOptionsOf(effective);
         var names = ServiceDatabases.Names;
         if (!string.IsNullOrWhiteSpace(services) && !services.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
         {
@@ -235,51 +215,18 @@ public static class OutboxCommand
             names = ServiceDatabases.Names.Where(n => wanted.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
         }
 
-        return names.Select(n => new OutboxDatabase(n.ToLowerInvariant(), ServiceDatabases.ConnectionString(effective, host, n))).ToList();
+        return names.Select(n => new OperatorDatabase(n.ToLowerInvariant(), ServiceDatabases.ConnectionString(effective, host, n))).ToList();
     }
 
-    private static async Task<T> WithMaintenance<T>(OutboxDatabase database, Func<OutboxMaintenance, Task<T>> work)
-    {
-        try
-        {
-            await using var db = OutboxDbContext.ForSqlite(database.ExistingOnly);
-            return await work(new OutboxMaintenance(db));
-        }
-        catch (SqliteException ex)
-        {
-            throw new ErrorCommandException($"{database.Service} ({database.DataSource}): {ex.Message}", ex);
-        }
-    }
+    private static Task<T> WithMaintenance<T>(OperatorDatabase database, Func<OutboxMaintenance, Task<T>> work) =>
+        OperatorCommand.WithDatabaseAsync(database, OutboxDbContext.ForSqlite, db => work(new OutboxMaintenance(db)));
 
-    private static int Outcome(ParseResult parse, IAnsiConsole console, int total, Guid? id, string verb, string consequence)
-    {
-        if (id is { } wanted && total == 0)
-        {
-            parse.InvocationConfiguration.Error.WriteLine($"No set-aside outbox message with id {wanted}.");
-            return ExitCodes.Failure;
-        }
+    private static int Outcome(ParseResult parse, IAnsiConsole console, int total, Guid? id, string verb, string consequence) =>
+        OperatorCommand.Outcome(parse, console, "outbox", total, id, verb, consequence);
 
-        console.WriteLine(total == 0
-            ? "No set-aside outbox messages."
-            : $"{verb} {total} set-aside message(s): {consequence}.");
-        return ExitCodes.Ok;
-    }
-
-    private static int Usage(ParseResult parse, string message)
-    {
-        parse.InvocationConfiguration.Error.WriteLine(message);
-        return ExitCodes.Usage;
-    }
+    private static int Usage(ParseResult parse, string message) => OperatorCommand.Usage(parse, message);
 
     private static string Count(int n) => n.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>"urn:message:MicroComms.Contracts:OrderSubmitted;urn:message:..." → "MicroComms.Contracts:OrderSubmitted".</summary>
-    private static string ShortType(string messageType)
-    {
-        var first = messageType.Split(';', 2)[0];
-        const string prefix = "urn:message:";
-        return first.StartsWith(prefix, StringComparison.Ordinal) ? first[prefix.Length..] : first;
-    }
 
     private static string Age(TimeSpan age) => age switch
     {

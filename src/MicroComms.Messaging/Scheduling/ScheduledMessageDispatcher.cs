@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Serialization;
+using MicroComms.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,7 +15,10 @@ namespace MicroComms.Messaging.Scheduling;
 /// UPDATE statement, so two processes on the same database never claim the same row), sends each row to
 /// its destination, and deletes it only after the send completed (over RabbitMQ: after the broker's
 /// publisher confirm). A crash after the send and before the delete sends the row again once the lease
-/// runs out: delivery is at least once, and the inbox on the receiving side makes the effect single.
+/// runs out: delivery is at least once, and the inbox on the receiving side makes the effect single. A row that
+/// cannot be sent through its own fault (a destination this bus cannot reach, say another transport's address in a
+/// shared table; an envelope that no longer reads) is set aside after <see cref="SchedulerOptions.MaxDeliveryAttempts"/>
+/// such failures, with the reason, for <see cref="ScheduledMessageMaintenance"/>; a broker outage never counts.
 /// </summary>
 internal sealed class ScheduledMessageDispatcher(
     IServiceScopeFactory scopeFactory,
@@ -95,7 +99,7 @@ internal sealed class ScheduledMessageDispatcher(
         var leaseEnd = now + (long)o.LeaseDuration.TotalMilliseconds;
 
         var due = db.ScheduledMessages
-            .Where(x => x.DueAt <= now && (x.LockedUntil == null || x.LockedUntil < now))
+            .Where(x => x.SetAsideAt == null && x.DueAt <= now && (x.LockedUntil == null || x.LockedUntil < now))
             .OrderBy(x => x.DueAt)
             .Take(o.BatchSize)
             .Select(x => x.TokenId);
@@ -153,20 +157,12 @@ internal sealed class ScheduledMessageDispatcher(
     {
         try
         {
-            var destination = new Uri(row.Destination);
-            var endpoint = await bus.GetSendEndpoint(destination);
-            await endpoint.Send(new SerializedMessageBody(), new ScheduledMessageSendPipe(new ScheduledMessageContext(row), destination), sendToken);
+            var (endpoint, pipe) = await PrepareAsync(row);
+            await endpoint.Send(new SerializedMessageBody(), pipe, sendToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning(
-                ex,
-                "Sending scheduled {MessageType} {MessageId} to {Destination} failed; it stays stored and is tried again after {Backoff}",
-                row.MessageType, row.MessageId, row.Destination, o.ErrorBackoff);
-            var retryAt = time.GetUtcNow().ToUnixTimeMilliseconds() + (long)o.ErrorBackoff.TotalMilliseconds;
-            await db.ScheduledMessages
-                .Where(x => x.TokenId == row.TokenId && x.LockToken == claim)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.LockToken, (Guid?)null).SetProperty(x => x.LockedUntil, retryAt), CancellationToken.None);
+            await RecordFailureAsync(db, row, claim, o, ex);
             return false;
         }
 
@@ -178,6 +174,65 @@ internal sealed class ScheduledMessageDispatcher(
         return true;
     }
 
+    /// <summary>Everything about the send that depends on the row alone; a failure here is the row's own fault.</summary>
+    private async Task<(ISendEndpoint Endpoint, IPipe<SendContext> Pipe)> PrepareAsync(ScheduledMessageRow row)
+    {
+        try
+        {
+            var destination = new Uri(row.Destination);
+            var pipe = new ScheduledMessageSendPipe(new ScheduledMessageContext(row), destination);
+            return (await bus.GetSendEndpoint(destination), pipe);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new PoisonOutboxMessageException($"{ex.GetType().Name}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Hands the row back for a retry after the back-off; a failure that is the row's own fault also counts as an attempt,
+    /// and the last allowed one sets the row aside. One warning line per failure: a stack trace would repeat the same
+    /// frames every back-off, so it goes to debug.
+    /// </summary>
+    private async Task RecordFailureAsync(SchedulerDbContext db, ScheduledMessageRow row, Guid claim, SchedulerOptions o, Exception ex)
+    {
+        var poison = ScheduledMessageSendPipe.FindPoison(ex);
+        var reason = poison?.Message ?? $"{ex.GetBaseException().GetType().Name}: {ex.GetBaseException().Message}";
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var retryAt = now + (long)o.ErrorBackoff.TotalMilliseconds;
+        var increment = poison is null ? 0 : 1;
+        var setAside = row.DeliveryAttempts + increment >= o.MaxDeliveryAttempts;
+        await db.ScheduledMessages
+            .Where(x => x.TokenId == row.TokenId && x.LockToken == claim)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(x => x.LockToken, (Guid?)null)
+                    .SetProperty(x => x.LockedUntil, retryAt)
+                    .SetProperty(x => x.DeliveryAttempts, x => x.DeliveryAttempts + increment)
+                    .SetProperty(x => x.FailureReason, reason)
+                    .SetProperty(x => x.SetAsideAt, x => x.DeliveryAttempts + increment >= o.MaxDeliveryAttempts ? now : (long?)null),
+                CancellationToken.None);
+
+        logger.LogDebug(ex, "Sending scheduled {MessageType} {MessageId} to {Destination} failed", row.MessageType, row.MessageId, row.Destination);
+        if (poison is null)
+        {
+            logger.LogWarning(
+                "Sending scheduled {MessageType} {MessageId} to {Destination} failed ({Reason}); it stays stored and is tried again after {Backoff}",
+                row.MessageType, row.MessageId, row.Destination, reason, o.ErrorBackoff);
+        }
+        else if (setAside)
+        {
+            logger.LogWarning(
+                "Scheduled {MessageType} {MessageId} to {Destination} set aside after {Attempts} failed attempts ({Reason}); 'microcomms scheduler list' shows it",
+                row.MessageType, row.MessageId, row.Destination, row.DeliveryAttempts + increment, reason);
+        }
+        else
+        {
+            logger.LogWarning(
+                "Scheduled {MessageType} {MessageId} to {Destination} cannot be sent ({Reason}), attempt {Attempt} of {MaxAttempts}; tried again after {Backoff}",
+                row.MessageType, row.MessageId, row.Destination, reason, row.DeliveryAttempts + increment, o.MaxDeliveryAttempts, o.ErrorBackoff);
+        }
+    }
+
     private async Task<TimeSpan> TimeUntilNextDueAsync(SchedulerOptions o, CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
@@ -185,6 +240,7 @@ internal sealed class ScheduledMessageDispatcher(
 
         // A row claimed by someone else is not ours before its lease ends, so it counts from then.
         var next = await db.ScheduledMessages
+            .Where(x => x.SetAsideAt == null)
             .Select(x => (long?)(x.LockedUntil != null && x.LockedUntil > x.DueAt ? x.LockedUntil.Value : x.DueAt))
             .MinAsync(cancellationToken);
         if (next is null)

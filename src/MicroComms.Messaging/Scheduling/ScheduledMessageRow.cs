@@ -51,4 +51,13 @@ public sealed class ScheduledMessageRow
 
     /// <summary>Unix milliseconds after which a claim is void (its owner is presumed dead).</summary>
     public long? LockedUntil { get; set; }
+
+    /// <summary>Failed sends that were the row's own fault (its destination or envelope), not the broker's.</summary>
+    public int DeliveryAttempts { get; set; }
+
+    /// <summary>Unix milliseconds when the row was set aside after too many such failures; null while it is in line.</summary>
+    public long? SetAsideAt { get; set; }
+
+    /// <summary>Why the last send failed.</summary>
+    public string? FailureReason { get; set; }
 }

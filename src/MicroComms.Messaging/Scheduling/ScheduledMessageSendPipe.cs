@@ -1,5 +1,6 @@
 using MassTransit;
 using MassTransit.Middleware;
+using MicroComms.Messaging.Outbox;
 
 namespace MicroComms.Messaging.Scheduling;
 
@@ -14,7 +15,16 @@ internal sealed class ScheduledMessageSendPipe(ScheduledMessageContext message, 
 
     public async Task Send(SendContext context)
     {
-        await _envelope.Send(context);
+        try
+        {
+            await _envelope.Send(context);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Restoring the stored envelope (its body, content type, headers) fails the same way every time.
+            throw new PoisonOutboxMessageException($"{ex.GetType().Name}: {ex.Message}", ex);
+        }
+
         foreach (var (key, value) in message.Headers.GetAll())
         {
             if (!context.Headers.TryGetHeader(key, out _))
@@ -25,4 +35,23 @@ internal sealed class ScheduledMessageSendPipe(ScheduledMessageContext message, 
     }
 
     public void Probe(ProbeContext context) => _envelope.Probe(context);
+
+    /// <summary>The row's own fault behind <paramref name="exception"/>, if any: transports may wrap what the pipe threw.</summary>
+    public static PoisonOutboxMessageException? FindPoison(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is PoisonOutboxMessageException poison)
+            {
+                return poison;
+            }
+
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.Select(FindPoison).FirstOrDefault(p => p is not null) is { } inner)
+            {
+                return inner;
+            }
+        }
+
+        return null;
+    }
 }

@@ -33,6 +33,13 @@ public sealed class SchedulerOptions
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 100;
 
+    /// <summary>
+    /// Failed sends that are the row's own fault (a destination this bus cannot reach, an envelope that no longer
+    /// reads) before the row is set aside for an operator (<c>microcomms scheduler</c>). Broker outages do not count.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxDeliveryAttempts { get; set; } = 5;
+
     /// <summary>Pause after a failed look at the table or a failed send before trying again.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan ErrorBackoff { get; set; } = TimeSpan.FromSeconds(2);

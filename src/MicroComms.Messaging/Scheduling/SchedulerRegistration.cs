@@ -10,8 +10,8 @@ namespace MicroComms.Messaging.Scheduling;
 public static class SchedulerRegistration
 {
     /// <summary>
-    /// The scheduler's storage and dispatcher: its SQLite database (<c>ConnectionStrings:Scheduler</c>, by
-    /// default <c>data/scheduler.db</c>), the in-process wake-up, and the hosted service that sends due
+    /// The scheduler's storage and dispatcher: its SQLite database (<c>ConnectionStrings:Scheduler</c>, which the
+    /// Host derives from its data folder; without one <c>data/scheduler.db</c>), the in-process wake-up, and the hosted service that sends due
     /// rows. <see cref="MicroCommsRegistration.AddMicroComms"/> calls it; the consumer and the bus wiring
     /// are added there.
     /// </summary>

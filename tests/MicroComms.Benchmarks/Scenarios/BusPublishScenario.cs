@@ -40,6 +40,8 @@ public abstract class BusPublishScenario : IScenario
     protected static void AddPlainMassTransit(IServiceCollection services, RabbitMqNode node, string vhost, Action<IRabbitMqBusFactoryConfigurator>? tune = null) =>
         services.AddMassTransit(x =>
         {
+            // Not a MassTransit default, but no benchmark row should call the vendor's host.
+            x.DisableUsageTelemetry();
             x.AddConsumer<CountingConsumer>();
             x.UsingRabbitMq((context, cfg) =>
             {

@@ -1,9 +1,12 @@
 using Microsoft.Data.Sqlite;
 
-namespace MicroComms.Host.Outbox;
+namespace MicroComms.Host;
 
-/// <summary>One service's database as the <c>outbox</c> commands see it: its name, its file, whether the file exists.</summary>
-public sealed record OutboxDatabase(string Service, string ConnectionString)
+/// <summary>
+/// One SQLite database as the operator commands (<c>outbox</c>, <c>scheduler</c>) see it: its name, its file, whether
+/// the file exists.
+/// </summary>
+public sealed record OperatorDatabase(string Name, string ConnectionString)
 {
     public string DataSource => new SqliteConnectionStringBuilder(ConnectionString).DataSource;
 

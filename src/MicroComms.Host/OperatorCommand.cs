@@ -1,0 +1,97 @@
+using System.CommandLine;
+using MicroComms.Host.Errors;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Spectre.Console;
+
+namespace MicroComms.Host;
+
+/// <summary>
+/// What the database commands (<c>outbox</c>, <c>scheduler</c>) share: finding the files as the Host would, one way
+/// to report failures and wrong command lines, and the short forms they print. Exit codes: <see cref="ExitCodes"/>.
+/// </summary>
+public static class OperatorCommand
+{
+    public static Option<Guid?> MessageIdOption(string description) => new("--message-id") { Description = description };
+
+    /// <summary>The configuration the Host would run with: <paramref name="configuration"/> plus the command line's options (<c>--data</c>).</summary>
+    public static IConfiguration Effective(IConfiguration configuration, ParseResult parse) =>
+        new ConfigurationBuilder()
+            .AddConfiguration(configuration)
+            .AddInMemoryCollection(CommandLineOptions.Overrides(parse))
+            .Build();
+
+    public static HostOptions HostOptionsOf(IConfiguration effective) =>
+        effective.GetSection(HostOptions.SectionName).Get<HostOptions>() ?? new HostOptions();
+
+    /// <summary>Runs <paramref name="action"/>; a failure a person can act on becomes one sentence and exit code 1.</summary>
+    public static async Task<int> GuardAsync(ParseResult parse, Func<IAnsiConsole, Task<int>> action)
+    {
+        var console = OperatorConsole.Create(parse);
+        try
+        {
+            return await action(console);
+        }
+        catch (ErrorCommandException ex)
+        {
+            await parse.InvocationConfiguration.Error.WriteLineAsync(ex.Message);
+            return ExitCodes.Failure;
+        }
+        catch (OperationCanceledException)
+        {
+            await parse.InvocationConfiguration.Error.WriteLineAsync("Cancelled; each database's change is all or nothing.");
+            return ExitCodes.Failure;
+        }
+    }
+
+    /// <summary>Opens <paramref name="database"/> (never creating it) for <paramref name="work"/>; SQLite's errors name the file.</summary>
+    public static async Task<T> WithDatabaseAsync<TContext, T>(
+        OperatorDatabase database,
+        Func<string, TContext> open,
+        Func<TContext, Task<T>> work)
+        where TContext : DbContext
+    {
+        try
+        {
+            await using var db = open(database.ExistingOnly);
+            return await work(db);
+        }
+        catch (SqliteException ex)
+        {
+            throw new ErrorCommandException($"{database.Name} ({database.DataSource}): {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// How a replay or purge of <paramref name="total"/> set-aside <paramref name="kind"/> messages ended: a message id that
+    /// matched nothing is a failure, an empty set is not.
+    /// </summary>
+    public static int Outcome(ParseResult parse, IAnsiConsole console, string kind, int total, Guid? id, string verb, string consequence)
+    {
+        if (id is { } wanted && total == 0)
+        {
+            parse.InvocationConfiguration.Error.WriteLine($"No set-aside {kind} message with id {wanted}.");
+            return ExitCodes.Failure;
+        }
+
+        console.WriteLine(total == 0
+            ? $"No set-aside {kind} messages."
+            : $"{verb} {total} set-aside message(s): {consequence}.");
+        return ExitCodes.Ok;
+    }
+
+    public static int Usage(ParseResult parse, string message)
+    {
+        parse.InvocationConfiguration.Error.WriteLine(message);
+        return ExitCodes.Usage;
+    }
+
+    /// <summary>"urn:message:MicroComms.Contracts:OrderSubmitted;urn:message:..." → "MicroComms.Contracts:OrderSubmitted".</summary>
+    public static string ShortType(string messageType)
+    {
+        var first = messageType.Split(';', 2)[0];
+        const string prefix = "urn:message:";
+        return first.StartsWith(prefix, StringComparison.Ordinal) ? first[prefix.Length..] : first;
+    }
+}

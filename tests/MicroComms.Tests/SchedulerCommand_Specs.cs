@@ -1,0 +1,136 @@
+using System.CommandLine;
+using MicroComms.Host;
+using MicroComms.Host.Errors;
+using MicroComms.Host.Scheduler;
+using MicroComms.Messaging.Scheduling;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+
+namespace MicroComms.Tests;
+
+/// <summary>The <c>scheduler</c> commands against a data folder holding a scheduler database: output and exit codes.</summary>
+public sealed class SchedulerCommand_Specs : IAsyncLifetime
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), $"microcomms-scheduler-cli-{Guid.NewGuid():N}");
+    private readonly Guid _setAside = Guid.NewGuid();
+    private readonly Guid _waiting = Guid.NewGuid();
+
+    private string SchedulerDatabase => Path.Combine(_data, "scheduler.db");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_data);
+        await using var db = SchedulerDbContext.ForSqlite($"Data Source={SchedulerDatabase}");
+        await db.Database.EnsureCreatedAsync();
+        db.ScheduledMessages.Add(Row(_setAside, setAside: true));
+        db.ScheduledMessages.Add(Row(_waiting, setAside: false));
+        await db.SaveChangesAsync();
+    }
+
+    [Fact]
+    public async Task List_counts_waiting_and_set_aside_messages_in_the_data_folder_and_shows_the_set_aside_one_with_its_reason()
+    {
+        var (exit, output, _) = await RunAsync("scheduler", "list");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("1 waiting", output, StringComparison.Ordinal);
+        Assert.Contains("1 set aside", output, StringComparison.Ordinal);
+        Assert.Contains(_setAside.ToString(), output, StringComparison.Ordinal);
+        Assert.Contains("ArgumentException: The address scheme is not supported: rabbitmq", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(_waiting.ToString(), output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_of_a_data_folder_where_nothing_ran_says_so_without_creating_a_database()
+    {
+        var empty = Path.Combine(_data, "empty");
+
+        var (exit, output, _) = await RunWithDataAsync(empty, "scheduler", "list");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("No scheduler database", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(empty, "scheduler.db")), "listing must not create a database");
+    }
+
+    [Fact]
+    public async Task Replay_by_id_puts_the_message_back_in_line_and_an_unknown_id_fails()
+    {
+        var (exit, output, _) = await RunAsync("scheduler", "replay", "--message-id", _setAside.ToString());
+        var (unknownExit, _, error) = await RunAsync("scheduler", "replay", "--message-id", Guid.NewGuid().ToString());
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("Replayed 1", output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failure, unknownExit);
+        Assert.Contains("No set-aside scheduled message", error, StringComparison.Ordinal);
+        await using var db = SchedulerDbContext.ForSqlite($"Data Source={SchedulerDatabase}");
+        var row = await db.ScheduledMessages.AsNoTracking().SingleAsync(x => x.MessageId == _setAside);
+        Assert.Equal((null, 0, null), (row.SetAsideAt, row.DeliveryAttempts, row.FailureReason));
+    }
+
+    [Fact]
+    public async Task Purge_needs_yes_and_then_deletes_only_set_aside_messages()
+    {
+        var (refused, _, refusal) = await RunAsync("scheduler", "purge");
+        var (exit, output, _) = await RunAsync("scheduler", "purge", "--yes");
+
+        Assert.Equal(ExitCodes.Usage, refused);
+        Assert.Contains("--yes", refusal, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("Purged 1", output, StringComparison.Ordinal);
+        await using var db = SchedulerDbContext.ForSqlite($"Data Source={SchedulerDatabase}");
+        Assert.Equal([_waiting], await db.ScheduledMessages.Select(x => x.MessageId).ToListAsync());
+    }
+
+    [Theory]
+    [InlineData("scheduler", "replay")]
+    [InlineData("scheduler", "replay", "--all", "--message-id", "6f1d3c1e-0000-0000-0000-000000000001")]
+    [InlineData("scheduler", "list", "--count", "0")]
+    [InlineData("scheduler", "purge", "--message-id", "not-a-guid", "--yes")]
+    public async Task A_wrong_command_line_exits_with_the_usage_code(params string[] args)
+    {
+        var (exit, _, error) = await RunAsync(args);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.NotEmpty(error);
+    }
+
+    public Task DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_data, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunWithDataAsync(_data, args);
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunWithDataAsync(string data, params string[] args)
+    {
+        var root = MicroCommsCommands.CreateRoot();
+        root.Subcommands.Add(SchedulerCommand.Create(new ConfigurationBuilder().Build()));
+        var parse = root.Parse([.. args, "--data", data]);
+        if (parse.Errors.Count > 0)
+        {
+            return (MicroCommsCommands.UsageError, "", string.Join(Environment.NewLine, parse.Errors.Select(e => e.Message)));
+        }
+
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private static ScheduledMessageRow Row(Guid messageId, bool setAside) => new()
+    {
+        TokenId = Guid.NewGuid(),
+        DueAt = DateTimeOffset.UtcNow.AddMinutes(-3).ToUnixTimeMilliseconds(),
+        Destination = "rabbitmq://127.0.0.1/microcomms/order-state",
+        MessageId = messageId,
+        ContentType = "application/vnd.masstransit+json",
+        MessageType = "urn:message:MicroComms.Contracts:PaymentTimeout",
+        Body = "{}",
+        CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-4).ToUnixTimeMilliseconds(),
+        DeliveryAttempts = setAside ? 5 : 0,
+        SetAsideAt = setAside ? DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds() : null,
+        FailureReason = setAside ? "ArgumentException: The address scheme is not supported: rabbitmq" : null,
+    };
+}
