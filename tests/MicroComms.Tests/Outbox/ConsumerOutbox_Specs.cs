@@ -74,6 +74,24 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     }
 
     [Fact]
+    public async Task Two_delivery_services_racing_for_a_lapsed_inbox_row_never_both_claim_it()
+    {
+        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, PassesDrivenByTheSpec);
+        await host.InScope(async (_, db) =>
+        {
+            db.Add(new InboxState { MessageId = NewId.NextGuid(), ConsumerId = NewId.NextGuid(), LockId = NewId.NextGuid(), Received = DateTime.UtcNow,
+                Consumed = DateTime.UtcNow, ReceiveCount = 1, LockedUntil = DateTime.UtcNow.AddSeconds(-1) });
+            await db.SaveChangesAsync();
+        });
+        var leases = host.Services.GetRequiredService<IOutboxLeaseStore>();
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => host.Query(db =>
+            leases.ClaimLapsedInboxAsync(db, NewId.NextGuid(), 10, DateTime.UtcNow.AddMinutes(1), CancellationToken.None))));
+
+        Assert.Equal(1, claims.Sum(c => c.Count));
+    }
+
+    [Fact]
     public async Task A_response_that_expired_while_its_processor_was_dead_is_dropped_instead_of_sent()
     {
         var dropped = new LogCapture(LogLevel.Warning, (message, _) => message.Contains("expired", StringComparison.Ordinal));
