@@ -70,7 +70,7 @@ public static class CrashCommand
         table.AddRow("stock", Markup.Escape(report.StockErrors.Count == 0 ? "exact" : string.Join("; ", report.StockErrors)), Verdict(report.StockErrors.Count == 0));
         table.AddRow("charges", Markup.Escape(report.ChargeErrors.Count == 0 ? "one per completed order" : string.Join("; ", report.ChargeErrors.Take(5))), Verdict(report.ChargeErrors.Count == 0));
         table.AddRow("notifications", Markup.Escape(report.NotificationErrors.Count == 0 ? "one per final order" : string.Join("; ", report.NotificationErrors.Take(5))), Verdict(report.NotificationErrors.Count == 0));
-        table.AddRow("slowest Gateway answer", $"{report.SlowestAnswer.TotalSeconds:F1} s", "");
+        table.AddRow("slowest Gateway answer (at the client)", $"{report.SlowestAnswer.TotalSeconds:F1} s; {N(report.AnswersOverBound)} over the Gateway's bound", "");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"Data and process logs: {report.DataDirectory}");
     }

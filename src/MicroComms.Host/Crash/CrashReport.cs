@@ -14,6 +14,7 @@ public sealed record CrashReport(
     IReadOnlyList<string> ChargeErrors,
     IReadOnlyList<string> NotificationErrors,
     TimeSpan SlowestAnswer,
+    int AnswersOverBound,
     IReadOnlyList<string> Events,
     string DataDirectory)
 {
@@ -27,7 +28,7 @@ public sealed record CrashReport(
         $"orders {Orders}, accepted {Accepted}, unanswered {Unanswered}, completed {Completed}, faulted {Faulted}, stuck {Stuck.Count}",
         $"pending outbox rows: {string.Join(", ", PendingOutbox.Select(p => $"{p.Key} {p.Value}"))}",
         $"set-aside outbox rows: {string.Join(", ", SetAsideOutbox.Select(p => $"{p.Key} {p.Value}"))}",
-        $"slowest Gateway answer: {SlowestAnswer.TotalSeconds:F1} s",
+        $"slowest Gateway answer: {SlowestAnswer.TotalSeconds:F1} s; {AnswersOverBound} over the Gateway's bound",
         $"stock: {(StockErrors.Count == 0 ? "exact" : string.Join("; ", StockErrors))}",
         $"charges: {(ChargeErrors.Count == 0 ? "exact" : string.Join("; ", ChargeErrors.Take(10)))}",
         $"notifications: {(NotificationErrors.Count == 0 ? "one per final order" : string.Join("; ", NotificationErrors.Take(10)))}",

@@ -67,7 +67,7 @@ public static class CrashRun
             };
 
             var orders = CreateOrders(options.Orders, random);
-            var placing = new Placing(orders.Count);
+            var placing = new Placing(orders.Count, options.RequestTimeout + new GatewayOptions().RequestTimeoutMargin);
             using var restarts = new SemaphoreSlim(1, 1);
             var chaos = ChaosAsync(options, random, processes, broker, placing, restarts, Event, cancellationToken);
             var selfCrash = crashPoint is null
@@ -92,7 +92,7 @@ public static class CrashRun
                 await process.StopAsync(StopTimeout);
             }
 
-            return await CheckAsync(orders, processes, placing.SlowestAnswer, [.. events], data, cancellationToken);
+            return await CheckAsync(orders, processes, placing, [.. events], data, cancellationToken);
         }
         finally
         {
@@ -287,7 +287,7 @@ public static class CrashRun
     }
 
     private static async Task<CrashReport> CheckAsync(
-        List<CrashOrder> orders, Dictionary<string, ServiceProcess> processes, TimeSpan slowest, IReadOnlyList<string> events, string data, CancellationToken ct)
+        List<CrashOrder> orders, Dictionary<string, ServiceProcess> processes, Placing placing, IReadOnlyList<string> events, string data, CancellationToken ct)
     {
         await ReadFinalStatesAsync(orders, processes, ct);
         await using var ordersDb = Open<OrdersDbContext>(processes[ServiceNames.Orders], o => new OrdersDbContext(o));
@@ -343,7 +343,8 @@ public static class CrashRun
             stockErrors,
             chargeErrors,
             notificationErrors,
-            slowest,
+            placing.SlowestAnswer,
+            placing.AnswersOverBound,
             events,
             data);
     }
@@ -363,10 +364,11 @@ public static class CrashRun
     }
 
     /// <summary>Progress of the placing clients, shared with the fault schedule.</summary>
-    private sealed class Placing(int total)
+    private sealed class Placing(int total, TimeSpan answerBound)
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private int _started;
+        private int _overBound;
         private long _slowestTicks;
 
         public int Total { get; } = total;
@@ -377,10 +379,18 @@ public static class CrashRun
 
         public TimeSpan SlowestAnswer => TimeSpan.FromTicks(Interlocked.Read(ref _slowestTicks));
 
+        /// <summary>Answers that took longer than the Gateway's bound, as the client measured them (its own queueing included).</summary>
+        public int AnswersOverBound => Volatile.Read(ref _overBound);
+
         public void Started() => Interlocked.Increment(ref _started);
 
         public void Answered(TimeSpan took)
         {
+            if (took > answerBound)
+            {
+                Interlocked.Increment(ref _overBound);
+            }
+
             long current;
             while ((current = Interlocked.Read(ref _slowestTicks)) < took.Ticks && Interlocked.CompareExchange(ref _slowestTicks, took.Ticks, current) != current)
             {
