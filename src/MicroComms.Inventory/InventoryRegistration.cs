@@ -1,5 +1,5 @@
 using MassTransit;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.Sqlite;
 using MicroComms.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

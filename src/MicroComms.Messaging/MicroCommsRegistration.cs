@@ -1,4 +1,5 @@
 using MassTransit;
+using MicroComms.Messaging.Retry;
 using MicroComms.Messaging.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

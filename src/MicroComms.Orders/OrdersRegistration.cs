@@ -1,5 +1,5 @@
 using MassTransit;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.Sqlite;
 using MicroComms.Messaging;
 using MicroComms.Messaging.Sagas;
 using MicroComms.Orders.Saga;

@@ -5,7 +5,7 @@ using System.Text.Json;
 using MassTransit;
 using MicroComms.Contracts;
 using MicroComms.Inventory;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.Inbox;
 using MicroComms.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;

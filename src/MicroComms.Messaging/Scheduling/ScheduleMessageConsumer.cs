@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Context;
 using MassTransit.Scheduling;
+using MicroComms.Messaging.Retry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 

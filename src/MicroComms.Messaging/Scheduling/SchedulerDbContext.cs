@@ -1,3 +1,4 @@
+using MicroComms.Messaging.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Messaging.Scheduling;

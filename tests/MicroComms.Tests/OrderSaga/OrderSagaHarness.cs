@@ -4,7 +4,7 @@ using MassTransit.Testing;
 using MicroComms.Contracts;
 using MicroComms.Orders;
 using MicroComms.Orders.Saga;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,5 @@
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.BusOutbox;
+using MicroComms.Messaging.Inbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 
