@@ -6,4 +6,4 @@ namespace MicroComms.Messaging.BusOutbox;
 /// <param name="Sent">True when the broker confirmed it.</param>
 /// <param name="CountsAsAttempt">A failure caused by the message itself (not a broker outage): counts towards setting it aside.</param>
 /// <param name="Reason">Why it failed, kept on the row.</param>
-public sealed record DeliveryOutcome(long SequenceNumber, Guid MessageId, bool Sent, bool CountsAsAttempt, string? Reason);
+internal sealed record DeliveryOutcome(long SequenceNumber, Guid MessageId, bool Sent, bool CountsAsAttempt, string? Reason);

@@ -8,7 +8,7 @@ namespace MicroComms.Messaging.BusOutbox;
 /// no row locks, so <see cref="SqliteOutboxLeaseStore"/> leases with a guarded UPDATE under the database write lock;
 /// a PostgreSQL store would claim with <c>FOR UPDATE SKIP LOCKED</c> behind the same interface.
 /// </summary>
-public interface IOutboxLeaseStore
+internal interface IOutboxLeaseStore
 {
     /// <summary>Leases up to <paramref name="limit"/> owners that nobody holds (or whose lease lapsed) to <paramref name="lockId"/>.</summary>
     Task<IReadOnlyList<Guid>> ClaimAsync(DbContext db, Guid lockId, int limit, DateTime leaseUntil, CancellationToken cancellationToken);

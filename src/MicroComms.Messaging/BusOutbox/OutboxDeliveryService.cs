@@ -21,7 +21,7 @@ namespace MicroComms.Messaging.BusOutbox;
 /// (of different owners) await their publisher confirms at once, and the result is recorded in one short write. Wakes
 /// on a commit, polls otherwise, and backs off while the broker refuses everything (the rows stay until it is back).
 /// </summary>
-public sealed class OutboxDeliveryService<TDbContext>(
+internal sealed class OutboxDeliveryService<TDbContext>(
     IServiceScopeFactory scopeFactory,
     IBus bus,
     IBusOutboxNotification notification,
@@ -321,5 +321,5 @@ public sealed class OutboxDeliveryService<TDbContext>(
     }
 
     /// <summary>Messages confirmed by the broker and messages that failed in one pass.</summary>
-    public readonly record struct PassResult(int Sent, int Failed);
+    internal readonly record struct PassResult(int Sent, int Failed);
 }

@@ -6,7 +6,7 @@ namespace MicroComms.Messaging.BusOutbox;
 /// Wakes the delivery service after a bus-outbox commit. Unlike a plain cancellation, the signal is remembered when
 /// nobody waits yet, so a commit that lands while a pass runs is picked up at once, not after the poll interval.
 /// </summary>
-public sealed class OutboxDeliverySignal(TimeSpan queryDelay) : IBusOutboxNotification, IDisposable
+internal sealed class OutboxDeliverySignal(TimeSpan queryDelay) : IBusOutboxNotification, IDisposable
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
 

@@ -12,7 +12,7 @@ namespace MicroComms.Messaging.BusOutbox;
 /// stops are released; if the process dies instead, their leases lapse. Either way any delivery service then claims
 /// them like every other owner.
 /// </summary>
-public sealed class OutboxHandOff<TDbContext>
+internal sealed class OutboxHandOff<TDbContext>
     where TDbContext : DbContext
 {
     /// <summary>Owners waiting in memory beyond which new owners are left to the claim passes (an overload or an outage).</summary>
@@ -86,5 +86,5 @@ public sealed class OutboxHandOff<TDbContext>
     }
 
     /// <summary>A committed owner: its id, its lease expiry and its messages.</summary>
-    public sealed record Owner(Guid OutboxId, DateTime LeasedUntil, IReadOnlyList<OutboxMessage> Messages);
+    internal sealed record Owner(Guid OutboxId, DateTime LeasedUntil, IReadOnlyList<OutboxMessage> Messages);
 }

@@ -10,7 +10,7 @@ namespace MicroComms.Messaging.BusOutbox;
 /// (<see cref="InboxMessageId"/> + <see cref="InboxConsumerId"/>) or by a bus-outbox owner (<see cref="OutboxId"/>).
 /// Implements MassTransit's <see cref="OutboxMessageContext"/> so <c>OutboxMessageSendPipe</c> restores the envelope.
 /// </summary>
-public sealed class OutboxMessage : OutboxMessageContext
+internal sealed class OutboxMessage : OutboxMessageContext
 {
     private static readonly IReadOnlyDictionary<string, object> NoProperties =
         new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);

@@ -4,7 +4,7 @@ namespace MicroComms.Messaging.BusOutbox;
 /// The owner of bus-outbox messages: one row per DI scope that published or sent outside a consumer. Delivery
 /// services lease owners (never single messages), so the messages of one owner go out in sequence order.
 /// </summary>
-public sealed class OutboxState
+internal sealed class OutboxState
 {
     public Guid OutboxId { get; set; }
 

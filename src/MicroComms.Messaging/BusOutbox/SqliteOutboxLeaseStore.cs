@@ -10,7 +10,7 @@ namespace MicroComms.Messaging.BusOutbox;
 /// so two delivery services (threads or processes) can never both see an owner as free. A lease lapses after
 /// <see cref="SqliteOutboxOptions.LeaseDuration"/>, so a crashed service's owners are taken over.
 /// </summary>
-public sealed class SqliteOutboxLeaseStore(ILogger<SqliteOutboxLeaseStore> logger) : IOutboxLeaseStore
+internal sealed class SqliteOutboxLeaseStore(ILogger<SqliteOutboxLeaseStore> logger) : IOutboxLeaseStore
 {
     private const int BusyRetryLimit = 10;
 

@@ -13,7 +13,7 @@ namespace MicroComms.Messaging.BusOutbox;
 /// The bus outbox of one DI scope: sends and publishes become <see cref="OutboxMessage"/> rows of one
 /// <see cref="OutboxState"/> owner in the scope's DbContext, so they exist only if its <c>SaveChanges</c> commits.
 /// </summary>
-public sealed class SqliteScopedBusContext<TDbContext> : ScopedBusContext, OutboxSendContext, IDisposable
+internal sealed class SqliteScopedBusContext<TDbContext> : ScopedBusContext, OutboxSendContext, IDisposable
     where TDbContext : DbContext
 {
     private readonly IBus _bus;

@@ -9,7 +9,7 @@ namespace MicroComms.Messaging.BusOutbox;
 /// Replaces MassTransit's scoped bus context: inside a consumer, sends and publishes follow the consume context (and so
 /// the consumer outbox); anywhere else they go to the bus outbox of the scope's DbContext.
 /// </summary>
-public sealed class SqliteScopedBusContextProvider<TDbContext> : IScopedBusContextProvider<IBus>, IDisposable
+internal sealed class SqliteScopedBusContextProvider<TDbContext> : IScopedBusContextProvider<IBus>, IDisposable
     where TDbContext : DbContext
 {
     public SqliteScopedBusContextProvider(

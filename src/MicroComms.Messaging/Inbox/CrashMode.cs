@@ -1,7 +1,7 @@
 namespace MicroComms.Messaging.Inbox;
 
 /// <summary>What <see cref="CrashPointOptions"/> does when it triggers.</summary>
-public enum CrashMode
+internal enum CrashMode
 {
     /// <summary>SIGKILL to the own process: nothing after the commit runs, as when the machine dies.</summary>
     Kill,

@@ -6,7 +6,7 @@ namespace MicroComms.Messaging.Inbox;
 /// A test-only fault point (<c>MicroComms:CrashPoint</c>), off unless <see cref="AfterCommitOf"/> is set: the crash specs
 /// use it to end a service at the worst moment of the consumer outbox, after its commit and before its sends.
 /// </summary>
-public sealed class CrashPointOptions
+internal sealed class CrashPointOptions
 {
     public const string SectionName = "MicroComms:CrashPoint";
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace MicroComms.Messaging.Inbox;
 
 /// <summary>Deletes delivered inbox rows older than the duplicate-detection window, in short writes.</summary>
-public sealed class InboxCleanupService<TDbContext>(
+internal sealed class InboxCleanupService<TDbContext>(
     IServiceScopeFactory scopeFactory,
     IOptionsMonitor<SqliteOutboxOptions> options,
     ILogger<InboxCleanupService<TDbContext>> logger) : BackgroundService

@@ -16,7 +16,7 @@ namespace MicroComms.Messaging.Inbox;
 /// a duplicate of the message waits for the mark (or the lease) and then is acknowledged; if the process dies first,
 /// a later duplicate sends the messages again and the receivers' inboxes drop them.
 /// </remarks>
-public sealed class InboxDeliveredMarks<TDbContext>(SqliteGroupCommit<TDbContext> group, ILogger<InboxDeliveredMarks<TDbContext>> logger)
+internal sealed class InboxDeliveredMarks<TDbContext>(SqliteGroupCommit<TDbContext> group, ILogger<InboxDeliveredMarks<TDbContext>> logger)
     where TDbContext : DbContext
 {
     /// <summary>Marks per statement pair: two parameters each, well under SQLite's limit of bound parameters.</summary>

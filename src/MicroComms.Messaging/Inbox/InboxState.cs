@@ -5,7 +5,7 @@ namespace MicroComms.Messaging.Inbox;
 /// redelivered message a no-op, and the lease that keeps two processors of the same message from delivering its
 /// outgoing messages twice.
 /// </summary>
-public sealed class InboxState
+internal sealed class InboxState
 {
     public long Id { get; set; }
 

@@ -179,7 +179,7 @@ internal sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxC
     }
 
     /// <summary>What the passes over one consumed message share.</summary>
-    public sealed class State(InboxState inbox, Guid lockId)
+    internal sealed class State(InboxState inbox, Guid lockId)
     {
         public InboxState Inbox { get; set; } = inbox;
 

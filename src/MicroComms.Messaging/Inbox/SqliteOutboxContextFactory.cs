@@ -14,7 +14,7 @@ namespace MicroComms.Messaging.Inbox;
 /// check is a plain read, the consumer's changes are deferred, and one transaction commits changes, inbox row and
 /// outgoing messages together once the consumer has returned.
 /// </summary>
-public sealed class SqliteOutboxContextFactory<TDbContext>(
+internal sealed class SqliteOutboxContextFactory<TDbContext>(
     TDbContext db,
     IServiceProvider provider,
     IOptionsMonitor<SqliteOutboxOptions> options,

@@ -9,7 +9,7 @@ namespace MicroComms.Messaging.Retry;
 /// The retry and redelivery conventions every receive endpoint gets, and the way a Definition replaces
 /// them for its endpoint.
 /// </summary>
-public static class MicroCommsRetry
+internal static class MicroCommsRetry
 {
     // Endpoint configurator -> the policy its Definition chose. The default policy looks here when the
     // endpoint is built, which happens after every Definition has configured the endpoint, so the order in

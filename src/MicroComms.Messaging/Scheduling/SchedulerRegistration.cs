@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace MicroComms.Messaging.Scheduling;
 
-public static class SchedulerRegistration
+internal static class SchedulerRegistration
 {
     /// <summary>
     /// The scheduler's storage and dispatcher: its SQLite database (<c>ConnectionStrings:Scheduler</c>, which the

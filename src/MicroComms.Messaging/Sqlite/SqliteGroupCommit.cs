@@ -23,7 +23,7 @@ namespace MicroComms.Messaging.Sqlite;
 /// others commit. A commit that fails fails every write in it. Saves already inside a transaction, on a connection the
 /// caller opened or supplied, and synchronous saves run as EF runs them.
 /// </remarks>
-public sealed class SqliteGroupCommit<TDbContext> : SaveChangesInterceptor, ISqliteGroupCommit, IAsyncDisposable
+internal sealed class SqliteGroupCommit<TDbContext> : SaveChangesInterceptor, ISqliteGroupCommit, IAsyncDisposable
     where TDbContext : DbContext
 {
     private const string Savepoint = "microcomms_write";
