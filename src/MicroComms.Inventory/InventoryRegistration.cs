@@ -29,8 +29,7 @@ public static class InventoryRegistration
         x.AddConsumer<CheckStockConsumer, CheckStockConsumerDefinition>();
         // Consumers: database change, inbox row and outgoing messages commit together. The restock endpoint publishes
         // through the bus outbox, so StockRestocked exists exactly when the new stock level does.
-        x.AddSqliteOutbox<InventoryDbContext>(o => o.UseBusOutbox());
-        x.UseSqliteOutboxOnEndpointsOf<InventoryDbContext, InventoryDbContext>();
+        x.AddMicroCommsOutbox<InventoryDbContext>(o => o.UseBusOutbox());
         return x;
     }
 }

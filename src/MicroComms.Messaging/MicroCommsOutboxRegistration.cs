@@ -13,27 +13,39 @@ using Microsoft.Extensions.Options;
 
 namespace MicroComms.Messaging;
 
-public static class SqliteOutboxRegistration
+public static class MicroCommsOutboxRegistration
 {
     /// <summary>
-    /// The transactional outbox and inbox on <typeparamref name="TDbContext"/> (whose model calls
-    /// <see cref="OutboxModelBuilderExtensions.AddMicroCommsOutbox"/>). Apply it to endpoints with
-    /// <see cref="UseSqliteOutbox{TDbContext}"/> or <see cref="UseSqliteOutboxOnEndpoints{TDbContext}"/>;
-    /// <see cref="SqliteOutboxOptions.UseBusOutbox"/> adds the bus outbox and its delivery service.
+    /// The outbox of a service whose database is <typeparamref name="TDbContext"/> (its model calls
+    /// <see cref="OutboxModelBuilderExtensions.AddMicroCommsOutbox"/>): the consumer outbox and inbox on the endpoints
+    /// of every consumer and saga declared in <typeparamref name="TDbContext"/>'s assembly, except
+    /// <see cref="ReadOnlyConsumerAttribute"/> ones, and the delivery service for rows whose inbound message never
+    /// came back. <see cref="MicroCommsOutboxOptions.UseBusOutbox"/> adds the bus outbox (publishing outside a consumer).
     /// </summary>
-    public static IBusRegistrationConfigurator AddSqliteOutbox<TDbContext>(
+    public static IBusRegistrationConfigurator AddMicroCommsOutbox<TDbContext>(
         this IBusRegistrationConfigurator x,
-        Action<SqliteOutboxOptions>? configure = null)
+        Action<MicroCommsOutboxOptions>? configure = null)
+        where TDbContext : DbContext =>
+        x.AddMicroCommsOutbox<TDbContext>(t => t.Assembly == typeof(TDbContext).Assembly, configure);
+
+    /// <summary>
+    /// The outbox on the consumers and sagas <paramref name="appliesTo"/> accepts, for a process that hosts several
+    /// databases or consumers that must stay outside the outbox (tests, the benchmark).
+    /// </summary>
+    public static IBusRegistrationConfigurator AddMicroCommsOutbox<TDbContext>(
+        this IBusRegistrationConfigurator x,
+        Func<Type, bool> appliesTo,
+        Action<MicroCommsOutboxOptions>? configure = null)
         where TDbContext : DbContext
     {
         // Which services to register is decided by the code; the values can still come from configuration.
-        var declared = new SqliteOutboxOptions();
+        var declared = new MicroCommsOutboxOptions();
         configure?.Invoke(declared);
 
         var name = OptionsName<TDbContext>();
-        x.AddOptions<SqliteOutboxOptions>(name)
+        x.AddOptions<MicroCommsOutboxOptions>(name)
             .Configure(o => configure?.Invoke(o))
-            .BindConfiguration(SqliteOutboxOptions.SectionName)
+            .BindConfiguration(MicroCommsOutboxOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
@@ -49,7 +61,7 @@ public static class SqliteOutboxRegistration
         x.AddHostedService(sp => sp.GetRequiredService<InboxCleanupService<TDbContext>>());
 
         x.TryAddSingleton<IBusOutboxNotification>(sp =>
-            new OutboxDeliverySignal(sp.GetRequiredService<IOptionsMonitor<SqliteOutboxOptions>>().Get(name).QueryDelay));
+            new OutboxDeliverySignal(sp.GetRequiredService<IOptionsMonitor<MicroCommsOutboxOptions>>().Get(name).QueryDelay));
         if (declared.BusOutbox)
         {
             x.ReplaceScoped<IScopedBusContextProvider<IBus>, SqliteScopedBusContextProvider<TDbContext>>();
@@ -63,56 +75,38 @@ public static class SqliteOutboxRegistration
             x.AddHostedService(sp => sp.GetRequiredService<OutboxDeliveryService<TDbContext>>());
         }
 
-        return x;
-    }
-
-    /// <summary>
-    /// Puts the consumer outbox and inbox on every consumer and saga of this endpoint (or those
-    /// <paramref name="appliesTo"/> accepts) except <see cref="ReadOnlyConsumerAttribute"/> ones, and the outbox's
-    /// concurrency default (<see cref="SqliteOutboxOptions.ConcurrentMessageLimit"/>) on the endpoint once one of them is
-    /// configured there. Call before the consumers are configured on the endpoint.
-    /// </summary>
-    public static void UseSqliteOutbox<TDbContext>(
-        this IReceiveEndpointConfigurator endpoint,
-        IRegistrationContext context,
-        Func<Type, bool>? appliesTo = null)
-        where TDbContext : DbContext
-    {
-        var options = context.GetRequiredService<IOptionsMonitor<SqliteOutboxOptions>>().Get(OptionsName<TDbContext>());
-        var observer = new OutboxConsumePipeSpecificationObserver<TDbContext>(endpoint, context)
-        {
-            MessageDeliveryLimit = options.MessageDeliveryLimit,
-            MessageDeliveryTimeout = options.MessageDeliveryTimeout,
-        };
-        var filtered = new FilteredOutboxObserver(observer, t => !ReadOnlyConsumerAttribute.IsOn(t) && (appliesTo?.Invoke(t) ?? true),
-            () => EndpointConcurrency.ApplyOutboxDefault(endpoint, options.ConcurrentMessageLimit));
-        endpoint.ConnectConsumerConfigurationObserver(filtered);
-        endpoint.ConnectSagaConfigurationObserver(filtered);
-    }
-
-    /// <summary>
-    /// Convention: the outbox on every endpoint configured by <c>ConfigureEndpoints</c>, for the consumers and sagas
-    /// <paramref name="appliesTo"/> accepts (all when null, i.e. when the service has one DbContext).
-    /// </summary>
-    public static IBusRegistrationConfigurator UseSqliteOutboxOnEndpoints<TDbContext>(
-        this IBusRegistrationConfigurator x,
-        Func<Type, bool>? appliesTo = null)
-        where TDbContext : DbContext
-    {
         x.AddConfigureEndpointsCallback((context, _, endpoint) =>
         {
             if (endpoint is IReceiveEndpointConfigurator receive)
             {
-                receive.UseSqliteOutbox<TDbContext>(context, appliesTo);
+                receive.UseMicroCommsOutbox<TDbContext>(context, appliesTo);
             }
         });
         return x;
     }
 
-    /// <summary>The convention limited to consumers and sagas declared in the assembly of <typeparamref name="TMarker"/>.</summary>
-    public static IBusRegistrationConfigurator UseSqliteOutboxOnEndpointsOf<TDbContext, TMarker>(this IBusRegistrationConfigurator x)
-        where TDbContext : DbContext =>
-        x.UseSqliteOutboxOnEndpoints<TDbContext>(t => t.Assembly == typeof(TMarker).Assembly);
+    /// <summary>
+    /// Puts the consumer outbox and inbox on every consumer and saga of this endpoint that <paramref name="appliesTo"/>
+    /// accepts, and the outbox's concurrency default (<see cref="MicroCommsOutboxOptions.ConcurrentMessageLimit"/>) on
+    /// the endpoint once one of them is configured there. Runs before the consumers are configured on the endpoint.
+    /// </summary>
+    private static void UseMicroCommsOutbox<TDbContext>(
+        this IReceiveEndpointConfigurator endpoint,
+        IRegistrationContext context,
+        Func<Type, bool> appliesTo)
+        where TDbContext : DbContext
+    {
+        var options = context.GetRequiredService<IOptionsMonitor<MicroCommsOutboxOptions>>().Get(OptionsName<TDbContext>());
+        var observer = new OutboxConsumePipeSpecificationObserver<TDbContext>(endpoint, context)
+        {
+            MessageDeliveryLimit = options.MessageDeliveryLimit,
+            MessageDeliveryTimeout = options.MessageDeliveryTimeout,
+        };
+        var filtered = new FilteredOutboxObserver(observer, t => !ReadOnlyConsumerAttribute.IsOn(t) && appliesTo(t),
+            () => EndpointConcurrency.ApplyOutboxDefault(endpoint, options.ConcurrentMessageLimit));
+        endpoint.ConnectConsumerConfigurationObserver(filtered);
+        endpoint.ConnectSagaConfigurationObserver(filtered);
+    }
 
     internal static string OptionsName<TDbContext>() => typeof(TDbContext).FullName ?? typeof(TDbContext).Name;
 }

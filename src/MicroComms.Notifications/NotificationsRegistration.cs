@@ -24,8 +24,7 @@ public static class NotificationsRegistration
         x.AddConsumer<OrderCompletedConsumer, NotificationsConsumerDefinition<OrderCompletedConsumer>>();
         x.AddConsumer<OrderFaultedConsumer, NotificationsConsumerDefinition<OrderFaultedConsumer>>();
         // Database change, inbox row and outgoing messages of every Notifications consumer commit together (the outbox).
-        x.AddSqliteOutbox<NotificationsDbContext>();
-        x.UseSqliteOutboxOnEndpointsOf<NotificationsDbContext, NotificationsDbContext>();
+        x.AddMicroCommsOutbox<NotificationsDbContext>();
         return x;
     }
 }

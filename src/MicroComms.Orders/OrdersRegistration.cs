@@ -36,8 +36,7 @@ public static class OrdersRegistration
         x.AddSagaStateMachine<OrderStateMachine, OrderState, OrderStateDefinition>()
             .SqliteRepository<OrderState, OrdersDbContext>();
         // Database change, inbox row and outgoing messages of every Orders consumer commit together (the outbox).
-        x.AddSqliteOutbox<OrdersDbContext>();
-        x.UseSqliteOutboxOnEndpointsOf<OrdersDbContext, OrdersDbContext>();
+        x.AddMicroCommsOutbox<OrdersDbContext>();
         return x;
     }
 }

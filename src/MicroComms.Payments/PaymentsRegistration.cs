@@ -28,8 +28,7 @@ public static class PaymentsRegistration
         x.AddConsumer<ChargePaymentConsumer, ChargePaymentConsumerDefinition>();
         x.AddConsumer<RefundPaymentConsumer, RefundPaymentConsumerDefinition>();
         // Database change, inbox row and outgoing messages of every Payments consumer commit together (the outbox).
-        x.AddSqliteOutbox<PaymentsDbContext>();
-        x.UseSqliteOutboxOnEndpointsOf<PaymentsDbContext, PaymentsDbContext>();
+        x.AddMicroCommsOutbox<PaymentsDbContext>();
         return x;
     }
 }

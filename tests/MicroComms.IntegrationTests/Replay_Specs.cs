@@ -177,8 +177,7 @@ public sealed class Replay_Specs(BrokerFixture broker, ITestOutputHelper output)
             s => s.AddSingleton(ledger).AddSqliteDbContext<InvoiceDbContext>(configuration, "Invoices"),
             x =>
             {
-                x.AddSqliteOutbox<InvoiceDbContext>();
-                x.UseSqliteOutboxOnEndpoints<InvoiceDbContext>(t => t == typeof(InvoiceConsumer));
+                x.AddMicroCommsOutbox<InvoiceDbContext>(t => t == typeof(InvoiceConsumer));
                 x.AddConsumer<InvoiceConsumer>();
             });
         host.Services.GetRequiredService<IBus>().ConnectConsumeObserver(new DeliveryCounter(ledger));

@@ -17,7 +17,7 @@ namespace MicroComms.Messaging.BusOutbox;
 /// consumed messages whose processor died or gave up (<see cref="DeliverLapsedInboxPassAsync"/>). Owners committed in
 /// this process are handed over in memory (<see cref="OutboxHandOff{TDbContext}"/>, already leased by their commit);
 /// the rest (other processes', failed or stranded ones) are found by claim passes, which lease a batch of owners and read their messages. Either way every
-/// owner's messages go out in sequence order while up to <see cref="SqliteOutboxOptions.MaxMessagesInFlight"/> sends
+/// owner's messages go out in sequence order while up to <see cref="MicroCommsOutboxOptions.MaxMessagesInFlight"/> sends
 /// (of different owners) await their publisher confirms at once, and the result is recorded in one short write. Wakes
 /// on a commit, polls otherwise, and backs off while the broker refuses everything (the rows stay until it is back).
 /// </summary>
@@ -27,11 +27,11 @@ internal sealed class OutboxDeliveryService<TDbContext>(
     IBusOutboxNotification notification,
     OutboxHandOff<TDbContext> handOff,
     IOutboxLeaseStore leases,
-    IOptionsMonitor<SqliteOutboxOptions> options,
+    IOptionsMonitor<MicroCommsOutboxOptions> options,
     ILogger<OutboxDeliveryService<TDbContext>> logger) : BackgroundService
     where TDbContext : DbContext
 {
-    private readonly SqliteOutboxOptions _options = options.Get(SqliteOutboxRegistration.OptionsName<TDbContext>());
+    private readonly MicroCommsOutboxOptions _options = options.Get(MicroCommsOutboxRegistration.OptionsName<TDbContext>());
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -23,9 +23,9 @@ internal sealed class OutboxHandOff<TDbContext>
     private int _waiting;
     private volatile bool _open;
 
-    public OutboxHandOff(IOptionsMonitor<SqliteOutboxOptions> options)
+    public OutboxHandOff(IOptionsMonitor<MicroCommsOutboxOptions> options)
     {
-        _leaseDuration = options.Get(SqliteOutboxRegistration.OptionsName<TDbContext>()).LeaseDuration;
+        _leaseDuration = options.Get(MicroCommsOutboxRegistration.OptionsName<TDbContext>()).LeaseDuration;
     }
 
     /// <summary>The lease every handed-off owner is committed with.</summary>

@@ -8,7 +8,7 @@ namespace MicroComms.Messaging.BusOutbox;
 /// <summary>
 /// Leases on SQLite: every claim is one UPDATE inside BEGIN IMMEDIATE, i.e. under the database-wide write lock,
 /// so two delivery services (threads or processes) can never both see an owner as free. A lease lapses after
-/// <see cref="SqliteOutboxOptions.LeaseDuration"/>, so a crashed service's owners are taken over.
+/// <see cref="MicroCommsOutboxOptions.LeaseDuration"/>, so a crashed service's owners are taken over.
 /// </summary>
 internal sealed class SqliteOutboxLeaseStore(ILogger<SqliteOutboxLeaseStore> logger) : IOutboxLeaseStore
 {

@@ -10,11 +10,11 @@ namespace MicroComms.Messaging.Inbox;
 /// <summary>Deletes delivered inbox rows older than the duplicate-detection window, in short writes.</summary>
 internal sealed class InboxCleanupService<TDbContext>(
     IServiceScopeFactory scopeFactory,
-    IOptionsMonitor<SqliteOutboxOptions> options,
+    IOptionsMonitor<MicroCommsOutboxOptions> options,
     ILogger<InboxCleanupService<TDbContext>> logger) : BackgroundService
     where TDbContext : DbContext
 {
-    private readonly SqliteOutboxOptions _options = options.Get(SqliteOutboxRegistration.OptionsName<TDbContext>());
+    private readonly MicroCommsOutboxOptions _options = options.Get(MicroCommsOutboxRegistration.OptionsName<TDbContext>());
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

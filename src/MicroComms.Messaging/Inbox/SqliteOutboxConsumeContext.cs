@@ -19,7 +19,7 @@ internal sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxC
     private readonly TDbContext _db;
     private readonly InboxDeliveredMarks<TDbContext> _marks;
     private readonly CrashPoint _crashPoint;
-    private readonly SqliteOutboxOptions _options;
+    private readonly MicroCommsOutboxOptions _options;
     private readonly State _state;
 
     public SqliteOutboxConsumeContext(
@@ -27,7 +27,7 @@ internal sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxC
         OutboxConsumeOptions consumeOptions,
         IServiceProvider provider,
         TDbContext db,
-        SqliteOutboxOptions options,
+        MicroCommsOutboxOptions options,
         InboxDeliveredMarks<TDbContext> marks,
         CrashPoint crashPoint,
         State state)

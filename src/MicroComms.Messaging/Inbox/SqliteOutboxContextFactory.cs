@@ -17,7 +17,7 @@ namespace MicroComms.Messaging.Inbox;
 internal sealed class SqliteOutboxContextFactory<TDbContext>(
     TDbContext db,
     IServiceProvider provider,
-    IOptionsMonitor<SqliteOutboxOptions> options,
+    IOptionsMonitor<MicroCommsOutboxOptions> options,
     InboxDeliveredMarks<TDbContext> marks,
     ILogger<SqliteOutboxContextFactory<TDbContext>> logger) : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
@@ -27,7 +27,7 @@ internal sealed class SqliteOutboxContextFactory<TDbContext>(
         EF.CompileAsyncQuery((TDbContext db, Guid messageId, Guid consumerId, CancellationToken ct) =>
             db.Set<InboxState>().AsNoTracking().SingleOrDefault(x => x.MessageId == messageId && x.ConsumerId == consumerId));
 
-    private readonly SqliteOutboxOptions _options = options.Get(SqliteOutboxRegistration.OptionsName<TDbContext>());
+    private readonly MicroCommsOutboxOptions _options = options.Get(MicroCommsOutboxRegistration.OptionsName<TDbContext>());
     private readonly CrashPoint _crashPoint = provider.GetRequiredService<CrashPoint>();
 
     public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
@@ -36,7 +36,7 @@ internal sealed class SqliteOutboxContextFactory<TDbContext>(
         if (!DeferredSaveChangesInterceptor.IsInstalled(db))
         {
             throw new ConfigurationException(
-                $"{typeof(TDbContext).Name} is used by the outbox but was not registered through x.AddSqliteOutbox<{typeof(TDbContext).Name}>().");
+                $"{typeof(TDbContext).Name} is used by the outbox but was not registered through x.AddMicroCommsOutbox<{typeof(TDbContext).Name}>().");
         }
 
         var messageId = context.GetOriginalMessageId()

@@ -30,13 +30,13 @@ internal sealed class SqliteGroupCommit<TDbContext> : SaveChangesInterceptor, IS
 
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new() { SingleReader = true });
     private readonly IServiceScopeFactory _scopes;
-    private readonly SqliteOutboxOptions _options;
+    private readonly MicroCommsOutboxOptions _options;
     private readonly Task _writer;
 
-    public SqliteGroupCommit(IServiceScopeFactory scopes, IOptionsMonitor<SqliteOutboxOptions> options)
+    public SqliteGroupCommit(IServiceScopeFactory scopes, IOptionsMonitor<MicroCommsOutboxOptions> options)
     {
         _scopes = scopes;
-        _options = options.Get(SqliteOutboxRegistration.OptionsName<TDbContext>());
+        _options = options.Get(MicroCommsOutboxRegistration.OptionsName<TDbContext>());
         _writer = Task.Run(WriteAsync);
     }
 

@@ -3,10 +3,10 @@ using System.ComponentModel.DataAnnotations;
 namespace MicroComms.Messaging;
 
 /// <summary>
-/// Outbox and inbox settings of one DbContext, set in <c>x.AddSqliteOutbox&lt;TDbContext&gt;(o =&gt; ...)</c> and
+/// Outbox and inbox settings of one DbContext, set in <c>x.AddMicroCommsOutbox&lt;TDbContext&gt;(o =&gt; ...)</c> and
 /// overridable from <c>MicroComms:Outbox</c>. The defaults are meant to be right without tuning.
 /// </summary>
-public sealed class SqliteOutboxOptions : IValidatableObject
+public sealed class MicroCommsOutboxOptions : IValidatableObject
 {
     public const string SectionName = "MicroComms:Outbox";
 
@@ -83,7 +83,7 @@ public sealed class SqliteOutboxOptions : IValidatableObject
     public int BusyRetryLimit { get; set; } = 10;
 
     /// <summary>Turns on the bus outbox (publishing from an API call or any code outside a consumer).</summary>
-    public SqliteOutboxOptions UseBusOutbox(bool deliveryService = true)
+    public MicroCommsOutboxOptions UseBusOutbox(bool deliveryService = true)
     {
         BusOutbox = true;
         DeliveryService = deliveryService;
