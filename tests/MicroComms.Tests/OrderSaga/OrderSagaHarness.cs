@@ -134,7 +134,7 @@ internal sealed class OrderSagaHarness : IAsyncDisposable
     }
 
     public Task<Response<OrderCancellationAccepted, OrderCancellationRejected, OrderNotFound>> CancelAsync(Guid orderId) =>
-        Harness.Bus.CreateRequestClient<CancelOrder>(new Uri($"queue:{OrderStateDefinition.QueueName}"))
+        Harness.Bus.CreateRequestClient<CancelOrder>(new Uri($"queue:{QueueNames.OrderState}"))
             .GetResponse<OrderCancellationAccepted, OrderCancellationRejected, OrderNotFound>(new CancelOrder(orderId, "changed my mind"));
 
     public Task<Response<OrderStatus, OrderNotFound>> StatusAsync(Guid orderId) =>
