@@ -9,10 +9,13 @@ namespace MicroComms.Inventory;
 
 public static class InventoryRegistration
 {
+    /// <summary>Inventory's database: its connection string is <c>ConnectionStrings:Inventory</c>.</summary>
+    public const string DatabaseName = "Inventory";
+
     /// <summary>Inventory's database (<c>ConnectionStrings:Inventory</c>, seeded with the catalogue) and options.</summary>
     public static IServiceCollection AddInventory(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSqliteDbContext<InventoryDbContext>(configuration, "Inventory");
+        services.AddSqliteDbContext<InventoryDbContext>(configuration, DatabaseName);
         services.AddOptions<InventoryOptions>()
             .Bind(configuration.GetSection(InventoryOptions.SectionName))
             .ValidateDataAnnotations()

@@ -9,10 +9,13 @@ namespace MicroComms.Notifications;
 
 public static class NotificationsRegistration
 {
+    /// <summary>Notifications' database: its connection string is <c>ConnectionStrings:Notifications</c>.</summary>
+    public const string DatabaseName = "Notifications";
+
     /// <summary>Notifications' database (<c>ConnectionStrings:Notifications</c>).</summary>
     public static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSqliteDbContext<NotificationsDbContext>(configuration, "Notifications");
+        services.AddSqliteDbContext<NotificationsDbContext>(configuration, DatabaseName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<NotificationRecorder>();
         return services;

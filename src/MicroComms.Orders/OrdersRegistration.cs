@@ -11,10 +11,13 @@ namespace MicroComms.Orders;
 
 public static class OrdersRegistration
 {
+    /// <summary>Orders' database: its connection string is <c>ConnectionStrings:Orders</c>.</summary>
+    public const string DatabaseName = "Orders";
+
     /// <summary>Orders' database (<c>ConnectionStrings:Orders</c>), options and validation rules.</summary>
     public static IServiceCollection AddOrders(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSqliteDbContext<OrdersDbContext>(configuration, "Orders");
+        services.AddSqliteDbContext<OrdersDbContext>(configuration, DatabaseName);
         services.AddOptions<OrdersOptions>()
             .Bind(configuration.GetSection(OrdersOptions.SectionName))
             .ValidateDataAnnotations()

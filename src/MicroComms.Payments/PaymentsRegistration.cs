@@ -9,10 +9,13 @@ namespace MicroComms.Payments;
 
 public static class PaymentsRegistration
 {
+    /// <summary>Payments' database: its connection string is <c>ConnectionStrings:Payments</c>.</summary>
+    public const string DatabaseName = "Payments";
+
     /// <summary>Payments' database (<c>ConnectionStrings:Payments</c>), options and the simulated provider.</summary>
     public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSqliteDbContext<PaymentsDbContext>(configuration, "Payments");
+        services.AddSqliteDbContext<PaymentsDbContext>(configuration, DatabaseName);
         services.AddOptions<PaymentsOptions>()
             .Bind(configuration.GetSection(PaymentsOptions.SectionName))
             .ValidateDataAnnotations()
