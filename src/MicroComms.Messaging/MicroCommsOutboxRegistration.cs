@@ -51,6 +51,7 @@ public static class MicroCommsOutboxRegistration
 
         x.AddOptions<CrashPointOptions>().BindConfiguration(CrashPointOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         x.TryAddSingleton<CrashPoint>();
+        x.TryAddSingleton<EndpointConcurrency>();
         x.TryAddSingleton<SqliteGroupCommit<TDbContext>>();
         x.TryAddSingleton<InboxDeliveredMarks<TDbContext>>();
         x.ConfigureDbContext<TDbContext>((sp, o) =>
@@ -103,7 +104,7 @@ public static class MicroCommsOutboxRegistration
             MessageDeliveryTimeout = options.MessageDeliveryTimeout,
         };
         var filtered = new FilteredOutboxObserver(observer, t => !ReadOnlyConsumerAttribute.IsOn(t) && appliesTo(t),
-            () => EndpointConcurrency.ApplyOutboxDefault(endpoint, options.ConcurrentMessageLimit));
+            () => context.GetRequiredService<EndpointConcurrency>().ApplyOutboxDefault(endpoint, options.ConcurrentMessageLimit));
         endpoint.ConnectConsumerConfigurationObserver(filtered);
         endpoint.ConnectSagaConfigurationObserver(filtered);
     }

@@ -3,6 +3,7 @@ using MicroComms.Messaging.Retry;
 using MicroComms.Messaging.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Messaging;
@@ -69,6 +70,8 @@ public static class MicroCommsRegistration
     {
         // Closed by default: MassTransit otherwise posts a usage report to its vendor's host a few minutes after start.
         x.DisableUsageTelemetry();
+        x.TryAddSingleton<EndpointConcurrency>();
+        x.TryAddSingleton<EndpointRetryOverrides>();
         x.SetKebabCaseEndpointNameFormatter();
         x.AddMessageScheduler(new Uri($"queue:{schedulerQueue}"));
         x.AddConsumer<ScheduleMessageConsumer>().Endpoint(e => e.Name = schedulerQueue);
@@ -76,7 +79,7 @@ public static class MicroCommsRegistration
         {
             if (transport == TransportKind.RabbitMq)
             {
-                EndpointConcurrency.ApplyDefault(endpoint, context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.ConcurrentMessageLimit);
+                context.GetRequiredService<EndpointConcurrency>().ApplyDefault(endpoint, context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.ConcurrentMessageLimit);
             }
 
             endpoint.UseFilter(new IncomingMessageRules());
@@ -90,7 +93,7 @@ public static class MicroCommsRegistration
             }
 
             // Documented order: redelivery, then retry; the outbox/inbox goes after these.
-            endpoint.UseMicroCommsRetry(retry);
+            endpoint.UseMicroCommsRetry(context, retry);
         });
     }
 

@@ -211,7 +211,7 @@ public sealed class Retry_Specs
             IConsumerConfigurator<AlwaysFailingConsumer> consumerConfigurator,
             IRegistrationContext context)
         {
-            endpointConfigurator.ReplaceMicroCommsRetry(new RetryOptions { ImmediateLimit = 1, DelayedRedelivery = false });
+            endpointConfigurator.ReplaceMicroCommsRetry(context, new RetryOptions { ImmediateLimit = 1, DelayedRedelivery = false });
         }
     }
 

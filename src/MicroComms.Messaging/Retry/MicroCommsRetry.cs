@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
-using System.Runtime.CompilerServices;
 using MassTransit;
 using MassTransit.RetryPolicies;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MicroComms.Messaging.Retry;
 
@@ -9,33 +9,29 @@ namespace MicroComms.Messaging.Retry;
 /// The retry and redelivery conventions every receive endpoint gets, and the way a Definition replaces
 /// them for its endpoint.
 /// </summary>
-internal static class MicroCommsRetry
+public static class MicroCommsRetry
 {
-    // Endpoint configurator -> the policy its Definition chose. The default policy looks here when the
-    // endpoint is built, which happens after every Definition has configured the endpoint, so the order in
-    // which MassTransit calls the convention and the Definition does not matter.
-    private static readonly ConditionalWeakTable<IReceiveEndpointConfigurator, RetryOptions> Overrides = new();
-
     /// <summary>
     /// Delayed redelivery through the message scheduler (when enabled), then immediate retries: the
     /// documented order, so each redelivery gets a fresh round of immediate retries. Neither applies to
     /// <see cref="PermanentFailureException"/>, <see cref="ValidationException"/> or <see cref="ArithmeticException"/>.
     /// </summary>
-    public static void UseMicroCommsRetry(this IReceiveEndpointConfigurator endpoint, RetryOptions defaults)
+    internal static void UseMicroCommsRetry(this IReceiveEndpointConfigurator endpoint, IRegistrationContext context, RetryOptions defaults)
     {
+        var overrides = context.GetRequiredService<EndpointRetryOverrides>();
         if (defaults.DelayedRedelivery)
         {
             endpoint.UseScheduledRedelivery(r =>
             {
                 IgnorePermanentFailures(r);
-                r.SetRetryPolicy(filter => Redelivery(filter, Resolve(endpoint, defaults)));
+                r.SetRetryPolicy(filter => Redelivery(filter, overrides.Resolve(endpoint.InputAddress, defaults)));
             });
         }
 
         endpoint.UseMessageRetry(r =>
         {
             IgnorePermanentFailures(r);
-            r.SetRetryPolicy(filter => Immediate(filter, Resolve(endpoint, defaults)));
+            r.SetRetryPolicy(filter => Immediate(filter, overrides.Resolve(endpoint.InputAddress, defaults)));
         });
     }
 
@@ -46,14 +42,11 @@ internal static class MicroCommsRetry
     /// <see cref="RetryOptions.DelayedRedelivery"/> to false for no delayed ones (redelivery can only be
     /// narrowed here, because the convention adds its filter only when the defaults enable it).
     /// </summary>
-    public static void ReplaceMicroCommsRetry(this IReceiveEndpointConfigurator endpoint, RetryOptions retry)
+    public static void ReplaceMicroCommsRetry(this IReceiveEndpointConfigurator endpoint, IRegistrationContext context, RetryOptions retry)
     {
         Validator.ValidateObject(retry, new ValidationContext(retry), validateAllProperties: true);
-        Overrides.AddOrUpdate(endpoint, retry);
+        context.GetRequiredService<EndpointRetryOverrides>().Replace(endpoint.InputAddress, retry);
     }
-
-    private static RetryOptions Resolve(IReceiveEndpointConfigurator endpoint, RetryOptions defaults) =>
-        Overrides.TryGetValue(endpoint, out var chosen) ? chosen : defaults;
 
     private static void IgnorePermanentFailures(IRetryConfigurator r)
     {
