@@ -55,7 +55,7 @@ public static class MicroCommsOutboxRegistration
         x.TryAddSingleton<SqliteGroupCommit<TDbContext>>();
         x.TryAddSingleton<InboxDeliveredMarks<TDbContext>>();
         x.ConfigureDbContext<TDbContext>((sp, o) =>
-            o.AddInterceptors(DeferredSaveChangesInterceptor.Instance, sp.GetRequiredService<SqliteGroupCommit<TDbContext>>()), ServiceLifetime.Singleton);
+            DeferredSaveChangesInterceptor.Install(o).AddInterceptors(sp.GetRequiredService<SqliteGroupCommit<TDbContext>>()), ServiceLifetime.Singleton);
         x.TryAddScoped<IOutboxContextFactory<TDbContext>, SqliteOutboxContextFactory<TDbContext>>();
         x.TryAddSingleton<IOutboxLeaseStore, SqliteOutboxLeaseStore>();
         x.AddSingleton<InboxCleanupService<TDbContext>>();
