@@ -1,11 +1,13 @@
+using MicroComms.Contracts;
+
 namespace MicroComms.Gateway;
 
 /// <summary>The queues the gateway sends its requests to (each has one owning service).</summary>
 public static class GatewayCommandAddresses
 {
-    public static readonly Uri SubmitOrder = new("queue:submit-order");
-    public static readonly Uri GetOrderStatus = new("queue:get-order-status");
+    public static readonly Uri SubmitOrder = new($"queue:{QueueNames.SubmitOrder}");
+    public static readonly Uri GetOrderStatus = new($"queue:{QueueNames.GetOrderStatus}");
     /// <summary>CancelOrder goes to the order saga's own queue: the saga decides whether the order can still be cancelled.</summary>
-    public static readonly Uri CancelOrder = new("queue:order-state");
-    public static readonly Uri CheckStock = new("queue:check-stock");
+    public static readonly Uri CancelOrder = new($"queue:{QueueNames.OrderState}");
+    public static readonly Uri CheckStock = new($"queue:{QueueNames.CheckStock}");
 }

@@ -1,11 +1,6 @@
 using MassTransit;
-using MicroComms.Gateway;
-using MicroComms.Inventory;
 using MicroComms.Messaging;
 using MicroComms.Messaging.Scheduling;
-using MicroComms.Notifications;
-using MicroComms.Orders;
-using MicroComms.Payments;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -43,56 +38,17 @@ public static class MicroCommsApp
         var configuration = builder.Configuration;
         // Every process answers HTTP the same way (problem details, strict JSON, limits), whichever services it runs.
         builder.Services.AddMicroCommsHttp(configuration);
-        if (services.Contains(ServiceNames.Orders))
+        var modules = ServiceModules.Named(services);
+        foreach (var module in modules)
         {
-            builder.Services.AddOrders(configuration);
-        }
-
-        if (services.Contains(ServiceNames.Inventory))
-        {
-            builder.Services.AddInventory(configuration);
-        }
-
-        if (services.Contains(ServiceNames.Payments))
-        {
-            builder.Services.AddPayments(configuration);
-        }
-
-        if (services.Contains(ServiceNames.Notifications))
-        {
-            builder.Services.AddNotifications(configuration);
-        }
-
-        if (services.Contains(ServiceNames.Gateway))
-        {
-            builder.Services.AddGateway(configuration);
+            module.AddServices(builder.Services, configuration);
         }
 
         builder.Services.AddMicroComms(configuration, x =>
         {
-            if (services.Contains(ServiceNames.Orders))
+            foreach (var module in modules)
             {
-                x.AddOrders();
-            }
-
-            if (services.Contains(ServiceNames.Inventory))
-            {
-                x.AddInventory();
-            }
-
-            if (services.Contains(ServiceNames.Payments))
-            {
-                x.AddPayments();
-            }
-
-            if (services.Contains(ServiceNames.Notifications))
-            {
-                x.AddNotifications();
-            }
-
-            if (services.Contains(ServiceNames.Gateway))
-            {
-                x.AddGateway();
+                module.AddBus(x);
             }
         });
 
@@ -101,14 +57,9 @@ public static class MicroCommsApp
 
         var app = builder.Build();
         app.UseMicroCommsHttp();
-        if (services.Contains(ServiceNames.Gateway))
+        foreach (var module in modules)
         {
-            app.MapGateway();
-        }
-
-        if (services.Contains(ServiceNames.Inventory))
-        {
-            app.MapInventoryEndpoints();
+            module.MapEndpoints?.Invoke(app);
         }
 
         return app;

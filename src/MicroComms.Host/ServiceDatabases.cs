@@ -10,7 +10,7 @@ namespace MicroComms.Host;
 public static class ServiceDatabases
 {
     /// <summary>The services with a database of their own, by their connection-string name.</summary>
-    public static readonly IReadOnlyList<string> Names = ["Orders", "Inventory", "Payments", "Notifications"];
+    public static readonly IReadOnlyList<string> Names = ServiceModules.All.Where(m => m.DatabaseName is not null).Select(m => m.DatabaseName!).ToList();
 
     /// <summary>The scheduler's database: beside the services' in the data folder, so separate data folders never share one.</summary>
     public static string SchedulerConnectionString(IConfiguration configuration, HostOptions host) =>

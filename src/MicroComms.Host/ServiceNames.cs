@@ -9,7 +9,7 @@ public static class ServiceNames
     public const string Notifications = "notifications";
     public const string Gateway = "gateway";
 
-    public static readonly IReadOnlyList<string> All = [Orders, Inventory, Payments, Notifications, Gateway];
+    public static readonly IReadOnlyList<string> All = ServiceModules.All.Select(m => m.Name).ToList();
 
     /// <summary>Parses "orders,gateway" (or "all"); an unknown name stops start-up with the list of valid ones.</summary>
     public static IReadOnlySet<string> Parse(string value)

@@ -1,6 +1,6 @@
 using MassTransit;
 using MicroComms.Contracts;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.Inbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Inventory;

@@ -1,8 +1,9 @@
 using MassTransit;
+using MicroComms.Contracts;
 
 namespace MicroComms.Inventory;
 
 public sealed class CheckStockConsumerDefinition : ConsumerDefinition<CheckStockConsumer>
 {
-    public CheckStockConsumerDefinition() => EndpointName = InventoryQueueNames.CheckStockQueue;
+    public CheckStockConsumerDefinition() => EndpointName = QueueNames.CheckStock;
 }

@@ -1,5 +1,5 @@
 using MassTransit;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.Sqlite;
 using MicroComms.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,10 +9,13 @@ namespace MicroComms.Inventory;
 
 public static class InventoryRegistration
 {
+    /// <summary>Inventory's database: its connection string is <c>ConnectionStrings:Inventory</c>.</summary>
+    public const string DatabaseName = "Inventory";
+
     /// <summary>Inventory's database (<c>ConnectionStrings:Inventory</c>, seeded with the catalogue) and options.</summary>
     public static IServiceCollection AddInventory(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSqliteDbContext<InventoryDbContext>(configuration, "Inventory");
+        services.AddSqliteDbContext<InventoryDbContext>(configuration, DatabaseName);
         services.AddOptions<InventoryOptions>()
             .Bind(configuration.GetSection(InventoryOptions.SectionName))
             .ValidateDataAnnotations()
@@ -29,8 +32,7 @@ public static class InventoryRegistration
         x.AddConsumer<CheckStockConsumer, CheckStockConsumerDefinition>();
         // Consumers: database change, inbox row and outgoing messages commit together. The restock endpoint publishes
         // through the bus outbox, so StockRestocked exists exactly when the new stock level does.
-        x.AddSqliteOutbox<InventoryDbContext>(o => o.UseBusOutbox());
-        x.UseSqliteOutboxOnEndpointsOf<InventoryDbContext, InventoryDbContext>();
+        x.AddMicroCommsOutbox<InventoryDbContext>(o => o.UseBusOutbox());
         return x;
     }
 }

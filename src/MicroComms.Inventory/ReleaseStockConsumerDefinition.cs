@@ -1,6 +1,7 @@
+using MicroComms.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Inventory;
 
 public sealed class ReleaseStockConsumerDefinition(IOptions<InventoryOptions> options)
-    : StockWriteConsumerDefinition<ReleaseStockConsumer>(InventoryQueueNames.ReleaseStockQueue, options);
+    : StockWriteConsumerDefinition<ReleaseStockConsumer>(QueueNames.ReleaseStock, options);

@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Collections.Concurrent;
 using MassTransit;
 
 namespace MicroComms.Messaging;
@@ -11,29 +11,30 @@ namespace MicroComms.Messaging;
 /// <remarks>
 /// MassTransit applies an endpoint's own limit (its Definition, <c>.Endpoint(e =&gt; ...)</c>) before the
 /// ConfigureEndpoints callbacks run, and configures the consumers after them; a bus-wide limit would be
-/// indistinguishable from an endpoint's own in between, so the default is set per endpoint and remembered.
+/// indistinguishable from an endpoint's own in between, so the default is set per endpoint and remembered here, by the
+/// endpoint's input address; one per bus, a singleton of its service provider.
 /// </remarks>
-internal static class EndpointConcurrency
+internal sealed class EndpointConcurrency
 {
-    // Endpoint configurator -> the default it was given (boxed; null when the default is 'as many as the prefetch').
-    private static readonly ConditionalWeakTable<IReceiveEndpointConfigurator, StrongBox<int?>> Defaulted = new();
+    // The default each endpoint was given (null when the default is 'as many as the prefetch').
+    private readonly ConcurrentDictionary<Uri, int?> _defaulted = new();
 
     /// <summary>From MicroComms' own endpoint callback, the first to run.</summary>
-    public static void ApplyDefault(IReceiveEndpointConfigurator endpoint, int? limit)
+    public void ApplyDefault(IReceiveEndpointConfigurator endpoint, int? limit)
     {
         if (endpoint.ConcurrentMessageLimit is null)
         {
             endpoint.ConcurrentMessageLimit = limit;
-            Defaulted.AddOrUpdate(endpoint, new StrongBox<int?>(limit));
+            _defaulted[endpoint.InputAddress] = limit;
         }
     }
 
     /// <summary>From the outbox, when a consumer or saga under it is configured on <paramref name="endpoint"/>.</summary>
-    public static void ApplyOutboxDefault(IReceiveEndpointConfigurator endpoint, int? limit)
+    public void ApplyOutboxDefault(IReceiveEndpointConfigurator endpoint, int? limit)
     {
         if (limit is not null
-            && Defaulted.TryGetValue(endpoint, out var given)
-            && endpoint.ConcurrentMessageLimit == given.Value)
+            && _defaulted.TryGetValue(endpoint.InputAddress, out var given)
+            && endpoint.ConcurrentMessageLimit == given)
         {
             endpoint.ConcurrentMessageLimit = limit;
         }

@@ -1,7 +1,9 @@
 using MassTransit;
+using MicroComms.Messaging.Retry;
 using MicroComms.Messaging.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Messaging;
@@ -31,9 +33,23 @@ public static class MicroCommsRegistration
 
         // The queue name shapes the bus topology, so it is read here; ValidateOnStart still reports a bad one.
         var schedulerQueue = schedulerSection.GetValue(nameof(SchedulerOptions.QueueName), new SchedulerOptions().QueueName);
-        var schedulerAddress = new Uri($"queue:{schedulerQueue}");
-
         var transport = section.GetValue(nameof(MicroCommsOptions.Transport), TransportKind.InMemory);
+        var stopTimeout = section.GetValue(nameof(MicroCommsOptions.StopTimeout), new MicroCommsOptions().StopTimeout);
+        AddBusLifetime(services, transport, stopTimeout);
+
+        services.AddMassTransit(x =>
+        {
+            AddConventions(x, transport, schedulerQueue);
+            configure(x);
+            AddTransport(x, transport, new Uri($"queue:{schedulerQueue}"));
+        });
+        BoundedBusStop.Replace(services, stopTimeout);
+
+        return services;
+    }
+
+    private static void AddBusLifetime(IServiceCollection services, TransportKind transport, TimeSpan stopTimeout)
+    {
         if (transport == TransportKind.RabbitMq)
         {
             services.AddHostedService<BrokerStartupCheck>();
@@ -41,72 +57,72 @@ public static class MicroCommsRegistration
 
         // Start-up returns only once every receive endpoint is ready, so nothing published right after
         // start-up is lost to a queue or binding that does not exist yet.
-        var stopTimeout = section.GetValue(nameof(MicroCommsOptions.StopTimeout), new MicroCommsOptions().StopTimeout);
         services.Configure<MassTransitHostOptions>(o =>
         {
             o.WaitUntilStarted = true;
             o.StopTimeout = stopTimeout;
             o.ConsumerStopTimeout = stopTimeout;
         });
+    }
 
-        services.AddMassTransit(x =>
+    /// <summary>Endpoint names, the scheduler's consumer and what every endpoint gets before a service's own policy.</summary>
+    private static void AddConventions(IBusRegistrationConfigurator x, TransportKind transport, string schedulerQueue)
+    {
+        // Closed by default: MassTransit otherwise posts a usage report to its vendor's host a few minutes after start.
+        x.DisableUsageTelemetry();
+        x.TryAddSingleton<EndpointConcurrency>();
+        x.TryAddSingleton<EndpointRetryOverrides>();
+        x.SetKebabCaseEndpointNameFormatter();
+        x.AddMessageScheduler(new Uri($"queue:{schedulerQueue}"));
+        x.AddConsumer<ScheduleMessageConsumer>().Endpoint(e => e.Name = schedulerQueue);
+        x.AddConfigureEndpointsCallback((context, name, endpoint) =>
         {
-            // Closed by default: MassTransit otherwise posts a usage report to its vendor's host a few minutes after start.
-            x.DisableUsageTelemetry();
-            x.SetKebabCaseEndpointNameFormatter();
-            x.AddMessageScheduler(schedulerAddress);
-            x.AddConsumer<ScheduleMessageConsumer>().Endpoint(e => e.Name = schedulerQueue);
-            x.AddConfigureEndpointsCallback((context, name, endpoint) =>
-            {
-                if (transport == TransportKind.RabbitMq)
-                {
-                    EndpointConcurrency.ApplyDefault(endpoint, context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.ConcurrentMessageLimit);
-                }
-
-                endpoint.UseFilter(new IncomingMessageRules());
-                var retry = context.GetRequiredService<IOptions<RetryOptions>>().Value;
-                if (name == schedulerQueue)
-                {
-                    // Redelivering a scheduling command through the scheduler itself would be circular:
-                    // immediate retries (a busy database) and then the error queue.
-                    endpoint.UseMessageRetry(r => r.Exponential(retry.ImmediateLimit + 1, retry.MinInterval, retry.MaxInterval, retry.IntervalDelta));
-                    return;
-                }
-
-                // Documented order: redelivery, then retry; the outbox/inbox goes after these.
-                endpoint.UseMicroCommsRetry(retry);
-            });
-
-            configure(x);
-
             if (transport == TransportKind.RabbitMq)
             {
-                x.UsingRabbitMq((context, cfg) =>
-                {
-                    var o = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-                    cfg.Host(o.Host, (ushort)o.Port, o.VirtualHost, h =>
-                    {
-                        h.Username(o.Username);
-                        h.Password(o.Password);
-                        h.PublisherConfirmation = true;
-                    });
-                    cfg.PrefetchCount = o.PrefetchCount;
-
-                    cfg.UseMessageScheduler(schedulerAddress);
-                    cfg.ConfigureEndpoints(context);
-                });
+                context.GetRequiredService<EndpointConcurrency>().ApplyDefault(endpoint, context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.ConcurrentMessageLimit);
             }
-            else
+
+            endpoint.UseFilter(new IncomingMessageRules());
+            var retry = context.GetRequiredService<IOptions<RetryOptions>>().Value;
+            if (name == schedulerQueue)
             {
-                x.UsingInMemory((context, cfg) =>
-                {
-                    cfg.UseMessageScheduler(schedulerAddress);
-                    cfg.ConfigureEndpoints(context);
-                });
+                // Redelivering a scheduling command through the scheduler itself would be circular:
+                // immediate retries (a busy database) and then the error queue.
+                endpoint.UseMessageRetry(r => r.Exponential(retry.ImmediateLimit + 1, retry.MinInterval, retry.MaxInterval, retry.IntervalDelta));
+                return;
             }
-        });
-        BoundedBusStop.Replace(services, stopTimeout);
 
-        return services;
+            // Documented order: redelivery, then retry; the outbox/inbox goes after these.
+            endpoint.UseMicroCommsRetry(context, retry);
+        });
+    }
+
+    private static void AddTransport(IBusRegistrationConfigurator x, TransportKind transport, Uri schedulerAddress)
+    {
+        if (transport == TransportKind.RabbitMq)
+        {
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                var o = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                cfg.Host(o.Host, (ushort)o.Port, o.VirtualHost, h =>
+                {
+                    h.Username(o.Username);
+                    h.Password(o.Password);
+                    h.PublisherConfirmation = true;
+                });
+                cfg.PrefetchCount = o.PrefetchCount;
+
+                cfg.UseMessageScheduler(schedulerAddress);
+                cfg.ConfigureEndpoints(context);
+            });
+        }
+        else
+        {
+            x.UsingInMemory((context, cfg) =>
+            {
+                cfg.UseMessageScheduler(schedulerAddress);
+                cfg.ConfigureEndpoints(context);
+            });
+        }
     }
 }

@@ -1,5 +1,5 @@
 using MassTransit;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.Sqlite;
 using MicroComms.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,10 +9,13 @@ namespace MicroComms.Notifications;
 
 public static class NotificationsRegistration
 {
+    /// <summary>Notifications' database: its connection string is <c>ConnectionStrings:Notifications</c>.</summary>
+    public const string DatabaseName = "Notifications";
+
     /// <summary>Notifications' database (<c>ConnectionStrings:Notifications</c>).</summary>
     public static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSqliteDbContext<NotificationsDbContext>(configuration, "Notifications");
+        services.AddSqliteDbContext<NotificationsDbContext>(configuration, DatabaseName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<NotificationRecorder>();
         return services;
@@ -24,8 +27,7 @@ public static class NotificationsRegistration
         x.AddConsumer<OrderCompletedConsumer, NotificationsConsumerDefinition<OrderCompletedConsumer>>();
         x.AddConsumer<OrderFaultedConsumer, NotificationsConsumerDefinition<OrderFaultedConsumer>>();
         // Database change, inbox row and outgoing messages of every Notifications consumer commit together (the outbox).
-        x.AddSqliteOutbox<NotificationsDbContext>();
-        x.UseSqliteOutboxOnEndpointsOf<NotificationsDbContext, NotificationsDbContext>();
+        x.AddMicroCommsOutbox<NotificationsDbContext>();
         return x;
     }
 }

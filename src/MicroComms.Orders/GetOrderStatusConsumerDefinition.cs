@@ -1,10 +1,9 @@
 using MassTransit;
+using MicroComms.Contracts;
 
 namespace MicroComms.Orders;
 
 public sealed class GetOrderStatusConsumerDefinition : ConsumerDefinition<GetOrderStatusConsumer>
 {
-    public const string QueueName = "get-order-status";
-
-    public GetOrderStatusConsumerDefinition() => EndpointName = QueueName;
+    public GetOrderStatusConsumerDefinition() => EndpointName = QueueNames.GetOrderStatus;
 }

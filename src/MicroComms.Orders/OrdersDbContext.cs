@@ -1,4 +1,4 @@
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging;
 using MicroComms.Messaging.Sagas;
 using MicroComms.Orders.Saga;
 using Microsoft.EntityFrameworkCore;

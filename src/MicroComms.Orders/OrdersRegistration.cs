@@ -1,5 +1,5 @@
 using MassTransit;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.Sqlite;
 using MicroComms.Messaging;
 using MicroComms.Messaging.Sagas;
 using MicroComms.Orders.Saga;
@@ -11,10 +11,13 @@ namespace MicroComms.Orders;
 
 public static class OrdersRegistration
 {
+    /// <summary>Orders' database: its connection string is <c>ConnectionStrings:Orders</c>.</summary>
+    public const string DatabaseName = "Orders";
+
     /// <summary>Orders' database (<c>ConnectionStrings:Orders</c>), options and validation rules.</summary>
     public static IServiceCollection AddOrders(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSqliteDbContext<OrdersDbContext>(configuration, "Orders");
+        services.AddSqliteDbContext<OrdersDbContext>(configuration, DatabaseName);
         services.AddOptions<OrdersOptions>()
             .Bind(configuration.GetSection(OrdersOptions.SectionName))
             .ValidateDataAnnotations()
@@ -36,8 +39,7 @@ public static class OrdersRegistration
         x.AddSagaStateMachine<OrderStateMachine, OrderState, OrderStateDefinition>()
             .SqliteRepository<OrderState, OrdersDbContext>();
         // Database change, inbox row and outgoing messages of every Orders consumer commit together (the outbox).
-        x.AddSqliteOutbox<OrdersDbContext>();
-        x.UseSqliteOutboxOnEndpointsOf<OrdersDbContext, OrdersDbContext>();
+        x.AddMicroCommsOutbox<OrdersDbContext>();
         return x;
     }
 }

@@ -1,10 +1,9 @@
 using MassTransit;
+using MicroComms.Contracts;
 
 namespace MicroComms.Orders;
 
 public sealed class SubmitOrderConsumerDefinition : ConsumerDefinition<SubmitOrderConsumer>
 {
-    public const string QueueName = "submit-order";
-
-    public SubmitOrderConsumerDefinition() => EndpointName = QueueName;
+    public SubmitOrderConsumerDefinition() => EndpointName = QueueNames.SubmitOrder;
 }

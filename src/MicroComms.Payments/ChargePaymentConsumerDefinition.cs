@@ -1,10 +1,9 @@
 using MassTransit;
+using MicroComms.Contracts;
 
 namespace MicroComms.Payments;
 
 public sealed class ChargePaymentConsumerDefinition : ConsumerDefinition<ChargePaymentConsumer>
 {
-    public const string QueueName = "charge-payment";
-
-    public ChargePaymentConsumerDefinition() => EndpointName = QueueName;
+    public ChargePaymentConsumerDefinition() => EndpointName = QueueNames.ChargePayment;
 }

@@ -1,5 +1,5 @@
 using MassTransit;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.Sqlite;
 using MicroComms.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,10 +9,13 @@ namespace MicroComms.Payments;
 
 public static class PaymentsRegistration
 {
+    /// <summary>Payments' database: its connection string is <c>ConnectionStrings:Payments</c>.</summary>
+    public const string DatabaseName = "Payments";
+
     /// <summary>Payments' database (<c>ConnectionStrings:Payments</c>), options and the simulated provider.</summary>
     public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSqliteDbContext<PaymentsDbContext>(configuration, "Payments");
+        services.AddSqliteDbContext<PaymentsDbContext>(configuration, DatabaseName);
         services.AddOptions<PaymentsOptions>()
             .Bind(configuration.GetSection(PaymentsOptions.SectionName))
             .ValidateDataAnnotations()
@@ -28,8 +31,7 @@ public static class PaymentsRegistration
         x.AddConsumer<ChargePaymentConsumer, ChargePaymentConsumerDefinition>();
         x.AddConsumer<RefundPaymentConsumer, RefundPaymentConsumerDefinition>();
         // Database change, inbox row and outgoing messages of every Payments consumer commit together (the outbox).
-        x.AddSqliteOutbox<PaymentsDbContext>();
-        x.UseSqliteOutboxOnEndpointsOf<PaymentsDbContext, PaymentsDbContext>();
+        x.AddMicroCommsOutbox<PaymentsDbContext>();
         return x;
     }
 }

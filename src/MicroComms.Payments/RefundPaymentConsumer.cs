@@ -1,6 +1,6 @@
 using MassTransit;
 using MicroComms.Contracts;
-using MicroComms.Messaging;
+using MicroComms.Messaging.Retry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 

@@ -1,10 +1,9 @@
 using MassTransit;
+using MicroComms.Contracts;
 
 namespace MicroComms.Payments;
 
 public sealed class RefundPaymentConsumerDefinition : ConsumerDefinition<RefundPaymentConsumer>
 {
-    public const string QueueName = "refund-payment";
-
-    public RefundPaymentConsumerDefinition() => EndpointName = QueueName;
+    public RefundPaymentConsumerDefinition() => EndpointName = QueueNames.RefundPayment;
 }

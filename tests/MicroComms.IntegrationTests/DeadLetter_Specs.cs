@@ -2,7 +2,7 @@ using System.Text;
 using MassTransit;
 using MicroComms.Contracts;
 using MicroComms.Host;
-using MicroComms.Messaging;
+using MicroComms.Messaging.Retry;
 using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 

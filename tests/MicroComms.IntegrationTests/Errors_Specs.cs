@@ -2,7 +2,7 @@ using MicroComms.Testing;
 using System.Collections.Concurrent;
 using System.Text;
 using MassTransit;
-using MicroComms.Messaging;
+using MicroComms.Messaging.Retry;
 using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 using Xunit.Abstractions;

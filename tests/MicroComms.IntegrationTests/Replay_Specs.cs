@@ -2,8 +2,8 @@ using MicroComms.Testing;
 using System.Collections.Concurrent;
 using MassTransit;
 using MicroComms.Host.Errors;
+using MicroComms.Messaging.Sqlite;
 using MicroComms.Messaging;
-using MicroComms.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -177,8 +177,7 @@ public sealed class Replay_Specs(BrokerFixture broker, ITestOutputHelper output)
             s => s.AddSingleton(ledger).AddSqliteDbContext<InvoiceDbContext>(configuration, "Invoices"),
             x =>
             {
-                x.AddSqliteOutbox<InvoiceDbContext>();
-                x.UseSqliteOutboxOnEndpoints<InvoiceDbContext>(t => t == typeof(InvoiceConsumer));
+                x.AddMicroCommsOutbox<InvoiceDbContext>(t => t == typeof(InvoiceConsumer));
                 x.AddConsumer<InvoiceConsumer>();
             });
         host.Services.GetRequiredService<IBus>().ConnectConsumeObserver(new DeliveryCounter(ledger));

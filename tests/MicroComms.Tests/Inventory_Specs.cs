@@ -5,7 +5,7 @@ using System.Text.Json;
 using MassTransit;
 using MicroComms.Contracts;
 using MicroComms.Inventory;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.Inbox;
 using MicroComms.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
@@ -201,8 +201,8 @@ public sealed class Inventory_Specs
     {
         var queue = message switch
         {
-            ReserveStock => InventoryQueueNames.ReserveStockQueue,
-            ReleaseStock => InventoryQueueNames.ReleaseStockQueue,
+            ReserveStock => QueueNames.ReserveStock,
+            ReleaseStock => QueueNames.ReleaseStock,
             _ => throw new ArgumentException("No queue for " + typeof(T).Name, nameof(message)),
         };
         var endpoint = await host.Harness.Bus.GetSendEndpoint(new Uri($"queue:{queue}"));

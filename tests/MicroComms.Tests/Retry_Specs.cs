@@ -1,7 +1,7 @@
 using MicroComms.Testing;
 using MassTransit;
 using MassTransit.Middleware;
-using MicroComms.Messaging;
+using MicroComms.Messaging.Retry;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MicroComms.Tests;
@@ -211,7 +211,7 @@ public sealed class Retry_Specs
             IConsumerConfigurator<AlwaysFailingConsumer> consumerConfigurator,
             IRegistrationContext context)
         {
-            endpointConfigurator.ReplaceMicroCommsRetry(new RetryOptions { ImmediateLimit = 1, DelayedRedelivery = false });
+            endpointConfigurator.ReplaceMicroCommsRetry(context, new RetryOptions { ImmediateLimit = 1, DelayedRedelivery = false });
         }
     }
 

@@ -1,4 +1,4 @@
-using MicroComms.Messaging;
+using MicroComms.Messaging.Sqlite;
 using MicroComms.Testing;
 using MicroComms.Tests.Sagas;
 using Microsoft.EntityFrameworkCore;

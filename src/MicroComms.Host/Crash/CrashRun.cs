@@ -5,7 +5,8 @@ using System.Globalization;
 using System.Net.Http.Json;
 using MicroComms.Gateway;
 using MicroComms.Inventory;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging;
+using MicroComms.Messaging.BusOutbox;
 using MicroComms.Notifications;
 using MicroComms.Orders;
 using MicroComms.Payments;
@@ -280,7 +281,8 @@ public static class CrashRun
         foreach (var (service, process) in processes.Where(p => p.Key != ServiceNames.Gateway))
         {
             await using var db = Open<DbContext>(process, o => new OutboxTablesContext(o));
-            counts[service] = await db.Set<OutboxMessage>().CountAsync(m => (m.SetAside != null) == setAside, ct);
+            var summary = await new OutboxMaintenance(db).SummarizeAsync(ct);
+            counts[service] = setAside ? summary.SetAside : summary.Pending;
         }
 
         return counts;

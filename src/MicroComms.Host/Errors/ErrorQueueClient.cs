@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using MicroComms.Messaging.Retry;
 using MicroComms.Messaging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using MicroComms.Host.Errors;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.BusOutbox;
 using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 

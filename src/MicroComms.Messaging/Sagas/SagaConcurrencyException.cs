@@ -4,7 +4,7 @@ namespace MicroComms.Messaging.Sagas;
 /// A saga write lost a race: another message changed (or created) the same instance first. Nothing was
 /// written; retrying the message reloads the instance and applies the event to the current state.
 /// </summary>
-public sealed class SagaConcurrencyException : Exception
+internal sealed class SagaConcurrencyException : Exception
 {
     public SagaConcurrencyException()
     {

@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Context;
 using MassTransit.Saga;
+using MicroComms.Messaging.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 

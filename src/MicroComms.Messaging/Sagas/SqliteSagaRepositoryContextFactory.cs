@@ -10,7 +10,7 @@ namespace MicroComms.Messaging.Sagas;
 /// resolved from the consume scope and works on that scope's DbContext (the same instance the consumer outbox
 /// uses). It never opens a transaction of its own: see <see cref="SqliteSagaRepositoryContext{TSaga,TMessage}"/>.
 /// </summary>
-public sealed class SqliteSagaRepositoryContextFactory<TDbContext, TSaga> :
+internal sealed class SqliteSagaRepositoryContextFactory<TDbContext, TSaga> :
     ISagaRepositoryContextFactory<TSaga>,
     IQuerySagaRepositoryContextFactory<TSaga>,
     ILoadSagaRepositoryContextFactory<TSaga>

@@ -3,6 +3,7 @@ using System.Runtime.ExceptionServices;
 using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Saga;
+using MicroComms.Messaging.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Context;
 using MassTransit.Scheduling;
+using MicroComms.Messaging.Retry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +12,7 @@ namespace MicroComms.Messaging.Scheduling;
 /// database. The broker message is acknowledged only after the row is committed, so a crash between the
 /// two redelivers the command, and storing it again is harmless (the token is the key).
 /// </summary>
-public sealed class ScheduleMessageConsumer(
+internal sealed class ScheduleMessageConsumer(
     SchedulerDbContext db,
     SchedulerSignal signal,
     TimeProvider time,

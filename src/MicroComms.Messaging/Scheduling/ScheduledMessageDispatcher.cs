@@ -1,7 +1,7 @@
 using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Serialization;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.BusOutbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

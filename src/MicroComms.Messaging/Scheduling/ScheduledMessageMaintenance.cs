@@ -1,4 +1,5 @@
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.BusOutbox;
+using MicroComms.Messaging.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Messaging.Scheduling;

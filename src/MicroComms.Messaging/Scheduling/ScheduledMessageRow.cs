@@ -4,7 +4,7 @@ namespace MicroComms.Messaging.Scheduling;
 /// One message waiting for its time: the full envelope (body, ids, addresses, headers, transport
 /// properties) so that, once due, it is sent exactly as the scheduling side would have sent it.
 /// </summary>
-public sealed class ScheduledMessageRow
+internal sealed class ScheduledMessageRow
 {
     /// <summary>The schedule token (ScheduleMessage.CorrelationId); CancelScheduledMessage names it.</summary>
     public Guid TokenId { get; set; }

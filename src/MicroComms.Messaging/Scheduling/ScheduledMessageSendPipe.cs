@@ -1,6 +1,6 @@
 using MassTransit;
 using MassTransit.Middleware;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.BusOutbox;
 
 namespace MicroComms.Messaging.Scheduling;
 

@@ -1,3 +1,4 @@
+using MicroComms.Messaging.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Messaging.Scheduling;
@@ -15,7 +16,7 @@ public sealed class SchedulerDbContext(DbContextOptions<SchedulerDbContext> opti
         ("failure_reason", "TEXT NULL"),
     ];
 
-    public DbSet<ScheduledMessageRow> ScheduledMessages => Set<ScheduledMessageRow>();
+    internal DbSet<ScheduledMessageRow> ScheduledMessages => Set<ScheduledMessageRow>();
 
     /// <summary>Opens a scheduler database with the same per-connection settings the services use (operator tools, tests).</summary>
     public static SchedulerDbContext ForSqlite(string connectionString) =>

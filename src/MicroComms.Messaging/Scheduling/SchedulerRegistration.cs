@@ -1,3 +1,4 @@
+using MicroComms.Messaging.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace MicroComms.Messaging.Scheduling;
 
-public static class SchedulerRegistration
+internal static class SchedulerRegistration
 {
     /// <summary>
     /// The scheduler's storage and dispatcher: its SQLite database (<c>ConnectionStrings:Scheduler</c>, which the

@@ -4,7 +4,7 @@ namespace MicroComms.Messaging.Scheduling;
 /// Wakes the dispatcher in this process when the scheduler consumer stores a row, so a short delay is not
 /// stretched to the next poll.
 /// </summary>
-public sealed class SchedulerSignal : IDisposable
+internal sealed class SchedulerSignal : IDisposable
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
 

@@ -1,4 +1,5 @@
 using MassTransit;
+using MicroComms.Contracts;
 using MicroComms.Messaging.Sagas;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -8,10 +9,7 @@ namespace MicroComms.Orders.Saga;
 /// <summary>The saga's endpoint: its queue, its concurrency, and the retry and outbox that make racing events safe.</summary>
 public sealed class OrderStateDefinition : SagaDefinition<OrderState>
 {
-    /// <summary>The saga's queue; CancelOrder is sent here, the events it answers are subscribed to it.</summary>
-    public const string QueueName = "order-state";
-
-    public OrderStateDefinition() => EndpointName = QueueName;
+    public OrderStateDefinition() => EndpointName = QueueNames.OrderState;
 
     protected override void ConfigureSaga(
         IReceiveEndpointConfigurator endpointConfigurator,

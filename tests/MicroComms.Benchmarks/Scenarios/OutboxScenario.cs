@@ -2,8 +2,8 @@ using System.Diagnostics;
 using MassTransit;
 using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.Benchmarks.Scenarios.Outbox;
+using MicroComms.Messaging.Sqlite;
 using MicroComms.Messaging;
-using MicroComms.Messaging.Outbox;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -54,8 +54,7 @@ public sealed class OutboxScenario : IScenario
             services.AddMicroComms(configuration, x =>
             {
                 // MicroComms' outbox defaults, as a service registers them: nothing tuned for the benchmark.
-                x.AddSqliteOutbox<OutboxBenchDbContext>(o => o.UseBusOutbox());
-                x.UseSqliteOutboxOnEndpoints<OutboxBenchDbContext>(t => t == typeof(OutboxRelayConsumer));
+                x.AddMicroCommsOutbox<OutboxBenchDbContext>(t => t == typeof(OutboxRelayConsumer), o => o.UseBusOutbox());
                 x.AddConsumer<DirectRelayConsumer>().Endpoint(e => e.Name = "bench-relay-direct");
                 x.AddConsumer<OutboxRelayConsumer>().Endpoint(e => e.Name = "bench-relay-outbox");
                 x.AddConsumer<StampedOrderConsumer<DirectOrderPlaced>>().Endpoint(e => e.Name = "bench-direct-order-placed");

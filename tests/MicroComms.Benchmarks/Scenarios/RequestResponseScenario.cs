@@ -1,5 +1,6 @@
 using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.Benchmarks.Scenarios.RequestResponse;
+using MicroComms.Contracts;
 using MicroComms.Host;
 using MicroComms.Messaging;
 using Microsoft.AspNetCore.Builder;
@@ -37,7 +38,7 @@ public sealed class RequestResponseScenario : IScenario
         {
             services.AddSingleton(_store);
             services.AddMicroComms(configuration, x =>
-                x.AddConsumer<GetOrderStatusConsumer>().Endpoint(e => e.Name = Orders.GetOrderStatusConsumerDefinition.QueueName));
+                x.AddConsumer<GetOrderStatusConsumer>().Endpoint(e => e.Name = QueueNames.GetOrderStatus));
         }, cancellationToken);
 
         // The Gateway as the microcomms executable runs it: REST on HTTP/1.1, gRPC on its own h2c port.

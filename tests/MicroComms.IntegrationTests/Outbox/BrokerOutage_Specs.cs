@@ -1,5 +1,6 @@
 using MassTransit;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.BusOutbox;
+using MicroComms.Messaging.Inbox;
 using MicroComms.Tests.Outbox.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -4,7 +4,7 @@ using MassTransit.Testing;
 using MicroComms.Contracts;
 using MicroComms.Orders;
 using MicroComms.Orders.Saga;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -134,7 +134,7 @@ internal sealed class OrderSagaHarness : IAsyncDisposable
     }
 
     public Task<Response<OrderCancellationAccepted, OrderCancellationRejected, OrderNotFound>> CancelAsync(Guid orderId) =>
-        Harness.Bus.CreateRequestClient<CancelOrder>(new Uri($"queue:{OrderStateDefinition.QueueName}"))
+        Harness.Bus.CreateRequestClient<CancelOrder>(new Uri($"queue:{QueueNames.OrderState}"))
             .GetResponse<OrderCancellationAccepted, OrderCancellationRejected, OrderNotFound>(new CancelOrder(orderId, "changed my mind"));
 
     public Task<Response<OrderStatus, OrderNotFound>> StatusAsync(Guid orderId) =>

@@ -1,5 +1,7 @@
 using MassTransit;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging;
+using MicroComms.Messaging.BusOutbox;
+using MicroComms.Messaging.Inbox;
 using MicroComms.Tests.Outbox.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -204,7 +206,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     public void Dispose() => OutboxTestHost.DeleteDatabase(_database);
 
     /// <summary>Delivery passes only when the spec drives them: the poll waits longer than any spec runs.</summary>
-    private static void PassesDrivenByTheSpec(SqliteOutboxOptions options) => options.QueryDelay = TimeSpan.FromMinutes(10);
+    private static void PassesDrivenByTheSpec(MicroCommsOutboxOptions options) => options.QueryDelay = TimeSpan.FromMinutes(10);
 
     /// <summary>Settings that make the consumer of <paramref name="messageType"/> fail right after its commit, with no redelivery.</summary>
     private static Dictionary<string, string?> CrashAfterCommitOf(string messageType) => new()

@@ -1,6 +1,8 @@
 using System.Data.Common;
 using MassTransit;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.BusOutbox;
+using MicroComms.Messaging.Inbox;
+using MicroComms.Messaging.Sqlite;
 using MicroComms.Tests.Outbox.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;

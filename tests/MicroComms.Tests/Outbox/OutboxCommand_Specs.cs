@@ -2,7 +2,7 @@ using System.CommandLine;
 using MicroComms.Host;
 using MicroComms.Host.Errors;
 using MicroComms.Host.Outbox;
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.BusOutbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 

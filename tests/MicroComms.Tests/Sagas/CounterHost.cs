@@ -1,6 +1,6 @@
 using MassTransit;
 using MassTransit.Testing;
-using MicroComms.Messaging;
+using MicroComms.Messaging.Sqlite;
 using MicroComms.Messaging.Sagas;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;

@@ -1,4 +1,4 @@
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Benchmarks.Scenarios.Outbox;

@@ -1,6 +1,7 @@
 using MassTransit;
+using MicroComms.Messaging.BusOutbox;
+using MicroComms.Messaging.Sqlite;
 using MicroComms.Messaging;
-using MicroComms.Messaging.Outbox;
 using MicroComms.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -12,7 +13,7 @@ namespace MicroComms.Tests.Outbox.Support;
 
 /// <summary>
 /// One "service" for the outbox tests, composed exactly as a real one: AddSqliteDbContext + AddMicroComms with
-/// x.AddSqliteOutbox and the endpoint convention; the transport is the in-memory one unless settings name RabbitMQ.
+/// x.AddMicroCommsOutbox; the transport is the in-memory one unless settings name RabbitMQ.
 /// </summary>
 public sealed class OutboxTestHost : IAsyncDisposable
 {
@@ -45,7 +46,7 @@ public sealed class OutboxTestHost : IAsyncDisposable
     public static async Task<OutboxTestHost> StartAsync(
         string databasePath,
         Recorder recorder,
-        Action<SqliteOutboxOptions>? outbox = null,
+        Action<MicroCommsOutboxOptions>? outbox = null,
         IDictionary<string, string?>? settings = null,
         int createWidgetConcurrency = 1,
         int recordingConcurrency = 1,
@@ -64,7 +65,7 @@ public sealed class OutboxTestHost : IAsyncDisposable
     public static IHost Build(
         string databasePath,
         Recorder recorder,
-        Action<SqliteOutboxOptions>? outbox = null,
+        Action<MicroCommsOutboxOptions>? outbox = null,
         IDictionary<string, string?>? settings = null,
         int? createWidgetConcurrency = 1,
         int? recordingConcurrency = 1,
@@ -93,7 +94,8 @@ public sealed class OutboxTestHost : IAsyncDisposable
         builder.Services.AddSqliteDbContext<OutboxTestDbContext>(builder.Configuration, "OutboxTest");
         builder.Services.AddMicroComms(builder.Configuration, x =>
         {
-            x.AddSqliteOutbox<OutboxTestDbContext>(o =>
+            // The receiving side stands for another service: it gets no outbox, which also exercises the filter.
+            x.AddMicroCommsOutbox<OutboxTestDbContext>(t => t != typeof(RecordingConsumer), o =>
             {
                 o.UseBusOutbox();
                 o.QueryDelay = TimeSpan.FromMilliseconds(200);
@@ -101,9 +103,6 @@ public sealed class OutboxTestHost : IAsyncDisposable
                 o.MaxBackoff = TimeSpan.FromMilliseconds(500);
                 outbox?.Invoke(o);
             });
-
-            // The receiving side stands for another service: it gets no outbox, which also exercises the filter.
-            x.UseSqliteOutboxOnEndpoints<OutboxTestDbContext>(t => t != typeof(RecordingConsumer));
 
             x.AddConsumer<CreateWidgetConsumer>().Endpoint(e =>
             {

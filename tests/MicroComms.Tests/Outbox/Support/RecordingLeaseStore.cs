@@ -1,4 +1,5 @@
-using MicroComms.Messaging.Outbox;
+using MicroComms.Messaging.BusOutbox;
+using MicroComms.Messaging.Inbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -8,7 +9,7 @@ namespace MicroComms.Tests.Outbox.Support;
 /// The SQLite lease store, counting the owners that claim passes lease; with <c>holdClaims</c> every claim pass waits
 /// (until the host stops) so that nothing but the hand-off can deliver.
 /// </summary>
-public sealed class RecordingLeaseStore(bool holdClaims = false) : IOutboxLeaseStore
+internal sealed class RecordingLeaseStore(bool holdClaims = false) : IOutboxLeaseStore
 {
     private readonly SqliteOutboxLeaseStore _inner = new(NullLogger<SqliteOutboxLeaseStore>.Instance);
     private int _claimed;

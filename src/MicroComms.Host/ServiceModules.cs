@@ -1,0 +1,27 @@
+using MicroComms.Gateway;
+using MicroComms.Inventory;
+using MicroComms.Notifications;
+using MicroComms.Orders;
+using MicroComms.Payments;
+
+namespace MicroComms.Host;
+
+/// <summary>
+/// The services a MicroComms process can run, in one table: the Host's composition, <see cref="ServiceNames"/>,
+/// <see cref="ServiceDatabases"/> and the test hosts all read it.
+/// </summary>
+public static class ServiceModules
+{
+    public static readonly IReadOnlyList<ServiceModule> All =
+    [
+        new(ServiceNames.Orders, (s, c) => s.AddOrders(c), x => x.AddOrders(), OrdersRegistration.DatabaseName),
+        new(ServiceNames.Inventory, (s, c) => s.AddInventory(c), x => x.AddInventory(), InventoryRegistration.DatabaseName,
+            app => app.MapInventoryEndpoints()),
+        new(ServiceNames.Payments, (s, c) => s.AddPayments(c), x => x.AddPayments(), PaymentsRegistration.DatabaseName),
+        new(ServiceNames.Notifications, (s, c) => s.AddNotifications(c), x => x.AddNotifications(), NotificationsRegistration.DatabaseName),
+        new(ServiceNames.Gateway, (s, c) => s.AddGateway(c), x => x.AddGateway(), MapEndpoints: app => app.MapGateway()),
+    ];
+
+    /// <summary>The modules of the services named (see <see cref="ServiceNames.Parse"/>), in the table's order.</summary>
+    public static IReadOnlyList<ServiceModule> Named(IReadOnlySet<string> names) => All.Where(m => names.Contains(m.Name)).ToList();
+}

@@ -1,0 +1,20 @@
+using MicroComms.Messaging.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace MicroComms.Messaging.BusOutbox;
+
+/// <summary>
+/// Only the inbox and outbox tables of a service's database: what operator tools open, without composing the service.
+/// It never creates a schema; the service's own DbContext does that at start-up.
+/// </summary>
+public sealed class OutboxDbContext(DbContextOptions<OutboxDbContext> options) : DbContext(options)
+{
+    /// <summary>Opens an existing SQLite database with the same per-connection settings the services use.</summary>
+    public static OutboxDbContext ForSqlite(string connectionString) =>
+        new(new DbContextOptionsBuilder<OutboxDbContext>()
+            .UseSqlite(connectionString)
+            .AddInterceptors(SqliteConnectionPragmas.Instance)
+            .Options);
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddMicroCommsOutbox();
+}

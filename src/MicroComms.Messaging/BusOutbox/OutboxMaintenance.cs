@@ -1,0 +1,85 @@
+using MicroComms.Messaging.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace MicroComms.Messaging.BusOutbox;
+
+/// <summary>
+/// What an operator does with one database's outbox: count what waits, list the set-aside messages, put them back
+/// in line (replay) or delete them (purge). Works on any DbContext whose model calls
+/// <see cref="OutboxModelBuilderExtensions.AddMicroCommsOutbox"/>, while the service runs or not: every write is one
+/// short transaction under SQLite's write lock, like the delivery service's own.
+/// </summary>
+public sealed class OutboxMaintenance(DbContext db, int busyRetryLimit = OutboxMaintenance.DefaultBusyRetryLimit)
+{
+    public const int DefaultBusyRetryLimit = 10;
+
+    public async Task<OutboxSummary> SummarizeAsync(CancellationToken cancellationToken)
+    {
+        var messages = db.Set<OutboxMessage>().AsNoTracking();
+        var pending = await messages.CountAsync(m => m.SetAside == null, cancellationToken);
+        var setAside = await messages.CountAsync(m => m.SetAside != null, cancellationToken);
+        var oldest = pending == 0 ? null : await messages.Where(m => m.SetAside == null)
+            .Select(m => (DateTime?)m.SentTime)
+            .MinAsync(cancellationToken);
+        return new OutboxSummary(pending, setAside, oldest);
+    }
+
+    /// <summary>Set-aside messages in store order, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<SetAsideMessage>> ListSetAsideAsync(int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return await db.Set<OutboxMessage>().AsNoTracking()
+            .Where(m => m.SetAside != null)
+            .OrderBy(m => m.SequenceNumber)
+            .Take(limit)
+            .Select(m => new SetAsideMessage(
+                m.SequenceNumber, m.MessageId, m.MessageType, m.DestinationAddress, m.DeliveryAttempts, m.FailureReason, m.SetAside!.Value))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Puts set-aside messages (all, or those with <paramref name="messageId"/>) back in line with their attempts reset,
+    /// so the delivery service sends them again. They keep their sequence numbers, so each goes out in its original
+    /// place among its owner's messages; an owner that was retired meanwhile is recreated with its original time.
+    /// Returns how many messages were put back.
+    /// </summary>
+    public Task<int> ReplayAsync(Guid? messageId, CancellationToken cancellationToken) =>
+        SqliteWrite.RunAsync(db, busyRetryLimit, async ct =>
+        {
+            var replayed = SetAsideQuery(messageId);
+            var owners = await replayed.Where(m => m.OutboxId != null)
+                .GroupBy(m => m.OutboxId!.Value)
+                .Select(g => new { OutboxId = g.Key, Created = g.Min(m => m.SentTime) })
+                .ToListAsync(ct);
+            var ownerIds = owners.Select(o => o.OutboxId).ToList();
+            var existing = await db.Set<OutboxState>().AsNoTracking()
+                .Where(s => ownerIds.Contains(s.OutboxId))
+                .Select(s => s.OutboxId)
+                .ToListAsync(ct);
+
+            var count = await replayed.ExecuteUpdateAsync(
+                u => u.SetProperty(m => m.SetAside, (DateTime?)null)
+                    .SetProperty(m => m.DeliveryAttempts, 0)
+                    .SetProperty(m => m.FailureReason, (string?)null),
+                ct);
+
+            // The delivery service retires an owner once only set-aside messages are left; without one nothing is sent.
+            foreach (var owner in owners.Where(o => !existing.Contains(o.OutboxId)))
+            {
+                db.Add(new OutboxState { OutboxId = owner.OutboxId, Created = owner.Created });
+            }
+
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            return count;
+        }, cancellationToken);
+
+    /// <summary>Deletes set-aside messages (all, or those with <paramref name="messageId"/>) for good; pending ones are untouched.</summary>
+    public Task<int> PurgeAsync(Guid? messageId, CancellationToken cancellationToken) =>
+        SqliteWrite.RunAsync(db, busyRetryLimit, ct => SetAsideQuery(messageId).ExecuteDeleteAsync(ct), cancellationToken);
+
+    private IQueryable<OutboxMessage> SetAsideQuery(Guid? messageId) =>
+        messageId is { } id
+            ? db.Set<OutboxMessage>().Where(m => m.SetAside != null && m.MessageId == id)
+            : db.Set<OutboxMessage>().Where(m => m.SetAside != null);
+}

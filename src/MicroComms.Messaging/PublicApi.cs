@@ -1,0 +1,32 @@
+using System.Diagnostics.CodeAnalysis;
+
+// The public API of Messaging, one entry per type: what a service team calls and what the Host's operator commands
+// call. CA1515 flags every other public type, so a type becomes public only by being added here.
+
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.MicroCommsRegistration", Justification = "Registration: the bus with MicroComms' conventions and transport")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.MicroCommsOptions", Justification = "Registration: the bus with MicroComms' conventions and transport")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.RabbitMqOptions", Justification = "Registration: the bus with MicroComms' conventions and transport")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.TransportKind", Justification = "Registration: the bus with MicroComms' conventions and transport")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.BrokerUnreachableException", Justification = "Registration: the bus with MicroComms' conventions and transport")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.MicroCommsOutboxRegistration", Justification = "Registration: the consumer outbox/inbox and the bus outbox on a service's DbContext")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.MicroCommsOutboxOptions", Justification = "Registration: the consumer outbox/inbox and the bus outbox on a service's DbContext")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.OutboxModelBuilderExtensions", Justification = "Registration: the consumer outbox/inbox and the bus outbox on a service's DbContext")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Inbox.ReadOnlyConsumerAttribute", Justification = "Inbox: what a consumer declares")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.BusOutbox.OutboxDbContext", Justification = "BusOutbox: the operator API the Host's outbox command calls")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.BusOutbox.OutboxMaintenance", Justification = "BusOutbox: the operator API the Host's outbox command calls")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.BusOutbox.OutboxSummary", Justification = "BusOutbox: the operator API the Host's outbox command calls")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.BusOutbox.SetAsideMessage", Justification = "BusOutbox: the operator API the Host's outbox command calls")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Retry.PermanentFailureException", Justification = "Retry: what a consumer throws, the policy a Definition replaces, its options, the headers an operator reads")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Retry.RejectedMessageException", Justification = "Retry: what a consumer throws, the policy a Definition replaces, its options, the headers an operator reads")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Retry.MicroCommsRetry", Justification = "Retry: what a consumer throws, the policy a Definition replaces, its options, the headers an operator reads")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Retry.RetryOptions", Justification = "Retry: what a consumer throws, the policy a Definition replaces, its options, the headers an operator reads")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Retry.MicroCommsHeaders", Justification = "Retry: what a consumer throws, the policy a Definition replaces, its options, the headers an operator reads")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Sagas.SqliteSagaRepositoryRegistration", Justification = "Sagas: the SQLite saga repository, its model and its retry")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Sagas.SagaStateModelBuilderExtensions", Justification = "Sagas: the SQLite saga repository, its model and its retry")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Sagas.SagaConcurrencyOptions", Justification = "Sagas: the SQLite saga repository, its model and its retry")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Scheduling.SchedulerOptions", Justification = "Scheduling: options and the operator API the Host's scheduler command calls")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Scheduling.SchedulerDbContext", Justification = "Scheduling: options and the operator API the Host's scheduler command calls")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Scheduling.ScheduledMessageMaintenance", Justification = "Scheduling: options and the operator API the Host's scheduler command calls")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Scheduling.SchedulerSummary", Justification = "Scheduling: options and the operator API the Host's scheduler command calls")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Scheduling.SetAsideScheduledMessage", Justification = "Scheduling: options and the operator API the Host's scheduler command calls")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Sqlite.SqliteRegistration", Justification = "Sqlite: a service's own database")]
