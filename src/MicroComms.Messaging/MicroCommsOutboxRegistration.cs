@@ -69,10 +69,11 @@ public static class MicroCommsOutboxRegistration
         }
 
         // Also without the bus outbox: it delivers what consumers committed and did not send (their process died).
+        // Registered either way so tests and operators can drive passes; it runs by itself only as a hosted service.
+        x.TryAddSingleton<OutboxHandOff<TDbContext>>();
+        x.AddSingleton<OutboxDeliveryService<TDbContext>>();
         if (declared.DeliveryService)
         {
-            x.TryAddSingleton<OutboxHandOff<TDbContext>>();
-            x.AddSingleton<OutboxDeliveryService<TDbContext>>();
             x.AddHostedService(sp => sp.GetRequiredService<OutboxDeliveryService<TDbContext>>());
         }
 
