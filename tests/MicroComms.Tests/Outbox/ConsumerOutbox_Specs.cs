@@ -1,6 +1,6 @@
 using MassTransit;
 using MicroComms.Messaging.Outbox;
-using MicroComms.Tests.Outbox.Support;
+using MicroComms.WidgetService;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

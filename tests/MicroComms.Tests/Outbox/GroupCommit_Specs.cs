@@ -1,7 +1,7 @@
 using System.Data.Common;
 using MassTransit;
 using MicroComms.Messaging.Outbox;
-using MicroComms.Tests.Outbox.Support;
+using MicroComms.WidgetService;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
