@@ -28,8 +28,8 @@ public static class InventoryEndpoints
     }
 
     /// <summary>
-    /// Adds stock and publishes <see cref="StockRestocked"/> after the change is saved (the bus outbox will make
-    /// the two atomic). A concurrent reservation of the same SKU makes the save fail its concurrency check: read again.
+    /// Adds stock and publishes <see cref="StockRestocked"/> in the same save (the bus outbox makes the two atomic). A
+    /// concurrent reservation of the same SKU makes the save fail its concurrency check: read again.
     /// </summary>
     private static async Task<IResult> RestockAsync(
         string sku,
@@ -85,6 +85,9 @@ public static class InventoryEndpoints
 
             item.Available += request.Quantity;
             item.Version++;
+            // Before the save: the bus outbox stores the message as a row of the next save, so a publish after the last
+            // one would never be stored (nor sent). A failed save's rows go with the cleared change tracker.
+            await publisher.Publish(new StockRestocked(item.Sku, request.Quantity, item.Available, clock.GetUtcNow()), ct);
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -95,7 +98,6 @@ public static class InventoryEndpoints
                 continue;
             }
 
-            await publisher.Publish(new StockRestocked(item.Sku, request.Quantity, item.Available, clock.GetUtcNow()), ct);
             logger.LogInformation("Restocked {Sku} with {Added}; {Available} available", item.Sku, request.Quantity, item.Available);
             return Results.Ok(new StockLevel(item.Sku, true, item.Available, item.Reserved));
         }

@@ -35,14 +35,14 @@ public sealed class MicroCommsOutboxOptions : IValidatableObject
     [Range(1, 10_000)]
     public int QueryMessageLimit { get; set; } = 200;
 
-    /// <summary>Sends awaiting a publisher confirm at once. One confirm at a time caps throughput near 1,250 msg/s.</summary>
+    /// <summary>Sends awaiting a publisher confirm at once; one confirm at a time would make every send wait a broker round trip.</summary>
     [Range(1, 10_000)]
     public int MaxMessagesInFlight { get; set; } = 100;
 
     /// <summary>
     /// Messages an endpoint under the consumer outbox processes at once, unless the endpoint sets its own limit; null
     /// keeps MicroComms' default for every endpoint. Each message there mostly waits, for the shared commit and then
-    /// for the publisher confirms of what it sends (about 5 ms each at saturation against 0.15 ms of work), so the
+    /// for the publisher confirms of what it sends (far longer than its own work at saturation), so the
     /// endpoint needs more in flight than one whose consumers keep the CPU busy, and every commit carries more saves.
     /// </summary>
     [Range(1, 10_000)]

@@ -1,4 +1,5 @@
 using MassTransit;
+using MassTransit.DependencyInjection.Testing;
 using MassTransit.Testing;
 using MicroComms.Messaging;
 using MicroComms.Messaging.Scheduling;
@@ -7,14 +8,24 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace MicroComms.Testing;
 
 /// <summary>
-/// Hosts a service for a test the way production does (its <c>services.AddX(configuration)</c> / <c>x.AddX()</c>
-/// pair under <c>AddMicroComms</c>), on MassTransit's in-memory test harness, with each named database in a
-/// SQLite file of its own under the temp folder, and its HTTP endpoints on a TestServer.
+/// Hosts a service for a test the way production does: its <c>services.AddX(configuration)</c> / <c>x.AddX()</c>
+/// pair under <c>AddMicroComms</c>, so the production bus configuration (retry and redelivery policy, consumer
+/// outbox and inbox, durable scheduler, EF Core saga repositories) on the in-memory transport; each named database
+/// in a SQLite file of its own under the temp folder, and its HTTP endpoints on a TestServer.
 /// </summary>
+/// <remarks>
+/// <see cref="Harness"/> only observes that bus. MassTransit's <c>AddMassTransitTestHarness()</c> is not called: after
+/// <c>AddMicroComms</c> it removes the bus registration (the bus outbox's scoped publish with it) and the saga
+/// repositories, and puts its own in-memory bus configuration and in-memory saga repositories in their place, so a test
+/// ran another pipeline than production (it hid a restock whose StockRestocked was never stored). Only the harness's
+/// observer (connected when the bus is created) is registered here; ServiceTestHost_Specs fails without the production
+/// pipeline.
+/// </remarks>
 public sealed class ServiceTestHost : IAsyncDisposable
 {
     private readonly WebApplication app;
@@ -75,8 +86,7 @@ public sealed class ServiceTestHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(configurationValues);
         addServices(builder.Services, builder.Configuration);
         builder.Services.AddMicroComms(builder.Configuration, addBus);
-        // Replaces the bus registered above with the in-memory test harness, keeping consumers and conventions.
-        builder.Services.AddMassTransitTestHarness();
+        AddHarnessObserver(builder.Services);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -102,6 +112,18 @@ public sealed class ServiceTestHost : IAsyncDisposable
     {
         await using var scope = app.Services.CreateAsyncScope();
         return await action(scope.ServiceProvider.GetRequiredService<TService>());
+    }
+
+    /// <summary>
+    /// The harness as an observer of the bus already registered: the parts of <c>AddMassTransitTestHarness()</c> that
+    /// replace no registration.
+    /// </summary>
+    private static void AddHarnessObserver(IServiceCollection services)
+    {
+        services.AddOptions<TestHarnessOptions>();
+        services.TryAddSingleton<ContainerTestHarness>();
+        services.TryAddSingleton<ITestHarness>(provider => provider.GetRequiredService<ContainerTestHarness>());
+        services.AddBusObserver<ContainerTestHarnessBusObserver>();
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,6 @@
 using MicroComms.Benchmarks.Reporting;
 using MicroComms.Benchmarks.Scenarios;
-using MicroComms.IntegrationTests;
+using MicroComms.Testing;
 
 namespace MicroComms.Benchmarks;
 

@@ -9,7 +9,7 @@ public sealed record BenchSettings
     /// <summary>Messages per measured round of a throughput scenario.</summary>
     public int Messages { get; init; } = 20_000;
 
-    /// <summary>Messages or requests sent before measuring: short warm-ups measured 20-30% slower here.</summary>
+    /// <summary>Messages or requests sent before measuring: a short warm-up leaves start-up and JIT in the first round.</summary>
     public int Warmup { get; init; } = 5_000;
 
     /// <summary>Measuring time per variant and caller count of a latency scenario.</summary>
@@ -23,15 +23,15 @@ public sealed record BenchSettings
     /// <summary>How long each steady-rate run publishes.</summary>
     public TimeSpan SteadyDuration { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Publishes in flight at once in every throughput scenario (a loop that awaits each confirm tops out near 1,250 msg/s).</summary>
+    /// <summary>Publishes in flight at once in every throughput scenario (a loop that awaits each confirm measures the round trip, not the bus).</summary>
     public int PublishWindow { get; init; } = 100;
 
     /// <summary>Orders per measured round of the saga scenario (each a whole workflow across five services).</summary>
     public int Orders { get; init; } = 1_000;
 
     /// <summary>
-    /// Orders before measuring the saga scenario: start-up (schema, connections, JIT) stays out of the rounds. After 200
-    /// the first round still measured about a third slower than the next two (the five hosts' code was still tiering up).
+    /// Orders before measuring the saga scenario: start-up (schema, connections, JIT) stays out of the rounds, including
+    /// the five hosts' code tiering up, which outlasts a short warm-up.
     /// </summary>
     public int OrderWarmup { get; init; } = 500;
 
@@ -39,8 +39,8 @@ public sealed record BenchSettings
     public int OrderWindow { get; init; } = 16;
 
     /// <summary>
-    /// How long a round may take before it is reported as stuck instead of hanging the run. An outbox round of 20,000
-    /// messages at a few hundred commits per second takes one to two minutes on a busy 2-core machine.
+    /// How long a round may take before it is reported as stuck instead of hanging the run; generous, because an outbox
+    /// round at the default size takes minutes on a busy small machine.
     /// </summary>
     public TimeSpan RoundTimeout { get; init; } = TimeSpan.FromMinutes(5);
 

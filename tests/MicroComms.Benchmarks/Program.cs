@@ -17,14 +17,27 @@ var orderWarmup = new Option<int>("--order-warmup") { Description = "Orders befo
 var orderWindow = new Option<int>("--order-window") { Description = "Order workflows in flight in the saga scenario", DefaultValueFactory = _ => defaults.OrderWindow };
 var steadyRate = new Option<int>("--steady-rate") { Description = "Messages per second of the outbox steady-rate run", DefaultValueFactory = _ => defaults.SteadyRate };
 var steadyDuration = new Option<double>("--steady-duration") { Description = "Seconds each outbox steady-rate run publishes", DefaultValueFactory = _ => defaults.SteadyDuration.TotalSeconds };
+var roundTimeout = new Option<double>("--round-timeout") { Description = "Seconds a round may take before it is reported as stuck", DefaultValueFactory = _ => defaults.RoundTimeout.TotalSeconds };
 var results = new Option<string>("--results") { Description = "Folder for the markdown table and SVG charts", DefaultValueFactory = _ => defaults.ResultsDirectory! };
+
+var list = new Option<bool>("--list") { Description = "Print the scenario names, one a line, and run nothing" };
 
 var root = new RootCommand("MicroComms benchmarks: throughput and latency against raw RabbitMQ.Client and peers, over a local broker.")
 {
-    scenarios, messages, warmup, duration, rounds, window, orders, orderWarmup, orderWindow, steadyRate, steadyDuration, results,
+    scenarios, messages, warmup, duration, rounds, window, orders, orderWarmup, orderWindow, steadyRate, steadyDuration, roundTimeout, results, list,
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
+    if (parse.GetValue(list))
+    {
+        foreach (var name in BenchRunner.ScenarioNames)
+        {
+            Console.WriteLine(name);
+        }
+
+        return 0;
+    }
+
     var settings = new BenchSettings
     {
         Scenarios = parse.GetValue(scenarios) ?? [],
@@ -38,6 +51,7 @@ root.SetAction(async (parse, cancellationToken) =>
         OrderWindow = parse.GetValue(orderWindow),
         SteadyRate = parse.GetValue(steadyRate),
         SteadyDuration = TimeSpan.FromSeconds(parse.GetValue(steadyDuration)),
+        RoundTimeout = TimeSpan.FromSeconds(parse.GetValue(roundTimeout)),
         ResultsDirectory = parse.GetValue(results),
     };
     var command = "dotnet run -c Release --project tests/MicroComms.Benchmarks -- " + string.Join(' ', args);

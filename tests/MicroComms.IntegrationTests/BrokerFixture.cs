@@ -1,3 +1,5 @@
+using MicroComms.Testing;
+
 namespace MicroComms.IntegrationTests;
 
 /// <summary>The default broker, found or started once for every test in the "broker" collection.</summary>

@@ -7,6 +7,7 @@ namespace MicroComms.IntegrationTests;
 
 /// <summary>The broker the rabbitmq/ scripts start is closed by default: no guest, services without management rights.</summary>
 [Collection(BrokerCollection.Name)]
+[Trait("Needs", "Broker")]
 public sealed class BrokerUsers_Specs(BrokerFixture broker)
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace MicroComms.IntegrationTests;
 /// stop/start while orders flow. Its node is never the shared broker: its port is <c>MICROCOMMS_RABBITMQ_CRASH_PORT</c>.
 /// </summary>
 [Trait("Speed", "Slow")]
+[Trait("Needs", "Broker")]
 public sealed class Crash_Specs(ITestOutputHelper output)
 {
     private const string PortVariable = "MICROCOMMS_RABBITMQ_CRASH_PORT";

@@ -9,6 +9,7 @@ using RabbitMQ.Client;
 namespace MicroComms.IntegrationTests;
 
 [Collection(BrokerCollection.Name)]
+[Trait("Needs", "Broker")]
 public sealed class DeadLetter_Specs(BrokerFixture broker)
 {
     private static readonly TimeSpan QueueTimeout = TimeSpan.FromSeconds(30);

@@ -7,6 +7,7 @@ using MicroComms.Host;
 namespace MicroComms.IntegrationTests;
 
 [Collection(BrokerCollection.Name)]
+[Trait("Needs", "Broker")]
 public sealed class EndToEnd_Specs(BrokerFixture broker)
 {
     private static readonly TimeSpan FinalStateTimeout = TimeSpan.FromSeconds(60);

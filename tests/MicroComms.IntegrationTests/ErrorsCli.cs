@@ -24,10 +24,10 @@ internal static class ErrorsCli
         return (exit, output.ToString(), error.ToString());
     }
 
-    /// <summary>The same command in its own process (tests/MicroComms.ErrorsRunner), configured through the environment.</summary>
+    /// <summary>The same command in its own process, the Host's own executable (<c>microcomms errors ...</c>), configured through the environment.</summary>
     public static Process Start(Dictionary<string, string?> settings, params string[] args)
     {
-        var runner = Path.Combine(AppContext.BaseDirectory, "MicroComms.ErrorsRunner.dll");
+        var runner = Path.Combine(AppContext.BaseDirectory, "microcomms.dll");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

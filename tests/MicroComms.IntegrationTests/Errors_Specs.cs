@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 namespace MicroComms.IntegrationTests;
 
 [Collection(BrokerCollection.Name)]
+[Trait("Needs", "Broker")]
 public sealed class Errors_Specs(BrokerFixture broker, ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Builder;
 namespace MicroComms.IntegrationTests;
 
 [Collection(BrokerCollection.Name)]
+[Trait("Needs", "Broker")]
 public sealed class OrderWorkflow_Specs(BrokerFixture broker)
 {
     private static readonly string[] Skus = ["KB-101", "MS-202", "MN-303"];

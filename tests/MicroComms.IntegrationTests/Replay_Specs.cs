@@ -13,6 +13,7 @@ using Xunit.Abstractions;
 namespace MicroComms.IntegrationTests;
 
 [Collection(BrokerCollection.Name)]
+[Trait("Needs", "Broker")]
 public sealed class Replay_Specs(BrokerFixture broker, ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 namespace MicroComms.IntegrationTests;
 
 [Collection(BrokerCollection.Name)]
+[Trait("Needs", "Broker")]
 public sealed class Scheduling_Specs(BrokerFixture broker, Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);

@@ -1,4 +1,5 @@
 using MicroComms.Host;
+using MicroComms.Testing;
 using Microsoft.AspNetCore.Builder;
 
 namespace MicroComms.IntegrationTests;

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 namespace MicroComms.IntegrationTests;
 
 [Collection(BrokerCollection.Name)]
+[Trait("Needs", "Broker")]
 public sealed class Transport_Specs(BrokerFixture broker)
 {
     [Fact]

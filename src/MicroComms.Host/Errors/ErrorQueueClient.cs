@@ -137,7 +137,7 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
     /// and the parked message is acknowledged only after the broker confirmed the copy. A crash in
     /// between leaves the parked message in place (it is replayed again later; the inbox drops the
     /// duplicate), so nothing is lost. Up to <see cref="ReplayBatchSize"/> copies are in flight at once:
-    /// awaiting each confirm before the next publish caps a replay near 1,300 msg/s here. Only the
+    /// awaiting each confirm before the next publish would cap a replay's rate (benchmark README). Only the
     /// messages present when the replay starts are considered, so a message that fails again and is
     /// parked anew is not replayed in a loop.
     /// </summary>

@@ -24,8 +24,8 @@ public static class SqliteRegistration
         EnsureDirectory(connectionString);
 
         // Pooled, so the options are built once and a context is reused rather than set up for every scope (an API
-        // call, a consumed message): measured about a tenth of the outbox's throughput each (singleton options, then the
-        // pool). Calls to ConfigureDbContext for these contexts pass ServiceLifetime.Singleton, as the pool's options are.
+        // call, a consumed message): each step (singleton options, then the pool) gained outbox throughput (figures in the
+        // benchmark README). Calls to ConfigureDbContext for these contexts pass ServiceLifetime.Singleton, as the pool's options are.
         //
         // A failed statement's exception reaches its caller, which logs it with the message it was handling (MassTransit's
         // retry and fault lines, the delivery service, the Gateway's problem details). EF's own Error line would double

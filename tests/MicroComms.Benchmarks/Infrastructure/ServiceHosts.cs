@@ -1,5 +1,5 @@
 using MicroComms.Host;
-using MicroComms.IntegrationTests;
+using MicroComms.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using MicroComms.IntegrationTests;
+using MicroComms.Testing;
 
 namespace MicroComms.Benchmarks.Reporting;
 

@@ -1,4 +1,4 @@
-using MicroComms.IntegrationTests;
+using MicroComms.Testing;
 using RabbitMQ.Client;
 
 namespace MicroComms.Benchmarks.Scenarios;

@@ -1,4 +1,4 @@
-using MicroComms.IntegrationTests;
+using MicroComms.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

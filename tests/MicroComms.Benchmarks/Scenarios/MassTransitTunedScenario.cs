@@ -1,5 +1,5 @@
 using MassTransit;
-using MicroComms.IntegrationTests;
+using MicroComms.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

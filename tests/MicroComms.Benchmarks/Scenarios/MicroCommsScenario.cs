@@ -1,6 +1,6 @@
 using MicroComms.Benchmarks.Infrastructure;
-using MicroComms.IntegrationTests;
 using MicroComms.Messaging;
+using MicroComms.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

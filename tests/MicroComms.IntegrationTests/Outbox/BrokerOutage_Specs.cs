@@ -1,13 +1,15 @@
 using MassTransit;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Inbox;
-using MicroComms.Tests.Outbox.Support;
+using MicroComms.Testing;
+using MicroComms.WidgetService;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MicroComms.IntegrationTests.Outbox;
 
 /// <summary>Runs on a private node (not the shared broker), because it stops and restarts it; one node for the class.</summary>
+[Trait("Needs", "Broker")]
 public sealed class BrokerOutage_Specs(OutageNodeFixture fixture) : IClassFixture<OutageNodeFixture>, IDisposable
 {
     private readonly string _database = OutboxTestHost.NewDatabasePath();
@@ -39,9 +41,9 @@ public sealed class BrokerOutage_Specs(OutageNodeFixture fixture) : IClassFixtur
 
             await node.StartAgainAsync();
             await _recorder.WaitFor<WidgetCreated>(m => ids.All(id => m.Any(x => x.Id == id)), TimeSpan.FromSeconds(120));
-            await WaitUntil(async () => await host.PendingOutboxMessages() == 0
+            await Poll.Until(async () => await host.PendingOutboxMessages() == 0
                 && await node.MessageCountAsync(vhost, OutboxTestHost.RecordingQueue) == 0
-                && host.Counters.Received(OutboxTestHost.RecordingQueue) >= _recorder.Of<WidgetCreated>().Count);
+                && host.Counters.Received(OutboxTestHost.RecordingQueue) >= _recorder.Of<WidgetCreated>().Count, TimeSpan.FromSeconds(60));
 
             var seen = _recorder.Of<WidgetCreated>();
             Assert.Equal(commits + 1, seen.Count);
@@ -84,10 +86,10 @@ public sealed class BrokerOutage_Specs(OutageNodeFixture fixture) : IClassFixtur
 
             await node.StartAgainAsync();
             await _recorder.WaitFor<WidgetCreated>(m => m.Any(x => x.Id == widget), TimeSpan.FromSeconds(120));
-            await WaitUntil(async () => await host.Query(db => db.Set<InboxState>().CountAsync(x => x.Delivered == null)) == 0
+            await Poll.Until(async () => await host.Query(db => db.Set<InboxState>().CountAsync(x => x.Delivered == null)) == 0
                 && await node.MessageCountAsync(vhost, OutboxTestHost.CreateWidgetQueue) == 0
                 && await node.MessageCountAsync(vhost, OutboxTestHost.RecordingQueue) == 0
-                && host.Counters.Received(OutboxTestHost.RecordingQueue) >= _recorder.Of<WidgetCreated>().Count);
+                && host.Counters.Received(OutboxTestHost.RecordingQueue) >= _recorder.Of<WidgetCreated>().Count, TimeSpan.FromSeconds(60));
 
             Assert.Equal(1, await host.Query(db => db.Widgets.Where(w => w.Id == widget).Select(w => w.Applied).SingleAsync()));
             Assert.Single(_recorder.Of<WidgetCreated>(), m => m.Id == widget);
@@ -109,19 +111,4 @@ public sealed class BrokerOutage_Specs(OutageNodeFixture fixture) : IClassFixtur
         await sp.GetRequiredService<IPublishEndpoint>().Publish(new WidgetCreated(id, "restocked"));
         await db.SaveChangesAsync();
     });
-
-    private static async Task WaitUntil(Func<Task<bool>> condition)
-    {
-        // Queue depth and database rows have no change notification here: poll, bounded.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Condition not met within 60 s.");
-            }
-
-            await Task.Delay(100);
-        }
-    }
 }

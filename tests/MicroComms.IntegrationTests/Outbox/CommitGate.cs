@@ -1,5 +1,5 @@
 using System.Data.Common;
-using MicroComms.Tests.Outbox.Support;
+using MicroComms.WidgetService;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 

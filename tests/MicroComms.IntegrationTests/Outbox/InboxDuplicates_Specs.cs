@@ -1,12 +1,14 @@
 using MassTransit;
 using MicroComms.Messaging.Inbox;
-using MicroComms.Tests.Outbox.Support;
+using MicroComms.Testing;
+using MicroComms.WidgetService;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MicroComms.IntegrationTests.Outbox;
 
 [Collection(BrokerCollection.Name)]
+[Trait("Needs", "Broker")]
 public sealed class InboxDuplicates_Specs(BrokerFixture broker) : IDisposable
 {
     private const int Widgets = 5;
@@ -31,10 +33,10 @@ public sealed class InboxDuplicates_Specs(BrokerFixture broker) : IDisposable
                 endpoint.Send(new CreateWidget(m.Widget, "duplicated"), c => c.MessageId = m.MessageId)));
 
             await host.Counters.WaitForReceived(OutboxTestHost.CreateWidgetQueue, Widgets * Copies, TimeSpan.FromSeconds(60));
-            await WaitUntil(async () => await node.MessageCountAsync(vhost, OutboxTestHost.CreateWidgetQueue) == 0
+            await Poll.Until(async () => await node.MessageCountAsync(vhost, OutboxTestHost.CreateWidgetQueue) == 0
                 && await node.MessageCountAsync(vhost, OutboxTestHost.RecordingQueue) == 0
                 && await host.Query(db => db.Set<InboxState>().CountAsync(x => x.Delivered == null)) == 0
-                && host.Counters.Received(OutboxTestHost.RecordingQueue) >= _recorder.Of<WidgetCreated>().Count);
+                && host.Counters.Received(OutboxTestHost.RecordingQueue) >= _recorder.Of<WidgetCreated>().Count, TimeSpan.FromSeconds(60));
 
             var ids = messages.Select(m => m.Widget).ToList();
             Assert.Equal(Widgets, await host.Query(db => db.Widgets.CountAsync(w => ids.Contains(w.Id) && w.Applied == 1)));
@@ -50,19 +52,4 @@ public sealed class InboxDuplicates_Specs(BrokerFixture broker) : IDisposable
     }
 
     public void Dispose() => OutboxTestHost.DeleteDatabase(_database);
-
-    private static async Task WaitUntil(Func<Task<bool>> condition)
-    {
-        // Queue depth and database rows have no change notification here: poll, bounded.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Condition not met within 60 s.");
-            }
-
-            await Task.Delay(100);
-        }
-    }
 }

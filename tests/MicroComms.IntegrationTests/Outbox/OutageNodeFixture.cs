@@ -1,4 +1,5 @@
 using System.Globalization;
+using MicroComms.Testing;
 
 namespace MicroComms.IntegrationTests.Outbox;
 

@@ -1,6 +1,7 @@
 using MassTransit;
 using MicroComms.Messaging.BusOutbox;
-using MicroComms.Tests.Outbox.Support;
+using MicroComms.Testing;
+using MicroComms.WidgetService;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -207,7 +208,7 @@ public sealed class BusOutbox_Specs : IDisposable
         await WaitUntilOutboxEmpty(first);
 
         // Every send is enqueued before its row is deleted; once both buses consumed all they were sent, nothing is in flight.
-        await WaitUntil(() => first.Counters.Received(OutboxTestHost.RecordingQueue) + second.Counters.Received(OutboxTestHost.RecordingQueue)
+        await Poll.Until(() => first.Counters.Received(OutboxTestHost.RecordingQueue) + second.Counters.Received(OutboxTestHost.RecordingQueue)
             == _recorder.Of<WidgetCreated>().Count);
         var seen = _recorder.Of<WidgetCreated>();
         Assert.Equal(owners, seen.Select(m => m.Id).Distinct().Count());
@@ -246,7 +247,7 @@ public sealed class BusOutbox_Specs : IDisposable
         Assert.Equal([1, 3], seen.Select(m => m.Sequence));
 
         // A message is consumed once the broker has it, a moment before the delivery pass records it as sent.
-        await WaitUntil(async () => await host.Query(db => db.Set<OutboxMessage>().CountAsync()) == 1);
+        await Poll.Until(async () => await host.Query(db => db.Set<OutboxMessage>().CountAsync()) == 1);
         var parked = await host.Query(db => db.Set<OutboxMessage>().AsNoTracking().SingleAsync());
         Assert.NotNull(parked.SetAside);
         Assert.Equal(2, parked.DeliveryAttempts);
@@ -257,22 +258,5 @@ public sealed class BusOutbox_Specs : IDisposable
     public void Dispose() => OutboxTestHost.DeleteDatabase(_database);
 
     private static Task WaitUntilOutboxEmpty(OutboxTestHost host) =>
-        WaitUntil(async () => await host.PendingOutboxMessages() == 0 && await host.Query(db => db.Set<OutboxState>().CountAsync()) == 0);
-
-    private static Task WaitUntil(Func<bool> condition) => WaitUntil(() => Task.FromResult(condition()));
-
-    private static async Task WaitUntil(Func<Task<bool>> condition)
-    {
-        // Database state has no change notification: poll it, bounded.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Condition not met within 30 s.");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+        Poll.Until(async () => await host.PendingOutboxMessages() == 0 && await host.Query(db => db.Set<OutboxState>().CountAsync()) == 0);
 }

@@ -1,8 +1,8 @@
 using MassTransit;
-using MicroComms.Messaging;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Inbox;
-using MicroComms.Tests.Outbox.Support;
+using MicroComms.Messaging;
+using MicroComms.WidgetService;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

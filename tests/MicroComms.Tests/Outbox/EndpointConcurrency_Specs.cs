@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MassTransit;
-using MicroComms.Tests.Outbox.Support;
+using MicroComms.WidgetService;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MicroComms.Tests.Outbox;

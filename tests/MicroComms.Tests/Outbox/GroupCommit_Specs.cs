@@ -3,7 +3,7 @@ using MassTransit;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Inbox;
 using MicroComms.Messaging.Sqlite;
-using MicroComms.Tests.Outbox.Support;
+using MicroComms.WidgetService;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,7 @@
 using MassTransit;
 using MicroComms.Messaging.BusOutbox;
-using MicroComms.Tests.Outbox.Support;
+using MicroComms.Testing;
+using MicroComms.WidgetService;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -52,7 +53,7 @@ public sealed class OutboxMaintenance_Specs : IDisposable
         }
 
         await _recorder.WaitFor<WidgetRenamed>(m => m.Count >= 4);
-        await WaitUntil(async () => await host.Query(db => db.Set<OutboxMessage>().CountAsync()) == 0
+        await Poll.Until(async () => await host.Query(db => db.Set<OutboxMessage>().CountAsync()) == 0
             && await host.Query(db => db.Set<OutboxState>().CountAsync()) == 0);
         var delivery = host.Services.GetRequiredService<OutboxDeliveryService<OutboxTestDbContext>>();
         Assert.Equal(0, (await delivery.DeliverPassAsync(CancellationToken.None)).Sent);
@@ -128,23 +129,8 @@ public sealed class OutboxMaintenance_Specs : IDisposable
 
         var host = await OutboxTestHost.StartAsync(_database, _recorder, o => o.MaxDeliveryAttempts = 1);
         await _recorder.WaitFor<WidgetRenamed>(m => m.Count(x => x.Id == widget) >= renames - poisoned.Length);
-        await WaitUntil(async () => await host.Query(db => db.Set<OutboxMessage>().CountAsync(m => m.SetAside != null)) == poisoned.Length
+        await Poll.Until(async () => await host.Query(db => db.Set<OutboxMessage>().CountAsync(m => m.SetAside != null)) == poisoned.Length
             && await host.Query(db => db.Set<OutboxState>().CountAsync()) == 0);
         return (host, broken);
-    }
-
-    private static async Task WaitUntil(Func<Task<bool>> condition)
-    {
-        // Database state has no change notification: poll it, bounded.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("Condition not met within 30 s.");
-            }
-
-            await Task.Delay(50);
-        }
     }
 }

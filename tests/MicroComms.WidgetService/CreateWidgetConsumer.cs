@@ -1,6 +1,6 @@
 using MassTransit;
 
-namespace MicroComms.Tests.Outbox.Support;
+namespace MicroComms.WidgetService;
 
 /// <summary>A database change plus an outgoing event: what the outbox must make atomic and the inbox idempotent.</summary>
 public sealed class CreateWidgetConsumer(OutboxTestDbContext db) : IConsumer<CreateWidget>

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using MassTransit;
 
-namespace MicroComms.Tests.Outbox.Support;
+namespace MicroComms.WidgetService;
 
 /// <summary>Counts completed receives per queue and consume faults, so tests wait on the bus instead of sleeping.</summary>
 public sealed class BusCounters : IReceiveObserver, IConsumeObserver

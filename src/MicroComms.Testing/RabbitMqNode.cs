@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using RabbitMQ.Client;
 
-namespace MicroComms.IntegrationTests;
+namespace MicroComms.Testing;
 
 /// <summary>
 /// A real broker for the tests: the one the <c>MICROCOMMS_RABBITMQ</c> amqp URI names, or a private node that
@@ -182,7 +182,7 @@ public sealed class RabbitMqNode
             throw new InvalidOperationException($"The broker from {UriVariable} is not ours to start or stop.");
         }
 
-        var path = Path.Combine(RepositoryRoot(), "rabbitmq", script);
+        var path = Path.Combine(RepositoryFolder.Root(), "rabbitmq", script);
         var start = new ProcessStartInfo("bash", [path])
         {
             RedirectStandardOutput = true,
@@ -200,18 +200,5 @@ public sealed class RabbitMqNode
                 $"rabbitmq/{script} (port {Port}) failed with exit code {process.ExitCode}. Broker tests need a real "
                 + $"RabbitMQ: run rabbitmq/install.sh, or set {UriVariable}.\n{await stdout}\n{await stderr}");
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MicroComms.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("MicroComms.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -1,6 +1,6 @@
 using MassTransit;
 
-namespace MicroComms.Tests.Outbox.Support;
+namespace MicroComms.WidgetService;
 
 /// <summary>The receiving service: records every WidgetCreated and WidgetRenamed it consumes.</summary>
 public sealed class RecordingConsumer(Recorder recorder) : IConsumer<WidgetCreated>, IConsumer<WidgetRenamed>

@@ -1,6 +1,6 @@
 using MassTransit;
 
-namespace MicroComms.Tests.Outbox.Support;
+namespace MicroComms.WidgetService;
 
 public sealed class GetWidgetConsumer(OutboxTestDbContext db) : IConsumer<GetWidget>
 {

@@ -1,4 +1,4 @@
-namespace MicroComms.Tests.Outbox.Support;
+namespace MicroComms.WidgetService;
 
 public sealed class Widget
 {

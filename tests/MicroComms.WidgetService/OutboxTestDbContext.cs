@@ -1,7 +1,7 @@
 using MicroComms.Messaging;
 using Microsoft.EntityFrameworkCore;
 
-namespace MicroComms.Tests.Outbox.Support;
+namespace MicroComms.WidgetService;
 
 public sealed class OutboxTestDbContext(DbContextOptions<OutboxTestDbContext> options) : DbContext(options)
 {

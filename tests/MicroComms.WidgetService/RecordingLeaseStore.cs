@@ -3,7 +3,7 @@ using MicroComms.Messaging.Inbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace MicroComms.Tests.Outbox.Support;
+namespace MicroComms.WidgetService;
 
 /// <summary>
 /// The SQLite lease store, counting the owners that claim passes lease; with <c>holdClaims</c> every claim pass waits

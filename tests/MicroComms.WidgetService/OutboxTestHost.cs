@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace MicroComms.Tests.Outbox.Support;
+namespace MicroComms.WidgetService;
 
 /// <summary>
 /// One "service" for the outbox tests, composed exactly as a real one: AddSqliteDbContext + AddMicroComms with

@@ -1,3 +1,3 @@
-namespace MicroComms.Tests.Outbox.Support;
+namespace MicroComms.WidgetService;
 
 public sealed record WidgetCreated(Guid Id, string Name);

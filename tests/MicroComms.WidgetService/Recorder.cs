@@ -1,4 +1,4 @@
-namespace MicroComms.Tests.Outbox.Support;
+namespace MicroComms.WidgetService;
 
 /// <summary>What the receiving side saw, shared by every host of a test; tests await conditions on it.</summary>
 public sealed class Recorder

@@ -1,3 +1,0 @@
-namespace MicroComms.Tests.Outbox.Support;
-
-public sealed record GetWidget(Guid Id);

@@ -1,0 +1,3 @@
+namespace MicroComms.WidgetService;
+
+public sealed record GetWidget(Guid Id);
