@@ -54,10 +54,10 @@ public static class CommandLineOptions
                 : nameof(TransportKind.InMemory);
         }
 
-        Set(overrides, parse, Services, nameof(HostOptions.Services));
-        Set(overrides, parse, Data, nameof(HostOptions.DataDirectory));
-        Set(overrides, parse, Urls, nameof(HostOptions.Urls));
-        Set(overrides, parse, GrpcUrl, nameof(HostOptions.GrpcUrl));
+        Set(overrides, parse, Services, nameof(MicroCommsHostOptions.Services));
+        Set(overrides, parse, Data, nameof(MicroCommsHostOptions.DataDirectory));
+        Set(overrides, parse, Urls, nameof(MicroCommsHostOptions.Urls));
+        Set(overrides, parse, GrpcUrl, nameof(MicroCommsHostOptions.GrpcUrl));
         return overrides;
     }
 
@@ -65,7 +65,7 @@ public static class CommandLineOptions
     {
         if (parse.GetResult(option) is not null)
         {
-            overrides[$"{HostOptions.SectionName}:{key}"] = parse.GetValue(option) ?? "";
+            overrides[$"{MicroCommsHostOptions.SectionName}:{key}"] = parse.GetValue(option) ?? "";
         }
     }
 }

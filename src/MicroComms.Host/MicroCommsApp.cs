@@ -1,12 +1,8 @@
 using MassTransit;
 using MicroComms.Messaging;
 using MicroComms.Messaging.Scheduling;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Host;
@@ -30,10 +26,10 @@ public static class MicroCommsApp
         // A failed start is reported by the command as one sentence (exit code 2); the host's own log of it is a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
 
-        var host = builder.Configuration.GetSection(HostOptions.SectionName).Get<HostOptions>() ?? new HostOptions();
+        var host = builder.Configuration.GetSection(MicroCommsHostOptions.SectionName).Get<MicroCommsHostOptions>() ?? new MicroCommsHostOptions();
         var services = ServiceNames.Parse(host.Services);
         builder.Configuration.AddInMemoryCollection(DerivedSettings(builder.Configuration, host, services));
-        builder.Services.AddOptions<HostOptions>().Bind(builder.Configuration.GetSection(HostOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<MicroCommsHostOptions>().Bind(builder.Configuration.GetSection(MicroCommsHostOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         var configuration = builder.Configuration;
         // Every process answers HTTP the same way (problem details, strict JSON, limits), whichever services it runs.
@@ -68,14 +64,14 @@ public static class MicroCommsApp
     /// <summary>The HTTP/1.1 addresses the started process listens on (port 0 resolved to the real port).</summary>
     public static IReadOnlyList<Uri> HttpAddresses(WebApplication app)
     {
-        var grpcUrl = app.Services.GetRequiredService<IOptions<HostOptions>>().Value.GrpcUrl;
+        var grpcUrl = app.Services.GetRequiredService<IOptions<MicroCommsHostOptions>>().Value.GrpcUrl;
         var grpcPort = string.IsNullOrWhiteSpace(grpcUrl) ? -1 : new Uri(grpcUrl).Port;
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         return addresses.Select(a => new Uri(a)).Where(a => a.Port != grpcPort).ToList();
     }
 
     /// <summary>Settings that follow from the host options: each service's and the scheduler's SQLite file, Kestrel's endpoints.</summary>
-    private static Dictionary<string, string?> DerivedSettings(IConfiguration configuration, HostOptions host, IReadOnlySet<string> services)
+    private static Dictionary<string, string?> DerivedSettings(IConfiguration configuration, MicroCommsHostOptions host, IReadOnlySet<string> services)
     {
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var name in ServiceDatabases.Names)

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using MicroComms.Host.Demo;
 using MicroComms.Messaging;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Host;
@@ -65,7 +63,7 @@ public static class MicroCommsCommands
         await using var app = MicroCommsApp.Build(CommandLineOptions.Overrides(parse));
         await app.StartAsync(ct);
 
-        var host = app.Services.GetRequiredService<IOptions<HostOptions>>().Value;
+        var host = app.Services.GetRequiredService<IOptions<MicroCommsHostOptions>>().Value;
         var transport = app.Configuration.GetValue("MicroComms:Transport", TransportKind.InMemory);
         var services = ServiceNames.Parse(host.Services);
         Console.WriteLine($"MicroComms running {string.Join(", ", services)} on the {transport} transport (data: {Path.GetFullPath(host.DataDirectory)}).");

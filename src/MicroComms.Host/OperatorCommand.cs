@@ -2,7 +2,6 @@ using System.CommandLine;
 using MicroComms.Host.Errors;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 
 namespace MicroComms.Host;
@@ -22,8 +21,8 @@ public static class OperatorCommand
             .AddInMemoryCollection(CommandLineOptions.Overrides(parse))
             .Build();
 
-    public static HostOptions HostOptionsOf(IConfiguration effective) =>
-        effective.GetSection(HostOptions.SectionName).Get<HostOptions>() ?? new HostOptions();
+    public static MicroCommsHostOptions HostOptionsOf(IConfiguration effective) =>
+        effective.GetSection(MicroCommsHostOptions.SectionName).Get<MicroCommsHostOptions>() ?? new MicroCommsHostOptions();
 
     /// <summary>Runs <paramref name="action"/>; a failure a person can act on becomes one sentence and exit code 1.</summary>
     public static async Task<int> GuardAsync(ParseResult parse, Func<IAnsiConsole, Task<int>> action)

@@ -3,7 +3,6 @@ using MicroComms.Host.Crash;
 using MicroComms.Host.Errors;
 using MicroComms.Host.Outbox;
 using MicroComms.Host.Scheduler;
-using Microsoft.Extensions.Configuration;
 
 var root = MicroCommsCommands.CreateRoot();
 

@@ -1,5 +1,4 @@
 using MicroComms.Messaging.Scheduling;
-using Microsoft.Extensions.Configuration;
 
 namespace MicroComms.Host;
 
@@ -13,11 +12,11 @@ public static class ServiceDatabases
     public static readonly IReadOnlyList<string> Names = ServiceModules.All.Where(m => m.DatabaseName is not null).Select(m => m.DatabaseName!).ToList();
 
     /// <summary>The scheduler's database: beside the services' in the data folder, so separate data folders never share one.</summary>
-    public static string SchedulerConnectionString(IConfiguration configuration, HostOptions host) =>
+    public static string SchedulerConnectionString(IConfiguration configuration, MicroCommsHostOptions host) =>
         ConnectionString(configuration, host, SchedulerOptions.ConnectionStringName);
 
     /// <summary>The connection string the service <paramref name="name"/> uses under <paramref name="configuration"/>.</summary>
-    public static string ConnectionString(IConfiguration configuration, HostOptions host, string name)
+    public static string ConnectionString(IConfiguration configuration, MicroCommsHostOptions host, string name)
     {
         var configured = configuration.GetConnectionString(name);
         return string.IsNullOrEmpty(configured)

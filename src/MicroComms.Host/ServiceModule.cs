@@ -1,7 +1,4 @@
 using MassTransit;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace MicroComms.Host;
 

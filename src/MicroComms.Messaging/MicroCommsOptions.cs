@@ -4,7 +4,7 @@ namespace MicroComms.Messaging;
 
 /// <summary>
 /// The <c>MicroComms</c> configuration section. Its sub-sections bind to their own options types:
-/// <c>MicroComms:RabbitMq</c> to <see cref="RabbitMqOptions"/>, <c>MicroComms:Retry</c> to <see cref="RetryOptions"/>.
+/// <c>MicroComms:RabbitMq</c> to <see cref="RabbitMqOptions"/>, <c>MicroComms:Retry</c> to <see cref="Retry.RetryOptions"/>.
 /// </summary>
 public sealed class MicroCommsOptions
 {

@@ -1,6 +1,6 @@
 using MassTransit;
-using MicroComms.Messaging.Sqlite;
 using MicroComms.Messaging;
+using MicroComms.Messaging.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

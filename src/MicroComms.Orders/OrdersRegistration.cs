@@ -1,7 +1,7 @@
 using MassTransit;
-using MicroComms.Messaging.Sqlite;
 using MicroComms.Messaging;
 using MicroComms.Messaging.Sagas;
+using MicroComms.Messaging.Sqlite;
 using MicroComms.Orders.Saga;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

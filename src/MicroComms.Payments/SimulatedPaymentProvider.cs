@@ -8,33 +8,33 @@ namespace MicroComms.Payments;
 /// </summary>
 public sealed class SimulatedPaymentProvider
 {
-    private readonly PaymentsOptions options;
-    private readonly Random random;
-    private readonly Lock gate = new();
+    private readonly PaymentsOptions _options;
+    private readonly Random _random;
+    private readonly Lock _gate = new();
 
     public SimulatedPaymentProvider(IOptions<PaymentsOptions> options)
     {
-        this.options = options.Value;
-        random = this.options.Seed is { } seed ? new Random(seed) : new Random();
+        _options = options.Value;
+        _random = _options.Seed is { } seed ? new Random(seed) : new Random();
     }
 
     public Task<PaymentDecision> ChargeAsync(Guid orderId, string customerId, decimal amount, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         double roll;
-        lock (gate)
+        lock (_gate)
         {
-            roll = random.NextDouble();
+            roll = _random.NextDouble();
         }
 
-        if (roll < options.TransientFailureRate)
+        if (roll < _options.TransientFailureRate)
         {
             throw new PaymentProviderUnavailableException($"The payment provider timed out charging order {orderId}.");
         }
 
-        if (amount > options.DeclineAbove)
+        if (amount > _options.DeclineAbove)
         {
-            return Task.FromResult(new PaymentDecision(false, Guid.Empty, $"Amount {amount} is above the limit of {options.DeclineAbove}."));
+            return Task.FromResult(new PaymentDecision(false, Guid.Empty, $"Amount {amount} is above the limit of {_options.DeclineAbove}."));
         }
 
         if (amount <= 0)

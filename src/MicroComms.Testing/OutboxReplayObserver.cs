@@ -12,8 +12,8 @@ namespace MicroComms.Testing;
 /// serialized body (<see cref="SerializedMessageBody"/>), never as a typed publish or send, so the harness's send
 /// observer records it as a <c>SerializedMessageBody</c> and <c>Published.Any&lt;T&gt;</c> / <c>Sent.Any&lt;T&gt;</c>
 /// never match (MassTransit's own outbox behaves the same, MassTransit issue #4873). This observer deserializes such a
-/// replay and adds it to <see cref="ITestHarness.Published"/> (sent to a message-type exchange) or
-/// <see cref="ITestHarness.Sent"/> (sent to a queue) as the contract type it carries.
+/// replay and adds it to <see cref="IBaseTestHarness.Published"/> (sent to a message-type exchange) or
+/// <see cref="IBaseTestHarness.Sent"/> (sent to a queue) as the contract type it carries.
 /// </summary>
 public sealed class OutboxReplayObserver(ITestHarness harness) : ISendObserver
 {

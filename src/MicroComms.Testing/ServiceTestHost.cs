@@ -28,23 +28,23 @@ namespace MicroComms.Testing;
 /// </remarks>
 public sealed class ServiceTestHost : IAsyncDisposable
 {
-    private readonly WebApplication app;
+    private readonly WebApplication _app;
 
     private ServiceTestHost(WebApplication app)
     {
-        this.app = app;
+        _app = app;
         Harness = app.Services.GetRequiredService<ITestHarness>();
     }
 
-    public IServiceProvider Services => app.Services;
+    public IServiceProvider Services => _app.Services;
 
     public ITestHarness Harness { get; }
 
     /// <summary>A client for the host's HTTP endpoints (in memory, no socket).</summary>
-    public HttpClient CreateClient() => app.GetTestClient();
+    public HttpClient CreateClient() => _app.GetTestClient();
 
     /// <summary>A handler into the TestServer, for clients that bring their own HttpClient (e.g. a gRPC channel).</summary>
-    public HttpMessageHandler CreateHandler() => app.GetTestServer().CreateHandler();
+    public HttpMessageHandler CreateHandler() => _app.GetTestServer().CreateHandler();
 
     /// <param name="addServices">The service's <c>services.AddX(configuration)</c>.</param>
     /// <param name="addBus">The service's <c>x.AddX()</c>.</param>
@@ -110,7 +110,7 @@ public sealed class ServiceTestHost : IAsyncDisposable
     public async Task<T> InScopeAsync<TService, T>(Func<TService, Task<T>> action)
         where TService : notnull
     {
-        await using var scope = app.Services.CreateAsyncScope();
+        await using var scope = _app.Services.CreateAsyncScope();
         return await action(scope.ServiceProvider.GetRequiredService<TService>());
     }
 
@@ -128,7 +128,7 @@ public sealed class ServiceTestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 }

@@ -1,8 +1,8 @@
-using MicroComms.Testing;
 using System.Collections.Concurrent;
 using System.Text;
 using MassTransit;
 using MicroComms.Messaging.Retry;
+using MicroComms.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 using Xunit.Abstractions;

@@ -1,9 +1,9 @@
-using MicroComms.Testing;
 using System.Collections.Concurrent;
 using MassTransit;
 using MicroComms.Host.Errors;
-using MicroComms.Messaging.Sqlite;
 using MicroComms.Messaging;
+using MicroComms.Messaging.Sqlite;
+using MicroComms.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

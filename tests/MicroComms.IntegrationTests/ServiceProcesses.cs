@@ -10,14 +10,14 @@ namespace MicroComms.IntegrationTests;
 /// </summary>
 public sealed class ServiceProcesses(RabbitMqNode node, string virtualHost) : IAsyncDisposable
 {
-    private readonly List<WebApplication> started = [];
-    private readonly string dataRoot = Path.Combine(Path.GetTempPath(), "microcomms-it-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly List<WebApplication> _started = [];
+    private readonly string _dataRoot = Path.Combine(Path.GetTempPath(), "microcomms-it-" + Guid.NewGuid().ToString("N")[..12]);
 
     public async Task<WebApplication> StartAsync(string services)
     {
         var settings = node.Settings(virtualHost);
         settings["MicroComms:Host:Services"] = services;
-        settings["MicroComms:Host:DataDirectory"] = Path.Combine(dataRoot, services.Replace(',', '-'));
+        settings["MicroComms:Host:DataDirectory"] = Path.Combine(_dataRoot, services.Replace(',', '-'));
         settings["MicroComms:Host:Urls"] = "http://127.0.0.1:0";
         settings["MicroComms:Host:GrpcUrl"] = "";
         settings["MicroComms:Retry:ImmediateLimit"] = "1";
@@ -25,23 +25,23 @@ public sealed class ServiceProcesses(RabbitMqNode node, string virtualHost) : IA
         settings["Logging:LogLevel:Default"] = "Warning";
 
         var app = MicroCommsApp.Build(settings);
-        started.Add(app);
+        _started.Add(app);
         await app.StartAsync();
         return app;
     }
 
     public async ValueTask DisposeAsync()
     {
-        for (var i = started.Count - 1; i >= 0; i--)
+        for (var i = _started.Count - 1; i >= 0; i--)
         {
-            await started[i].StopAsync();
-            await started[i].DisposeAsync();
+            await _started[i].StopAsync();
+            await _started[i].DisposeAsync();
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(dataRoot))
+        if (Directory.Exists(_dataRoot))
         {
-            Directory.Delete(dataRoot, recursive: true);
+            Directory.Delete(_dataRoot, recursive: true);
         }
     }
 }

@@ -4,8 +4,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using MicroComms.Contracts;
 using MassTransit;
+using MicroComms.Contracts;
 using MicroComms.Gateway;
 using Microsoft.Extensions.DependencyInjection;
 

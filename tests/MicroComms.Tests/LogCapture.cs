@@ -10,15 +10,15 @@ namespace MicroComms.Tests;
 /// </summary>
 public sealed class LogCapture(LogLevel minimum, Func<string, Exception?, bool> matches) : ILoggerProvider, ILogger
 {
-    private readonly ConcurrentQueue<string> entries = new();
-    private readonly TaskCompletionSource first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<string> _entries = new();
+    private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public IReadOnlyCollection<string> Entries => entries;
+    public IReadOnlyCollection<string> Entries => _entries;
 
-    public int Count => entries.Count;
+    public int Count => _entries.Count;
 
     /// <summary>Completes when the first entry is kept: a signal to await instead of polling the log.</summary>
-    public Task FirstEntry => first.Task;
+    public Task FirstEntry => _first.Task;
 
     public ILogger CreateLogger(string categoryName) => this;
 
@@ -37,8 +37,8 @@ public sealed class LogCapture(LogLevel minimum, Func<string, Exception?, bool> 
         var message = formatter(state, exception);
         if (matches(message, exception))
         {
-            entries.Enqueue($"{eventId.Name}: {message}");
-            first.TrySetResult();
+            _entries.Enqueue($"{eventId.Name}: {message}");
+            _first.TrySetResult();
         }
     }
 

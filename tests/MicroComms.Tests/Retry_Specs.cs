@@ -1,7 +1,7 @@
-using MicroComms.Testing;
 using MassTransit;
 using MassTransit.Middleware;
 using MicroComms.Messaging.Retry;
+using MicroComms.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MicroComms.Tests;

@@ -1,5 +1,5 @@
-using MicroComms.Testing;
 using MassTransit;
+using MicroComms.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MicroComms.Tests;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using MassTransit;
 using MicroComms.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace MicroComms.Tests;

@@ -1,7 +1,7 @@
 using MassTransit;
+using MicroComms.Messaging;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Sqlite;
-using MicroComms.Messaging;
 using MicroComms.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;

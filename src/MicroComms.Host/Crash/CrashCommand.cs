@@ -50,7 +50,7 @@ public static class CrashCommand
                 RabbitMqDirectory = parse.GetValue(rabbitmqDir),
                 SettleTimeout = TimeSpan.FromSeconds(parse.GetValue(settle)),
             };
-            var report = await CrashRun.RunAsync(options, line => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"), ct);
+            var report = await CrashRun.RunAsync(options, line => AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"), ct);
             Print(report);
             return report.Passed ? 0 : 1;
         }));
@@ -72,7 +72,7 @@ public static class CrashCommand
         table.AddRow("notifications", Markup.Escape(report.NotificationErrors.Count == 0 ? "one per final order" : string.Join("; ", report.NotificationErrors.Take(5))), Verdict(report.NotificationErrors.Count == 0));
         table.AddRow("slowest Gateway answer (at the client)", $"{report.SlowestAnswer.TotalSeconds:F1} s; {N(report.AnswersOverBound)} over the Gateway's bound", "");
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated($"Data and process logs: {report.DataDirectory}");
+        AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Data and process logs: {report.DataDirectory}");
     }
 
     private static string Verdict(bool ok) => ok ? "[green]ok[/]" : "[red]FAILED[/]";

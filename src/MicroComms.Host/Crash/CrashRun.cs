@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
 using MicroComms.Gateway;
 using MicroComms.Inventory;
 using MicroComms.Messaging;

@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using MicroComms.Contracts;
 using MicroComms.Messaging;
 using MicroComms.Orders;
@@ -19,8 +18,8 @@ public static class DemoRunner
     {
         var overrides = CommandLineOptions.Overrides(parse);
         // A free port and no gRPC port, so a demo never collides with a running MicroComms; quiet logs under the progress bars.
-        overrides.TryAdd($"{HostOptions.SectionName}:{nameof(HostOptions.Urls)}", "http://127.0.0.1:0");
-        overrides.TryAdd($"{HostOptions.SectionName}:{nameof(HostOptions.GrpcUrl)}", "");
+        overrides.TryAdd($"{MicroCommsHostOptions.SectionName}:{nameof(MicroCommsHostOptions.Urls)}", "http://127.0.0.1:0");
+        overrides.TryAdd($"{MicroCommsHostOptions.SectionName}:{nameof(MicroCommsHostOptions.GrpcUrl)}", "");
         overrides["Logging:LogLevel:Default"] = "Warning";
         overrides["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning";
         // Transient payment failures are retried by design; their R-RETRY warnings would drown the progress display.
@@ -158,7 +157,7 @@ public static class DemoRunner
         AnsiConsole.Write(table);
         foreach (var failed in results.Where(r => r.Outcome == DemoOutcome.Failed).Take(5))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]order {failed.Order.Number}: {failed.Detail}[/]");
+            AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[red]order {failed.Order.Number}: {failed.Detail}[/]");
         }
     }
 

@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using MicroComms.Messaging.Retry;
 using MicroComms.Messaging;
+using MicroComms.Messaging.Retry;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
 using MicroComms.Messaging;
-using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 
 namespace MicroComms.Host.Errors;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using MicroComms.Host.Errors;
 using MicroComms.Messaging.BusOutbox;
-using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 
 namespace MicroComms.Host.Outbox;

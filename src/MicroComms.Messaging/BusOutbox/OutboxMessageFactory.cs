@@ -1,6 +1,6 @@
 using MassTransit;
-using MassTransit.Serialization;
 using MassTransit.Context;
+using MassTransit.Serialization;
 
 namespace MicroComms.Messaging.BusOutbox;
 

@@ -1,5 +1,5 @@
+using System.Globalization;
 using System.Text;
-using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -77,7 +77,7 @@ internal sealed class InboxDeliveredMarks<TDbContext>(SqliteGroupCommit<TDbConte
             var parameters = new List<object> { now };
             for (var i = 0; i < chunk.Length; i++)
             {
-                sql.Append(i == 0 ? "" : " OR ").Append($"(\"InboxMessageId\" = {{{parameters.Count}}} AND \"InboxConsumerId\" = {{{parameters.Count + 1}}})");
+                sql.Append(i == 0 ? "" : " OR ").Append(CultureInfo.InvariantCulture, $"(\"InboxMessageId\" = {{{parameters.Count}}} AND \"InboxConsumerId\" = {{{parameters.Count + 1}}})");
                 parameters.Add(chunk[i].MessageId);
                 parameters.Add(chunk[i].ConsumerId);
             }

@@ -1,7 +1,6 @@
 using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
-using MassTransit.Serialization;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Sqlite;
 using Microsoft.EntityFrameworkCore;

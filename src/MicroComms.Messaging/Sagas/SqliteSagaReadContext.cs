@@ -9,20 +9,20 @@ namespace MicroComms.Messaging.Sagas;
 internal sealed class SqliteSagaReadContext<TSaga> : BasePipeContext, LoadSagaRepositoryContext<TSaga>, QuerySagaRepositoryContext<TSaga>
     where TSaga : class, ISagaVersion
 {
-    private readonly DbContext db;
+    private readonly DbContext _db;
 
     public SqliteSagaReadContext(DbContext db, CancellationToken cancellationToken)
         : base(cancellationToken)
     {
-        this.db = db;
+        _db = db;
     }
 
     public async Task<TSaga> Load(Guid correlationId) =>
-        (await db.Set<TSaga>().AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, CancellationToken))!;
+        (await _db.Set<TSaga>().AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, CancellationToken))!;
 
     public async Task<SagaRepositoryQueryContext<TSaga>> Query(ISagaQuery<TSaga> query, CancellationToken cancellationToken)
     {
-        var ids = await db.Set<TSaga>()
+        var ids = await _db.Set<TSaga>()
             .AsNoTracking()
             .Where(query.FilterExpression)
             .Select(x => x.CorrelationId)

@@ -26,14 +26,14 @@ internal sealed class SqliteSagaRepositoryContext<TSaga, TMessage> : ConsumeCont
     where TSaga : class, ISagaVersion
     where TMessage : class
 {
-    private readonly ConsumeContext<TMessage> consumeContext;
-    private readonly DbContext db;
-    private readonly ISagaConsumeContextFactory<DbContext, TSaga> factory;
-    private readonly ILogger logger;
+    private readonly ConsumeContext<TMessage> _consumeContext;
+    private readonly DbContext _db;
+    private readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
+    private readonly ILogger _logger;
 
     // MassTransit may hand one repository context several instances (query-correlated events); a DbContext
     // is not thread-safe, so writes on it take turns.
-    private readonly SemaphoreSlim inUse = new(1, 1);
+    private readonly SemaphoreSlim _inUse = new(1, 1);
 
     public SqliteSagaRepositoryContext(
         DbContext db,
@@ -42,67 +42,67 @@ internal sealed class SqliteSagaRepositoryContext<TSaga, TMessage> : ConsumeCont
         ILogger logger)
         : base(consumeContext, db)
     {
-        this.db = db;
-        this.consumeContext = consumeContext;
-        this.factory = factory;
-        this.logger = logger;
+        _db = db;
+        _consumeContext = consumeContext;
+        _factory = factory;
+        _logger = logger;
     }
 
-    public void Dispose() => inUse.Dispose();
+    public void Dispose() => _inUse.Dispose();
 
     public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance) =>
-        factory.CreateSagaConsumeContext(db, consumeContext, instance, SagaConsumeContextMode.Add);
+        _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Add);
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
     {
-        await inUse.WaitAsync(CancellationToken);
+        await _inUse.WaitAsync(CancellationToken);
         try
         {
             instance.Version = 1;
-            var entry = db.Set<TSaga>().Add(instance);
+            var entry = _db.Set<TSaga>().Add(instance);
             try
             {
-                await db.SaveChangesAsync(CancellationToken);
+                await _db.SaveChangesAsync(CancellationToken);
             }
             catch (DbUpdateException ex) when (SqliteErrors.IsDuplicateKey(ex))
             {
                 // Another message created it first: MassTransit then loads the existing row instead.
                 entry.State = EntityState.Detached;
-                logger.LogDebug("Saga {SagaType} {CorrelationId} already exists; {MessageType} loads it instead",
+                _logger.LogDebug("Saga {SagaType} {CorrelationId} already exists; {MessageType} loads it instead",
                     typeof(TSaga).Name, instance.CorrelationId, typeof(TMessage).Name);
                 return null!;
             }
         }
         finally
         {
-            inUse.Release();
+            _inUse.Release();
         }
 
-        return await factory.CreateSagaConsumeContext(db, consumeContext, instance, SagaConsumeContextMode.Insert);
+        return await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Insert);
     }
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
         TSaga? instance;
-        await inUse.WaitAsync(CancellationToken);
+        await _inUse.WaitAsync(CancellationToken);
         try
         {
             instance = await LoadTracked(correlationId);
         }
         finally
         {
-            inUse.Release();
+            _inUse.Release();
         }
 
         return instance is null
             ? null!
-            : await factory.CreateSagaConsumeContext(db, consumeContext, instance, SagaConsumeContextMode.Load);
+            : await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Load);
     }
 
     public Task Save(SagaConsumeContext<TSaga> context) => Write(context, "insert", saga =>
     {
         saga.Version = 1;
-        db.Set<TSaga>().Add(saga);
+        _db.Set<TSaga>().Add(saga);
     });
 
     public Task Update(SagaConsumeContext<TSaga> context) => Write(context, "update", saga =>
@@ -112,13 +112,13 @@ internal sealed class SqliteSagaRepositoryContext<TSaga, TMessage> : ConsumeCont
         saga.Version++;
     });
 
-    public Task Delete(SagaConsumeContext<TSaga> context) => Write(context, "delete", saga => db.Set<TSaga>().Remove(saga));
+    public Task Delete(SagaConsumeContext<TSaga> context) => Write(context, "delete", saga => _db.Set<TSaga>().Remove(saga));
 
     public Task Discard(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
 
     public async Task Undo(SagaConsumeContext<TSaga> context)
     {
-        await inUse.WaitAsync(CancellationToken);
+        await _inUse.WaitAsync(CancellationToken);
         try
         {
             // Forget the in-memory changes so a later SaveChanges on this scope (the outbox's) cannot write them.
@@ -126,48 +126,48 @@ internal sealed class SqliteSagaRepositoryContext<TSaga, TMessage> : ConsumeCont
         }
         finally
         {
-            inUse.Release();
+            _inUse.Release();
         }
     }
 
     public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> context, TSaga instance, SagaConsumeContextMode mode)
         where T : class =>
-        factory.CreateSagaConsumeContext(db, context, instance, mode);
+        _factory.CreateSagaConsumeContext(_db, context, instance, mode);
 
     private async Task<TSaga?> LoadTracked(Guid correlationId)
     {
         // A retry on the same scope must see the row as it is now, not a copy left from the failed attempt.
         Detach(correlationId);
-        return await db.Set<TSaga>().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, CancellationToken);
+        return await _db.Set<TSaga>().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, CancellationToken);
     }
 
     private async Task Write(SagaConsumeContext<TSaga> context, string operation, Action<TSaga> change)
     {
         var saga = context.Saga;
-        await inUse.WaitAsync(CancellationToken);
+        await _inUse.WaitAsync(CancellationToken);
         try
         {
             change(saga);
-            await db.SaveChangesAsync(CancellationToken);
+            await _db.SaveChangesAsync(CancellationToken);
         }
         catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || SqliteErrors.IsDuplicateKey(ex) || SqliteErrors.IsBusy(ex))
         {
             Detach(saga.CorrelationId);
-            logger.LogInformation(
+            _logger.LogInformation(
                 "Saga {SagaType} {CorrelationId} {Operation} for {MessageType} {MessageId} lost a concurrent write (version {Version}); the message will be retried",
-                typeof(TSaga).Name, saga.CorrelationId, operation, typeof(TMessage).Name, consumeContext.MessageId, saga.Version);
+                typeof(TSaga).Name, saga.CorrelationId, operation, typeof(TMessage).Name, _consumeContext.MessageId, saga.Version);
             throw new SagaConcurrencyException(
                 $"Saga {typeof(TSaga).Name} {saga.CorrelationId}: {operation} conflicted with a concurrent write.", ex);
         }
         finally
         {
-            inUse.Release();
+            _inUse.Release();
         }
     }
 
     private void Detach(Guid correlationId)
     {
-        foreach (var entry in db.ChangeTracker.Entries<TSaga>().Where(e => e.Entity.CorrelationId == correlationId).ToList())
+        foreach (var entry in _db.ChangeTracker.Entries<TSaga>().Where(e => e.Entity.CorrelationId == correlationId).ToList())
         {
             entry.State = EntityState.Detached;
         }

@@ -17,24 +17,24 @@ internal sealed class SqliteSagaRepositoryContextFactory<TDbContext, TSaga> :
     where TDbContext : DbContext
     where TSaga : class, ISagaVersion
 {
-    private readonly TDbContext db;
-    private readonly ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory;
-    private readonly ILogger logger;
+    private readonly TDbContext _db;
+    private readonly ISagaConsumeContextFactory<DbContext, TSaga> _consumeContextFactory;
+    private readonly ILogger _logger;
 
     public SqliteSagaRepositoryContextFactory(
         TDbContext db,
         ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory,
         ILogger<SqliteSagaRepositoryContextFactory<TDbContext, TSaga>> logger)
     {
-        this.db = db;
-        this.consumeContextFactory = consumeContextFactory;
-        this.logger = logger;
+        _db = db;
+        _consumeContextFactory = consumeContextFactory;
+        _logger = logger;
     }
 
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
         where T : class
     {
-        using var repositoryContext = new SqliteSagaRepositoryContext<TSaga, T>(db, context, consumeContextFactory, logger);
+        using var repositoryContext = new SqliteSagaRepositoryContext<TSaga, T>(_db, context, _consumeContextFactory, _logger);
         await next.Send(repositoryContext);
     }
 
@@ -43,23 +43,23 @@ internal sealed class SqliteSagaRepositoryContextFactory<TDbContext, TSaga> :
     {
         // Only the ids are read here; each matching instance is then loaded (tracked) and written with its
         // own version check, exactly as an event correlated by id would be.
-        var ids = await db.Set<TSaga>()
+        var ids = await _db.Set<TSaga>()
             .AsNoTracking()
             .Where(query.FilterExpression)
             .Select(x => x.CorrelationId)
             .ToListAsync(context.CancellationToken);
 
-        using var repositoryContext = new SqliteSagaRepositoryContext<TSaga, T>(db, context, consumeContextFactory, logger);
+        using var repositoryContext = new SqliteSagaRepositoryContext<TSaga, T>(_db, context, _consumeContextFactory, _logger);
         await next.Send(new DefaultSagaRepositoryQueryContext<TSaga, T>(repositoryContext, ids));
     }
 
     public Task<T> Execute<T>(Func<LoadSagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)
         where T : class =>
-        asyncMethod(new SqliteSagaReadContext<TSaga>(db, cancellationToken));
+        asyncMethod(new SqliteSagaReadContext<TSaga>(_db, cancellationToken));
 
     public Task<T> Execute<T>(Func<QuerySagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)
         where T : class =>
-        asyncMethod(new SqliteSagaReadContext<TSaga>(db, cancellationToken));
+        asyncMethod(new SqliteSagaReadContext<TSaga>(_db, cancellationToken));
 
     public void Probe(ProbeContext context)
     {

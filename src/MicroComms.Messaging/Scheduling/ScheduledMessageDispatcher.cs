@@ -1,5 +1,4 @@
 using MassTransit;
-using MassTransit.Middleware;
 using MassTransit.Serialization;
 using MicroComms.Messaging.BusOutbox;
 using Microsoft.EntityFrameworkCore;

@@ -29,13 +29,13 @@ namespace MicroComms.Orders.Saga;
 /// </summary>
 public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
 {
-    private readonly TimeProvider clock;
-    private readonly ILogger<OrderStateMachine> logger;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<OrderStateMachine> _logger;
 
     public OrderStateMachine(IOptions<OrdersOptions> options, TimeProvider clock, ILogger<OrderStateMachine> logger)
     {
-        this.clock = clock;
-        this.logger = logger;
+        _clock = clock;
+        _logger = logger;
         var paymentTimeout = options.Value.PaymentTimeout;
 
         InstanceState(x => x.CurrentState);
@@ -196,11 +196,11 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
     private void Finish(OrderState saga, string? reason)
     {
         saga.Reason = reason;
-        saga.UpdatedAt = saga.FinishedAt = clock.GetUtcNow();
+        saga.UpdatedAt = saga.FinishedAt = _clock.GetUtcNow();
     }
 
     private void LogRefund(BehaviorContext<OrderState, PaymentCompleted> context, string state) =>
-        logger.LogWarning(
+        _logger.LogWarning(
             "PaymentCompleted {OrderId} (payment {PaymentId}) arrived after the order was {State}; sending RefundPayment",
             context.Saga.CorrelationId, context.Message.PaymentId, state);
 
@@ -210,7 +210,7 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
     /// </summary>
     private EventActivityBinder<OrderState, T> Unexpected<T>(Event<T> @event)
         where T : class =>
-        When(@event).Then(context => logger.LogWarning(
+        When(@event).Then(context => _logger.LogWarning(
             "{MessageType} for order {OrderId} in state {State} was not expected; ignored",
             typeof(T).Name, context.Saga.CorrelationId, context.Saga.CurrentState));
 
@@ -221,7 +221,7 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
         x.CorrelateById(m => orderId(m.Message));
         x.OnMissingInstance(m => m.ExecuteAsync(context =>
         {
-            logger.LogWarning("{MessageType} for unknown order {OrderId} ignored", typeof(T).Name, orderId(context.Message));
+            _logger.LogWarning("{MessageType} for unknown order {OrderId} ignored", typeof(T).Name, orderId(context.Message));
             return Task.CompletedTask;
         }));
     }

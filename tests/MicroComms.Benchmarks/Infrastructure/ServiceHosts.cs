@@ -1,10 +1,6 @@
 using MicroComms.Host;
 using MicroComms.Testing;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace MicroComms.Benchmarks.Infrastructure;
 

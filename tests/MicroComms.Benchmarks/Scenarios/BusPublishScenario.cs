@@ -1,9 +1,6 @@
 using MassTransit;
 using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.Testing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace MicroComms.Benchmarks.Scenarios;
 

@@ -1,6 +1,4 @@
 using MicroComms.Testing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace MicroComms.Benchmarks.Scenarios;
 

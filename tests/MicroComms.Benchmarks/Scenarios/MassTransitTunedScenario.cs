@@ -1,7 +1,5 @@
 using MassTransit;
 using MicroComms.Testing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace MicroComms.Benchmarks.Scenarios;
 

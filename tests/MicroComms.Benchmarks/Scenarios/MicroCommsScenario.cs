@@ -1,8 +1,6 @@
 using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.Messaging;
 using MicroComms.Testing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace MicroComms.Benchmarks.Scenarios;
 

@@ -2,11 +2,9 @@ using System.Diagnostics;
 using MassTransit;
 using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.Benchmarks.Scenarios.Outbox;
-using MicroComms.Messaging.Sqlite;
 using MicroComms.Messaging;
+using MicroComms.Messaging.Sqlite;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace MicroComms.Benchmarks.Scenarios;
 

@@ -1,6 +1,4 @@
 using MicroComms.Benchmarks.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Wolverine;
 using Wolverine.RabbitMQ;
 

@@ -3,7 +3,6 @@ using MicroComms.Benchmarks.Scenarios.RequestResponse;
 using MicroComms.Contracts;
 using MicroComms.Host;
 using MicroComms.Messaging;
-using Microsoft.AspNetCore.Builder;
 
 namespace MicroComms.Benchmarks.Scenarios;
 

@@ -6,13 +6,13 @@ namespace MicroComms.Tests.OrderSaga;
 /// <summary>Counts messages consumed to the end (after any retries), by message type, and messages that faulted once no retry was left.</summary>
 internal sealed class ConsumeCounter : IConsumeObserver
 {
-    private readonly ConcurrentDictionary<Type, OrdersProcess.Signal> consumed = new();
+    private readonly ConcurrentDictionary<Type, OrdersProcess.Signal> _consumed = new();
 
-    public int Faults => faults;
+    public int Faults => _faults;
 
-    private int faults;
+    private int _faults;
 
-    public OrdersProcess.Signal Consumed<T>() => consumed.GetOrAdd(typeof(T), _ => new OrdersProcess.Signal());
+    public OrdersProcess.Signal Consumed<T>() => _consumed.GetOrAdd(typeof(T), _ => new OrdersProcess.Signal());
 
     /// <summary>
     /// Hands the rest of the delivery to the thread pool. The in-memory transport starts a delivery on the thread that
@@ -25,14 +25,14 @@ internal sealed class ConsumeCounter : IConsumeObserver
     public Task PostConsume<T>(ConsumeContext<T> context)
         where T : class
     {
-        consumed.GetOrAdd(typeof(T), _ => new OrdersProcess.Signal()).Add();
+        _consumed.GetOrAdd(typeof(T), _ => new OrdersProcess.Signal()).Add();
         return Task.CompletedTask;
     }
 
     public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception)
         where T : class
     {
-        Interlocked.Increment(ref faults);
+        Interlocked.Increment(ref _faults);
         return Task.CompletedTask;
     }
 }

@@ -1,16 +1,16 @@
-using MicroComms.Testing;
+using System.Globalization;
 using MassTransit;
 using MassTransit.Testing;
 using MicroComms.Contracts;
-using MicroComms.Orders;
-using MicroComms.Orders.Saga;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Scheduling;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
-using System.Globalization;
+using MicroComms.Orders;
+using MicroComms.Orders.Saga;
+using MicroComms.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace MicroComms.Tests.OrderSaga;
 
@@ -26,11 +26,11 @@ namespace MicroComms.Tests.OrderSaga;
 /// </summary>
 internal sealed class OrderSagaHarness : IAsyncDisposable
 {
-    private readonly IHost host;
+    private readonly IHost _host;
 
     private OrderSagaHarness(IHost host)
     {
-        this.host = host;
+        _host = host;
         Harness = host.Services.GetRequiredService<ITestHarness>();
         Saga = Harness.GetSagaStateMachineHarness<OrderStateMachine, OrderState>();
         Machine = host.Services.GetRequiredService<OrderStateMachine>();
@@ -111,7 +111,7 @@ internal sealed class OrderSagaHarness : IAsyncDisposable
     private async Task OutboxDeliveredAsync()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await using var scope = host.Services.CreateAsyncScope();
+        await using var scope = _host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
         while (await db.Set<OutboxMessage>().AnyAsync(m => m.SetAside == null, deadline.Token))
         {
@@ -121,7 +121,7 @@ internal sealed class OrderSagaHarness : IAsyncDisposable
 
     public async Task<OrderState?> ReadAsync(Guid orderId)
     {
-        await using var scope = host.Services.CreateAsyncScope();
+        await using var scope = _host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrdersDbContext>();
         return await db.OrderSagas.AsNoTracking().FirstOrDefaultAsync(s => s.CorrelationId == orderId);
     }
@@ -129,7 +129,7 @@ internal sealed class OrderSagaHarness : IAsyncDisposable
     /// <summary>Runs <paramref name="action"/> on a fresh OrdersDbContext, e.g. to arrange or count rows.</summary>
     public async Task<T> InScopeAsync<T>(Func<OrdersDbContext, Task<T>> action)
     {
-        await using var scope = host.Services.CreateAsyncScope();
+        await using var scope = _host.Services.CreateAsyncScope();
         return await action(scope.ServiceProvider.GetRequiredService<OrdersDbContext>());
     }
 
@@ -149,7 +149,7 @@ internal sealed class OrderSagaHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await host.StopAsync();
-        host.Dispose();
+        await _host.StopAsync();
+        _host.Dispose();
     }
 }

@@ -1,11 +1,11 @@
 using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using MicroComms.Contracts;
 using MicroComms.Messaging.Sagas;
 using MicroComms.Orders;
 using MicroComms.Orders.Saga;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace MicroComms.Tests.OrderSaga;
 

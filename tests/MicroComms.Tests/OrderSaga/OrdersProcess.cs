@@ -10,18 +10,18 @@ namespace MicroComms.Tests.OrderSaga;
 
 /// <summary>
 /// A MicroComms process composed exactly as the Host composes it (<see cref="MicroCommsApp"/>), on the in-memory
-/// transport, with its SQLite files in <see cref="DataDirectory"/> so a second process can take over. The services
+/// transport, with its SQLite files in a data folder of its own (<see cref="NewDataDirectory"/>) so a second process can take over. The services
 /// it does not run are played by probe endpoints that count what reaches their queues.
 /// </summary>
 internal sealed class OrdersProcess : IAsyncDisposable
 {
-    private readonly WebApplication app;
+    private readonly WebApplication _app;
 
-    private OrdersProcess(WebApplication app) => this.app = app;
+    private OrdersProcess(WebApplication app) => _app = app;
 
-    public IBus Bus => app.Services.GetRequiredService<IBus>();
+    public IBus Bus => _app.Services.GetRequiredService<IBus>();
 
-    public IServiceProvider Services => app.Services;
+    public IServiceProvider Services => _app.Services;
 
     public static string NewDataDirectory() =>
         TestFiles.Path($"orders-process-{Guid.NewGuid():N}");
@@ -86,52 +86,52 @@ internal sealed class OrdersProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 
     /// <summary>A count that can be awaited.</summary>
     internal sealed class Signal
     {
-        private readonly Lock gate = new();
-        private readonly List<(int Count, TaskCompletionSource Done)> waiters = [];
-        private int count;
+        private readonly Lock _gate = new();
+        private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
+        private int _count;
 
         public int Count
         {
             get
             {
-                lock (gate)
+                lock (_gate)
                 {
-                    return count;
+                    return _count;
                 }
             }
         }
 
         public void Add()
         {
-            lock (gate)
+            lock (_gate)
             {
-                count++;
-                foreach (var waiter in waiters.Where(w => w.Count <= count).ToList())
+                _count++;
+                foreach (var waiter in _waiters.Where(w => w.Count <= _count).ToList())
                 {
                     waiter.Done.TrySetResult();
-                    waiters.Remove(waiter);
+                    _waiters.Remove(waiter);
                 }
             }
         }
 
         public Task WaitForAsync(int expected, TimeSpan timeout)
         {
-            lock (gate)
+            lock (_gate)
             {
-                if (count >= expected)
+                if (_count >= expected)
                 {
                     return Task.CompletedTask;
                 }
 
                 var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                waiters.Add((expected, done));
+                _waiters.Add((expected, done));
                 return done.Task.WaitAsync(timeout);
             }
         }

@@ -11,15 +11,15 @@ namespace MicroComms.Tests.OrderSaga;
 /// </summary>
 internal sealed class SagaRaceGate : IEventObserver<OrderState>
 {
-    private readonly ConcurrentDictionary<Type, Arrivals> held = new();
+    private readonly ConcurrentDictionary<Type, Arrivals> _held = new();
 
     /// <summary>Holds the next <paramref name="copies"/> executions of the event carrying <typeparamref name="T"/>.</summary>
-    public void HoldUntilLoaded<T>(int copies) => held[typeof(T)] = new Arrivals(copies);
+    public void HoldUntilLoaded<T>(int copies) => _held[typeof(T)] = new Arrivals(copies);
 
     public async Task PreExecute<T>(BehaviorContext<OrderState, T> context)
         where T : class
     {
-        if (held.TryGetValue(typeof(T), out var arrivals))
+        if (_held.TryGetValue(typeof(T), out var arrivals))
         {
             await arrivals.ArriveAsync();
         }
@@ -39,20 +39,20 @@ internal sealed class SagaRaceGate : IEventObserver<OrderState>
 
     private sealed class Arrivals(int expected)
     {
-        private readonly TaskCompletionSource all = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int arrived;
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _arrived;
 
         public async Task ArriveAsync()
         {
             // Later arrivals (the losers' retries) find the gate open.
-            if (Interlocked.Increment(ref arrived) >= expected)
+            if (Interlocked.Increment(ref _arrived) >= expected)
             {
-                all.TrySetResult();
+                _all.TrySetResult();
             }
 
             try
             {
-                await all.Task.WaitAsync(TimeSpan.FromSeconds(5));
+                await _all.Task.WaitAsync(TimeSpan.FromSeconds(5));
             }
             catch (TimeoutException)
             {

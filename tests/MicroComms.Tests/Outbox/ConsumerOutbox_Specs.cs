@@ -1,7 +1,7 @@
 using MassTransit;
+using MicroComms.Messaging;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Inbox;
-using MicroComms.Messaging;
 using MicroComms.WidgetService;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,8 +63,16 @@ public sealed class ConsumerOutbox_Specs : IDisposable
         var lockId = NewId.NextGuid();
         await host.InScope(async (_, db) =>
         {
-            db.Add(new InboxState { MessageId = NewId.NextGuid(), ConsumerId = NewId.NextGuid(), LockId = lockId, Received = DateTime.UtcNow,
-                Consumed = DateTime.UtcNow, ReceiveCount = 1, LockedUntil = DateTime.UtcNow.AddMinutes(1) });
+            db.Add(new InboxState
+            {
+                MessageId = NewId.NextGuid(),
+                ConsumerId = NewId.NextGuid(),
+                LockId = lockId,
+                Received = DateTime.UtcNow,
+                Consumed = DateTime.UtcNow,
+                ReceiveCount = 1,
+                LockedUntil = DateTime.UtcNow.AddMinutes(1)
+            });
             await db.SaveChangesAsync();
         });
         var leases = host.Services.GetRequiredService<IOutboxLeaseStore>();
@@ -81,8 +89,16 @@ public sealed class ConsumerOutbox_Specs : IDisposable
         await using var host = await OutboxTestHost.StartAsync(_database, _recorder, PassesDrivenByTheSpec);
         await host.InScope(async (_, db) =>
         {
-            db.Add(new InboxState { MessageId = NewId.NextGuid(), ConsumerId = NewId.NextGuid(), LockId = NewId.NextGuid(), Received = DateTime.UtcNow,
-                Consumed = DateTime.UtcNow, ReceiveCount = 1, LockedUntil = DateTime.UtcNow.AddSeconds(-1) });
+            db.Add(new InboxState
+            {
+                MessageId = NewId.NextGuid(),
+                ConsumerId = NewId.NextGuid(),
+                LockId = NewId.NextGuid(),
+                Received = DateTime.UtcNow,
+                Consumed = DateTime.UtcNow,
+                ReceiveCount = 1,
+                LockedUntil = DateTime.UtcNow.AddSeconds(-1)
+            });
             await db.SaveChangesAsync();
         });
         var leases = host.Services.GetRequiredService<IOutboxLeaseStore>();

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using MassTransit;
 using MicroComms.WidgetService;
 using Microsoft.Extensions.DependencyInjection;

@@ -103,8 +103,13 @@ public sealed class GroupCommit_Specs : IDisposable
                 db.Add(inbox);
                 db.Add(new OutboxMessage
                 {
-                    MessageId = Guid.NewGuid(), InboxMessageId = inbox.MessageId, InboxConsumerId = inbox.ConsumerId,
-                    MessageType = "urn:message:Test:Sent", Body = "{}", ContentType = "application/json", SentTime = now,
+                    MessageId = Guid.NewGuid(),
+                    InboxMessageId = inbox.MessageId,
+                    InboxConsumerId = inbox.ConsumerId,
+                    MessageType = "urn:message:Test:Sent",
+                    Body = "{}",
+                    ContentType = "application/json",
+                    SentTime = now,
                 });
             }
 

@@ -1,7 +1,7 @@
 using MassTransit;
 using MassTransit.Testing;
-using MicroComms.Messaging.Sqlite;
 using MicroComms.Messaging.Sagas;
+using MicroComms.Messaging.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,11 +15,11 @@ namespace MicroComms.Tests.Sagas;
 /// </summary>
 public sealed class CounterHost : IAsyncDisposable
 {
-    private readonly ServiceProvider provider;
+    private readonly ServiceProvider _provider;
 
     private CounterHost(ServiceProvider provider, LogCapture conflicts)
     {
-        this.provider = provider;
+        _provider = provider;
         Conflicts = conflicts;
         Harness = provider.GetRequiredService<ITestHarness>();
     }
@@ -69,14 +69,14 @@ public sealed class CounterHost : IAsyncDisposable
 
     public async Task<CounterState?> Read(Guid id)
     {
-        await using var scope = provider.CreateAsyncScope();
+        await using var scope = _provider.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CounterDbContext>();
         return await db.Counters.AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == id);
     }
 
     public async Task<int> CountRows(Guid id)
     {
-        await using var scope = provider.CreateAsyncScope();
+        await using var scope = _provider.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CounterDbContext>();
         return await db.Counters.CountAsync(x => x.CorrelationId == id);
     }
@@ -100,6 +100,6 @@ public sealed class CounterHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Harness.Stop();
-        await provider.DisposeAsync();
+        await _provider.DisposeAsync();
     }
 }

@@ -6,14 +6,14 @@ public sealed class SqliteSagaRepository_Specs : IDisposable
 {
     private const int Increments = 50;
 
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "microcomms-sagas-" + Guid.NewGuid().ToString("N"));
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "microcomms-sagas-" + Guid.NewGuid().ToString("N"));
 
     public SqliteSagaRepository_Specs()
     {
-        Directory.CreateDirectory(directory);
+        Directory.CreateDirectory(_directory);
     }
 
-    private string DatabasePath => Path.Combine(directory, "counters.db");
+    private string DatabasePath => Path.Combine(_directory, "counters.db");
 
     [Fact]
     public async Task A_saga_is_created_moves_through_its_states_and_is_deleted_when_finalized()
@@ -108,6 +108,6 @@ public sealed class SqliteSagaRepository_Specs : IDisposable
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        Directory.Delete(directory, recursive: true);
+        Directory.Delete(_directory, recursive: true);
     }
 }

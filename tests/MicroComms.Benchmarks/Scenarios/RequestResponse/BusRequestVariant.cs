@@ -3,7 +3,6 @@ using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.Contracts;
 using MicroComms.Gateway;
 using MicroComms.Messaging;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace MicroComms.Benchmarks.Scenarios.RequestResponse;
 

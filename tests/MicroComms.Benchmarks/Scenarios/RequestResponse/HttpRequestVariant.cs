@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using MicroComms.Contracts;
 
 namespace MicroComms.Benchmarks.Scenarios.RequestResponse;

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace MicroComms.Host;
 
 /// <summary>What this process runs and where, bound from <c>MicroComms:Host</c> (command-line options override it).</summary>
-public sealed class HostOptions
+public sealed class MicroCommsHostOptions
 {
     public const string SectionName = "MicroComms:Host";
 
