@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using RabbitMQ.Client;
 
 namespace MicroComms.Messaging;
 
@@ -13,16 +12,7 @@ internal sealed class BrokerStartupCheck(IOptions<RabbitMqOptions> options) : IH
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var factory = new ConnectionFactory
-        {
-            HostName = o.Host,
-            Port = o.Port,
-            VirtualHost = o.VirtualHost,
-            UserName = o.Username,
-            Password = o.Password,
-            RequestedConnectionTimeout = o.ConnectTimeout,
-            AutomaticRecoveryEnabled = false,
-        };
+        var factory = o.ConnectionFactory(o.Username, o.Password);
         try
         {
             await using var connection = await factory.CreateConnectionAsync("microcomms-startup-check", cancellationToken);

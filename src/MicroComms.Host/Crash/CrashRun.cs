@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using MicroComms.Gateway;
 using MicroComms.Inventory;
-using MicroComms.Messaging;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Notifications;
 using MicroComms.Orders;
@@ -279,7 +278,7 @@ public static class CrashRun
         var counts = new Dictionary<string, int>();
         foreach (var (service, process) in processes.Where(p => p.Key != ServiceNames.Gateway))
         {
-            await using var db = Open<DbContext>(process, o => new OutboxTablesContext(o));
+            await using var db = Open<OutboxDbContext>(process, o => new OutboxDbContext(o));
             var summary = await new OutboxMaintenance(db).SummarizeAsync(ct);
             counts[service] = setAside ? summary.SetAside : summary.Pending;
         }
@@ -356,12 +355,6 @@ public static class CrashRun
         var file = Path.Combine(Path.GetDirectoryName(process.LogPath)!, process.Service + ".db");
         var connection = new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly }.ToString();
         return create(new DbContextOptionsBuilder<T>().UseSqlite(connection).Options);
-    }
-
-    /// <summary>Just the outbox tables of a service's database.</summary>
-    private sealed class OutboxTablesContext(DbContextOptions<DbContext> options) : DbContext(options)
-    {
-        protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddMicroCommsOutbox();
     }
 
     /// <summary>Progress of the placing clients, shared with the fault schedule.</summary>

@@ -223,16 +223,7 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
 
     private async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        var factory = new ConnectionFactory
-        {
-            HostName = broker.Host,
-            Port = broker.Port,
-            VirtualHost = broker.VirtualHost,
-            UserName = user.Username,
-            Password = user.Password,
-            RequestedConnectionTimeout = broker.ConnectTimeout,
-            AutomaticRecoveryEnabled = false,
-        };
+        var factory = broker.ConnectionFactory(user.Username, user.Password);
         try
         {
             return await factory.CreateConnectionAsync("microcomms-errors", cancellationToken);
