@@ -27,6 +27,10 @@ public static class HttpConventions
             context.ProblemDetails.Title ??= ReasonPhrases.GetReasonPhrase(status);
         });
         services.AddExceptionHandler<BadHttpRequestExceptionHandler>();
+
+        // A body the framework cannot bind becomes an exception the handler above answers (naming the field), instead
+        // of an empty 400 or 415.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o =>
         {
             // The web defaults read "1" as the number 1 and let a repeated key silently win: both hide a client's mistake.

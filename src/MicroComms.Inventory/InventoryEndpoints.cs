@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MassTransit;
 using MicroComms.Contracts;
 using Microsoft.AspNetCore.Builder;
@@ -33,7 +32,7 @@ public static class InventoryEndpoints
     /// </summary>
     private static async Task<IResult> RestockAsync(
         string sku,
-        HttpRequest http,
+        RestockRequest? request,
         InventoryDbContext db,
         IPublishEndpoint publisher,
         IOptions<InventoryOptions> options,
@@ -44,26 +43,6 @@ public static class InventoryEndpoints
         if (!Identifiers.IsValid(sku))
         {
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["sku"] = [$"Must be {Identifiers.Rule}"] });
-        }
-
-        if (!http.HasJsonContentType())
-        {
-            return Results.Problem(
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                title: "Send the restock as application/json.",
-                extensions: new Dictionary<string, object?> { ["contentType"] = http.ContentType });
-        }
-
-        // Read here rather than bound by the framework, whose refusal of a bad body is an empty 400 that names nothing.
-        RestockRequest? request;
-        try
-        {
-            request = await http.ReadFromJsonAsync<RestockRequest>(ct);
-        }
-        catch (JsonException ex)
-        {
-            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
-            return Results.ValidationProblem(new Dictionary<string, string[]> { [field] = ["Not valid JSON for this field (numbers unquoted, each key once)."] });
         }
 
         var limits = options.Value;
