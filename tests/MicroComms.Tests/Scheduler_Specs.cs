@@ -183,7 +183,7 @@ public sealed class Scheduler_Specs
             var maintenance = new ScheduledMessageMaintenance(db);
             Assert.Equal(new SchedulerSummary(0, 1, null), await maintenance.SummarizeAsync(CancellationToken.None));
             var listed = Assert.Single(await maintenance.ListSetAsideAsync(10, CancellationToken.None));
-            Assert.Equal((row.MessageId, row.Destination, MaxAttempts), (listed.MessageId, listed.Destination, listed.DeliveryAttempts));
+            Assert.Equal((row.MessageId, row.DestinationAddress!.ToString(), MaxAttempts), (listed.MessageId, listed.Destination, listed.DeliveryAttempts));
             Assert.False(string.IsNullOrEmpty(listed.FailureReason));
 
             Assert.Equal(0, await maintenance.ReplayAsync(Guid.NewGuid(), CancellationToken.None));
@@ -314,7 +314,7 @@ public sealed class Scheduler_Specs
 
         if (spoil is null)
         {
-            row.Destination = "rabbitmq://127.0.0.1/microcomms/order-state";
+            row.DestinationAddress = new Uri("rabbitmq://127.0.0.1/microcomms/order-state");
         }
         else
         {
@@ -352,14 +352,14 @@ public sealed class Scheduler_Specs
     {
         TokenId = Guid.NewGuid(),
         DueAt = dueAt,
-        Destination = row.Destination,
+        DestinationAddress = row.DestinationAddress,
         MessageId = Guid.NewGuid(),
         ContentType = row.ContentType,
         MessageType = row.MessageType,
         Body = row.Body,
         Headers = row.Headers,
         Properties = row.Properties,
-        CreatedAt = dueAt,
+        SentTime = DateTimeOffset.FromUnixTimeMilliseconds(dueAt).UtcDateTime,
     };
 
     private static async Task WaitForRowsAsync(IHost host, int expected)

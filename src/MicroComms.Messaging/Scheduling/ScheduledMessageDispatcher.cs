@@ -169,7 +169,7 @@ internal sealed class ScheduledMessageDispatcher(
         await db.ScheduledMessages
             .Where(x => x.TokenId == row.TokenId && x.LockToken == claim)
             .ExecuteDeleteAsync(CancellationToken.None);
-        logger.LogDebug("Sent scheduled {MessageType} {MessageId} to {Destination}", row.MessageType, row.MessageId, row.Destination);
+        logger.LogDebug("Sent scheduled {MessageType} {MessageId} to {Destination}", row.MessageType, row.MessageId, row.DestinationAddress);
         return true;
     }
 
@@ -178,8 +178,10 @@ internal sealed class ScheduledMessageDispatcher(
     {
         try
         {
-            var destination = new Uri(row.Destination);
-            var pipe = new ScheduledMessageSendPipe(new ScheduledMessageContext(row), destination);
+            row.Deserialize(SystemTextJsonMessageSerializer.Instance);
+            var destination = row.DestinationAddress
+                ?? throw new InvalidOperationException("The message has no destination address.");
+            var pipe = new ScheduledMessageSendPipe(row, destination);
             return (await bus.GetSendEndpoint(destination), pipe);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -211,24 +213,24 @@ internal sealed class ScheduledMessageDispatcher(
                     .SetProperty(x => x.SetAsideAt, x => x.DeliveryAttempts + increment >= o.MaxDeliveryAttempts ? now : (long?)null),
                 CancellationToken.None);
 
-        logger.LogDebug(ex, "Sending scheduled {MessageType} {MessageId} to {Destination} failed", row.MessageType, row.MessageId, row.Destination);
+        logger.LogDebug(ex, "Sending scheduled {MessageType} {MessageId} to {Destination} failed", row.MessageType, row.MessageId, row.DestinationAddress);
         if (poison is null)
         {
             logger.LogWarning(
                 "Sending scheduled {MessageType} {MessageId} to {Destination} failed ({Reason}); it stays stored and is tried again after {Backoff}",
-                row.MessageType, row.MessageId, row.Destination, reason, o.ErrorBackoff);
+                row.MessageType, row.MessageId, row.DestinationAddress, reason, o.ErrorBackoff);
         }
         else if (setAside)
         {
             logger.LogWarning(
                 "Scheduled {MessageType} {MessageId} to {Destination} set aside after {Attempts} failed attempts ({Reason}); 'microcomms scheduler list' shows it",
-                row.MessageType, row.MessageId, row.Destination, row.DeliveryAttempts + increment, reason);
+                row.MessageType, row.MessageId, row.DestinationAddress, row.DeliveryAttempts + increment, reason);
         }
         else
         {
             logger.LogWarning(
                 "Scheduled {MessageType} {MessageId} to {Destination} cannot be sent ({Reason}), attempt {Attempt} of {MaxAttempts}; tried again after {Backoff}",
-                row.MessageType, row.MessageId, row.Destination, reason, row.DeliveryAttempts + increment, o.MaxDeliveryAttempts, o.ErrorBackoff);
+                row.MessageType, row.MessageId, row.DestinationAddress, reason, row.DeliveryAttempts + increment, o.MaxDeliveryAttempts, o.ErrorBackoff);
         }
     }
 

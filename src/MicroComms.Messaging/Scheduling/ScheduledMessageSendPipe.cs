@@ -9,7 +9,7 @@ namespace MicroComms.Messaging.Scheduling;
 /// headers win; headers that arrived only on the transport (and those the scheduler added, such as the
 /// first-fault time) are put back here when the body does not carry them.
 /// </summary>
-internal sealed class ScheduledMessageSendPipe(ScheduledMessageContext message, Uri destination) : IPipe<SendContext>
+internal sealed class ScheduledMessageSendPipe(ScheduledMessageRow message, Uri destination) : IPipe<SendContext>
 {
     private readonly OutboxMessageSendPipe _envelope = new(message, destination);
 
@@ -25,7 +25,7 @@ internal sealed class ScheduledMessageSendPipe(ScheduledMessageContext message, 
             throw new PoisonOutboxMessageException($"{ex.GetType().Name}: {ex.Message}", ex);
         }
 
-        foreach (var (key, value) in message.Headers.GetAll())
+        foreach (var (key, value) in ((MessageContext)message).Headers.GetAll())
         {
             if (!context.Headers.TryGetHeader(key, out _))
             {

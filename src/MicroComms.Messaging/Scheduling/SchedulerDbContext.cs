@@ -48,7 +48,7 @@ public sealed class SchedulerDbContext(DbContextOptions<SchedulerDbContext> opti
         row.HasKey(x => x.TokenId);
         row.Property(x => x.TokenId).HasColumnName("token_id");
         row.Property(x => x.DueAt).HasColumnName("due_at");
-        row.Property(x => x.Destination).HasColumnName("destination");
+        row.Property(x => x.DestinationAddress).HasColumnName("destination").IsRequired();
         row.Property(x => x.MessageId).HasColumnName("message_id");
         row.Property(x => x.ContentType).HasColumnName("content_type");
         row.Property(x => x.MessageType).HasColumnName("message_type");
@@ -61,9 +61,13 @@ public sealed class SchedulerDbContext(DbContextOptions<SchedulerDbContext> opti
         row.Property(x => x.ResponseAddress).HasColumnName("response_address");
         row.Property(x => x.FaultAddress).HasColumnName("fault_address");
         row.Property(x => x.ExpirationTime).HasColumnName("expiration_time");
-        row.Property(x => x.Headers).HasColumnName("headers");
-        row.Property(x => x.Properties).HasColumnName("properties");
-        row.Property(x => x.CreatedAt).HasColumnName("created_at");
+        row.Property(x => x.Headers).HasColumnName("headers").IsRequired();
+        row.Property(x => x.Properties).HasColumnName("properties").IsRequired();
+
+        // Unix milliseconds on disk, as the table was first written.
+        row.Property(x => x.SentTime).HasColumnName("created_at").HasConversion(
+            v => new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)).ToUnixTimeMilliseconds(),
+            v => DateTimeOffset.FromUnixTimeMilliseconds(v).UtcDateTime);
         row.Property(x => x.LockToken).HasColumnName("lock_token");
         row.Property(x => x.LockedUntil).HasColumnName("locked_until");
         row.Property(x => x.DeliveryAttempts).HasColumnName("delivery_attempts");
