@@ -1,5 +1,4 @@
 using MassTransit;
-using MassTransit.Serialization;
 using MicroComms.Messaging.BusOutbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +17,9 @@ namespace MicroComms.Messaging.Scheduling;
 /// cannot be sent through its own fault (a destination this bus cannot reach, say another transport's address in a
 /// shared table; an envelope that no longer reads) is set aside after <see cref="SchedulerOptions.MaxDeliveryAttempts"/>
 /// such failures, with the reason, for <see cref="ScheduledMessageMaintenance"/>; a broker outage never counts.
+/// A row is sent as the outbox sends its messages (<see cref="StoredEnvelopeSender"/>); the claim loop is its own because
+/// its unit is different: rows by due time in the one scheduler.db that every process on the machine shares, each row on
+/// its own, where the outbox leases owners in one service's database and sends each owner's messages in order.
 /// </summary>
 internal sealed class ScheduledMessageDispatcher(
     IServiceScopeFactory scopeFactory,
@@ -156,8 +158,7 @@ internal sealed class ScheduledMessageDispatcher(
     {
         try
         {
-            var (endpoint, pipe) = await PrepareAsync(row);
-            await endpoint.Send(new SerializedMessageBody(), pipe, sendToken);
+            await StoredEnvelopeSender.SendAsync(bus, row, destination => new ScheduledMessageSendPipe(row, destination), sendToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -173,23 +174,6 @@ internal sealed class ScheduledMessageDispatcher(
         return true;
     }
 
-    /// <summary>Everything about the send that depends on the row alone; a failure here is the row's own fault.</summary>
-    private async Task<(ISendEndpoint Endpoint, IPipe<SendContext> Pipe)> PrepareAsync(ScheduledMessageRow row)
-    {
-        try
-        {
-            row.Deserialize(SystemTextJsonMessageSerializer.Instance);
-            var destination = row.DestinationAddress
-                ?? throw new InvalidOperationException("The message has no destination address.");
-            var pipe = new ScheduledMessageSendPipe(row, destination);
-            return (await bus.GetSendEndpoint(destination), pipe);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new PoisonOutboxMessageException($"{ex.GetType().Name}: {ex.Message}", ex);
-        }
-    }
-
     /// <summary>
     /// Hands the row back for a retry after the back-off; a failure that is the row's own fault also counts as an attempt,
     /// and the last allowed one sets the row aside. One warning line per failure: a stack trace would repeat the same
@@ -197,7 +181,7 @@ internal sealed class ScheduledMessageDispatcher(
     /// </summary>
     private async Task RecordFailureAsync(SchedulerDbContext db, ScheduledMessageRow row, Guid claim, SchedulerOptions o, Exception ex)
     {
-        var poison = ScheduledMessageSendPipe.FindPoison(ex);
+        var poison = PoisonOutboxMessageException.Find(ex);
         var reason = poison?.Message ?? $"{ex.GetBaseException().GetType().Name}: {ex.GetBaseException().Message}";
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var retryAt = now + (long)o.ErrorBackoff.TotalMilliseconds;
