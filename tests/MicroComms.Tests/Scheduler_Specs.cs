@@ -276,6 +276,42 @@ public sealed class Scheduler_Specs
         await upgraded.StopAsync();
     }
 
+    [Fact]
+    public async Task A_row_written_before_the_shared_envelope_shape_is_read_from_its_columns_and_sent()
+    {
+        var database = MicroCommsTestHost.TempDatabase();
+        var inbox = new Received();
+        ScheduledMessageRow template;
+        using (var first = MicroCommsTestHost.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>()))
+        {
+            await first.StartAsync();
+            template = await CaptureRowAsync(first);
+            await first.StopAsync();
+        }
+
+        // The columns as the earlier row class wrote them: addresses as strings, created_at as Unix milliseconds.
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var destination = template.DestinationAddress!.ToString();
+        await using (var db = SchedulerDb(database))
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO scheduled_messages (token_id, due_at, destination, message_id, content_type, message_type, body,
+                    source_address, headers, properties, created_at, delivery_attempts)
+                VALUES ({Guid.NewGuid()}, {now}, {destination}, {Guid.NewGuid()}, {template.ContentType}, {template.MessageType},
+                    {template.Body}, {"loopback://localhost/earlier"}, {template.Headers}, {"{}"}, {now - 1000}, 0)
+                """);
+        }
+
+        using var later = MicroCommsTestHost.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        await later.StartAsync();
+
+        var (reminder, _) = await inbox.First.Task.WaitAsync(Timeout);
+        Assert.Equal("race", reminder.Text);
+        await WaitForRowsAsync(later, 0);
+        await later.StopAsync();
+    }
+
     /// <summary>An in-memory host that retries a failed send after <see cref="Backoff"/> and sets it aside after <see cref="MaxAttempts"/>.</summary>
     private static IHost UnreachableHost(string database, Received inbox, params LogCapture[] captures)
     {
