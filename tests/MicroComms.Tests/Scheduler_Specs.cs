@@ -183,7 +183,7 @@ public sealed class Scheduler_Specs
             var maintenance = new ScheduledMessageMaintenance(db);
             Assert.Equal(new SchedulerSummary(0, 1, null), await maintenance.SummarizeAsync(CancellationToken.None));
             var listed = Assert.Single(await maintenance.ListSetAsideAsync(10, CancellationToken.None));
-            Assert.Equal((row.MessageId, row.Destination, MaxAttempts), (listed.MessageId, listed.Destination, listed.DeliveryAttempts));
+            Assert.Equal((row.MessageId, row.DestinationAddress!.ToString(), MaxAttempts), (listed.MessageId, listed.Destination, listed.DeliveryAttempts));
             Assert.False(string.IsNullOrEmpty(listed.FailureReason));
 
             Assert.Equal(0, await maintenance.ReplayAsync(Guid.NewGuid(), CancellationToken.None));
@@ -276,6 +276,42 @@ public sealed class Scheduler_Specs
         await upgraded.StopAsync();
     }
 
+    [Fact]
+    public async Task A_row_written_before_the_shared_envelope_shape_is_read_from_its_columns_and_sent()
+    {
+        var database = MicroCommsTestHost.TempDatabase();
+        var inbox = new Received();
+        ScheduledMessageRow template;
+        using (var first = MicroCommsTestHost.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>()))
+        {
+            await first.StartAsync();
+            template = await CaptureRowAsync(first);
+            await first.StopAsync();
+        }
+
+        // The columns as the earlier row class wrote them: addresses as strings, created_at as Unix milliseconds.
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var destination = template.DestinationAddress!.ToString();
+        await using (var db = SchedulerDb(database))
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO scheduled_messages (token_id, due_at, destination, message_id, content_type, message_type, body,
+                    source_address, headers, properties, created_at, delivery_attempts)
+                VALUES ({Guid.NewGuid()}, {now}, {destination}, {Guid.NewGuid()}, {template.ContentType}, {template.MessageType},
+                    {template.Body}, {"loopback://localhost/earlier"}, {template.Headers}, {"{}"}, {now - 1000}, 0)
+                """);
+        }
+
+        using var later = MicroCommsTestHost.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        await later.StartAsync();
+
+        var (reminder, _) = await inbox.First.Task.WaitAsync(Timeout);
+        Assert.Equal("race", reminder.Text);
+        await WaitForRowsAsync(later, 0);
+        await later.StopAsync();
+    }
+
     /// <summary>An in-memory host that retries a failed send after <see cref="Backoff"/> and sets it aside after <see cref="MaxAttempts"/>.</summary>
     private static IHost UnreachableHost(string database, Received inbox, params LogCapture[] captures)
     {
@@ -314,7 +350,7 @@ public sealed class Scheduler_Specs
 
         if (spoil is null)
         {
-            row.Destination = "rabbitmq://127.0.0.1/microcomms/order-state";
+            row.DestinationAddress = new Uri("rabbitmq://127.0.0.1/microcomms/order-state");
         }
         else
         {
@@ -352,14 +388,14 @@ public sealed class Scheduler_Specs
     {
         TokenId = Guid.NewGuid(),
         DueAt = dueAt,
-        Destination = row.Destination,
+        DestinationAddress = row.DestinationAddress,
         MessageId = Guid.NewGuid(),
         ContentType = row.ContentType,
         MessageType = row.MessageType,
         Body = row.Body,
         Headers = row.Headers,
         Properties = row.Properties,
-        CreatedAt = dueAt,
+        SentTime = DateTimeOffset.FromUnixTimeMilliseconds(dueAt).UtcDateTime,
     };
 
     private static async Task WaitForRowsAsync(IHost host, int expected)

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
-using MassTransit.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -262,24 +261,9 @@ internal sealed class OutboxDeliveryService<TDbContext>(
 
     private async Task SendAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
-        ISendEndpoint endpoint;
-        OutboxMessageSendPipe pipe;
-        try
-        {
-            message.Deserialize(SystemTextJsonMessageSerializer.Instance);
-            var destination = message.DestinationAddress
-                ?? throw new InvalidOperationException("The message has no destination address.");
-            pipe = new OutboxMessageSendPipe(message, destination);
-            endpoint = await bus.GetSendEndpoint(destination);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new PoisonOutboxMessageException($"{ex.GetType().Name}: {ex.Message}", ex);
-        }
-
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.MessageDeliveryTimeout);
-        await endpoint.Send(new SerializedMessageBody(), pipe, timeout.Token);
+        await StoredEnvelopeSender.SendAsync(bus, message, destination => new OutboxMessageSendPipe(message, destination), timeout.Token);
     }
 
     /// <summary>At stop: owners handed over but not delivered are released at once instead of when their leases lapse.</summary>

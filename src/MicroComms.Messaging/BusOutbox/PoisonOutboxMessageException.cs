@@ -10,4 +10,23 @@ internal sealed class PoisonOutboxMessageException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>The row's own fault behind <paramref name="exception"/>, if any: transports may wrap what the pipe threw.</summary>
+    public static PoisonOutboxMessageException? Find(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is PoisonOutboxMessageException poison)
+            {
+                return poison;
+            }
+
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.Select(Find).FirstOrDefault(p => p is not null) is { } inner)
+            {
+                return inner;
+            }
+        }
+
+        return null;
+    }
 }

@@ -43,7 +43,7 @@ internal sealed class ScheduleMessageConsumer(
         {
             TokenId = command.CorrelationId,
             DueAt = new DateTimeOffset(DateTime.SpecifyKind(command.ScheduledTime, DateTimeKind.Utc)).ToUnixTimeMilliseconds(),
-            Destination = command.Destination.ToString(),
+            DestinationAddress = command.Destination,
             MessageId = context.MessageId ?? NewId.NextGuid(),
             ContentType = context.ReceiveContext.ContentType?.ToString() ?? "application/vnd.masstransit+json",
             MessageType = string.Join(';', command.PayloadType),
@@ -52,13 +52,13 @@ internal sealed class ScheduleMessageConsumer(
             ConversationId = context.ConversationId,
             InitiatorId = context.InitiatorId,
             RequestId = context.RequestId,
-            SourceAddress = context.SourceAddress?.ToString(),
-            ResponseAddress = context.ResponseAddress?.ToString(),
-            FaultAddress = context.FaultAddress?.ToString(),
+            SourceAddress = context.SourceAddress,
+            ResponseAddress = context.ResponseAddress,
+            FaultAddress = context.FaultAddress,
             ExpirationTime = context.ExpirationTime,
             Headers = HeaderJson.Serialize(headers),
             Properties = HeaderJson.Serialize(properties),
-            CreatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            SentTime = time.GetUtcNow().UtcDateTime,
         };
 
         // Scheduling the same token again replaces the earlier row (and voids any claim on it), as Quartz does.
@@ -69,7 +69,7 @@ internal sealed class ScheduleMessageConsumer(
 
         logger.LogDebug(
             "Scheduled {MessageType} {MessageId} for {Destination} at {ScheduledTime:O} (token {TokenId})",
-            row.MessageType, row.MessageId, row.Destination, command.ScheduledTime, row.TokenId);
+            row.MessageType, row.MessageId, row.DestinationAddress, command.ScheduledTime, row.TokenId);
     }
 
     public async Task Consume(ConsumeContext<CancelScheduledMessage> context)

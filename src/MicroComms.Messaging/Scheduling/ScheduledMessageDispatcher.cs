@@ -1,5 +1,4 @@
 using MassTransit;
-using MassTransit.Serialization;
 using MicroComms.Messaging.BusOutbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +17,9 @@ namespace MicroComms.Messaging.Scheduling;
 /// cannot be sent through its own fault (a destination this bus cannot reach, say another transport's address in a
 /// shared table; an envelope that no longer reads) is set aside after <see cref="SchedulerOptions.MaxDeliveryAttempts"/>
 /// such failures, with the reason, for <see cref="ScheduledMessageMaintenance"/>; a broker outage never counts.
+/// A row is sent as the outbox sends its messages (<see cref="StoredEnvelopeSender"/>); the claim loop is its own because
+/// its unit is different: rows by due time in the one scheduler.db that every process on the machine shares, each row on
+/// its own, where the outbox leases owners in one service's database and sends each owner's messages in order.
 /// </summary>
 internal sealed class ScheduledMessageDispatcher(
     IServiceScopeFactory scopeFactory,
@@ -156,8 +158,7 @@ internal sealed class ScheduledMessageDispatcher(
     {
         try
         {
-            var (endpoint, pipe) = await PrepareAsync(row);
-            await endpoint.Send(new SerializedMessageBody(), pipe, sendToken);
+            await StoredEnvelopeSender.SendAsync(bus, row, destination => new ScheduledMessageSendPipe(row, destination), sendToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -169,23 +170,8 @@ internal sealed class ScheduledMessageDispatcher(
         await db.ScheduledMessages
             .Where(x => x.TokenId == row.TokenId && x.LockToken == claim)
             .ExecuteDeleteAsync(CancellationToken.None);
-        logger.LogDebug("Sent scheduled {MessageType} {MessageId} to {Destination}", row.MessageType, row.MessageId, row.Destination);
+        logger.LogDebug("Sent scheduled {MessageType} {MessageId} to {Destination}", row.MessageType, row.MessageId, row.DestinationAddress);
         return true;
-    }
-
-    /// <summary>Everything about the send that depends on the row alone; a failure here is the row's own fault.</summary>
-    private async Task<(ISendEndpoint Endpoint, IPipe<SendContext> Pipe)> PrepareAsync(ScheduledMessageRow row)
-    {
-        try
-        {
-            var destination = new Uri(row.Destination);
-            var pipe = new ScheduledMessageSendPipe(new ScheduledMessageContext(row), destination);
-            return (await bus.GetSendEndpoint(destination), pipe);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new PoisonOutboxMessageException($"{ex.GetType().Name}: {ex.Message}", ex);
-        }
     }
 
     /// <summary>
@@ -195,7 +181,7 @@ internal sealed class ScheduledMessageDispatcher(
     /// </summary>
     private async Task RecordFailureAsync(SchedulerDbContext db, ScheduledMessageRow row, Guid claim, SchedulerOptions o, Exception ex)
     {
-        var poison = ScheduledMessageSendPipe.FindPoison(ex);
+        var poison = PoisonOutboxMessageException.Find(ex);
         var reason = poison?.Message ?? $"{ex.GetBaseException().GetType().Name}: {ex.GetBaseException().Message}";
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var retryAt = now + (long)o.ErrorBackoff.TotalMilliseconds;
@@ -211,24 +197,24 @@ internal sealed class ScheduledMessageDispatcher(
                     .SetProperty(x => x.SetAsideAt, x => x.DeliveryAttempts + increment >= o.MaxDeliveryAttempts ? now : (long?)null),
                 CancellationToken.None);
 
-        logger.LogDebug(ex, "Sending scheduled {MessageType} {MessageId} to {Destination} failed", row.MessageType, row.MessageId, row.Destination);
+        logger.LogDebug(ex, "Sending scheduled {MessageType} {MessageId} to {Destination} failed", row.MessageType, row.MessageId, row.DestinationAddress);
         if (poison is null)
         {
             logger.LogWarning(
                 "Sending scheduled {MessageType} {MessageId} to {Destination} failed ({Reason}); it stays stored and is tried again after {Backoff}",
-                row.MessageType, row.MessageId, row.Destination, reason, o.ErrorBackoff);
+                row.MessageType, row.MessageId, row.DestinationAddress, reason, o.ErrorBackoff);
         }
         else if (setAside)
         {
             logger.LogWarning(
                 "Scheduled {MessageType} {MessageId} to {Destination} set aside after {Attempts} failed attempts ({Reason}); 'microcomms scheduler list' shows it",
-                row.MessageType, row.MessageId, row.Destination, row.DeliveryAttempts + increment, reason);
+                row.MessageType, row.MessageId, row.DestinationAddress, row.DeliveryAttempts + increment, reason);
         }
         else
         {
             logger.LogWarning(
                 "Scheduled {MessageType} {MessageId} to {Destination} cannot be sent ({Reason}), attempt {Attempt} of {MaxAttempts}; tried again after {Backoff}",
-                row.MessageType, row.MessageId, row.Destination, reason, row.DeliveryAttempts + increment, o.MaxDeliveryAttempts, o.ErrorBackoff);
+                row.MessageType, row.MessageId, row.DestinationAddress, reason, row.DeliveryAttempts + increment, o.MaxDeliveryAttempts, o.ErrorBackoff);
         }
     }
 

@@ -33,7 +33,7 @@ public sealed class ScheduledMessageMaintenance(SchedulerDbContext db, int busyR
                 x.TokenId,
                 x.MessageId,
                 x.MessageType,
-                x.Destination,
+                x.DestinationAddress?.ToString() ?? "",
                 DateTimeOffset.FromUnixTimeMilliseconds(x.DueAt),
                 x.DeliveryAttempts,
                 x.FailureReason,

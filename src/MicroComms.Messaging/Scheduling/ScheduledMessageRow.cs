@@ -1,50 +1,26 @@
+using MassTransit;
+using MicroComms.Messaging.BusOutbox;
+
 namespace MicroComms.Messaging.Scheduling;
 
 /// <summary>
-/// One message waiting for its time: the full envelope (body, ids, addresses, headers, transport
-/// properties) so that, once due, it is sent exactly as the scheduling side would have sent it.
+/// One message waiting for its time: the stored envelope (<see cref="StoredEnvelope"/>, the outbox's row shape) so
+/// that, once due, it is sent exactly as the scheduling side would have sent it, plus the token and due time.
 /// </summary>
-internal sealed class ScheduledMessageRow
+internal sealed class ScheduledMessageRow : StoredEnvelope
 {
+    /// <summary>The table keeps headers and properties NOT NULL: an empty JSON object until they are set.</summary>
+    public ScheduledMessageRow()
+    {
+        Headers = "{}";
+        Properties = "{}";
+    }
+
     /// <summary>The schedule token (ScheduleMessage.CorrelationId); CancelScheduledMessage names it.</summary>
     public Guid TokenId { get; set; }
 
     /// <summary>Due time as Unix milliseconds (UTC): an integer orders and compares correctly in SQLite.</summary>
     public long DueAt { get; set; }
-
-    public string Destination { get; set; } = "";
-
-    public Guid MessageId { get; set; }
-
-    public string ContentType { get; set; } = "";
-
-    public string MessageType { get; set; } = "";
-
-    public string Body { get; set; } = "";
-
-    public Guid? CorrelationId { get; set; }
-
-    public Guid? ConversationId { get; set; }
-
-    public Guid? InitiatorId { get; set; }
-
-    public Guid? RequestId { get; set; }
-
-    public string? SourceAddress { get; set; }
-
-    public string? ResponseAddress { get; set; }
-
-    public string? FaultAddress { get; set; }
-
-    public DateTime? ExpirationTime { get; set; }
-
-    /// <summary>Headers as a JSON object.</summary>
-    public string Headers { get; set; } = "{}";
-
-    /// <summary>Transport properties as a JSON object.</summary>
-    public string Properties { get; set; } = "{}";
-
-    public long CreatedAt { get; set; }
 
     /// <summary>Claim token of the dispatcher batch that owns the row, null when nobody does.</summary>
     public Guid? LockToken { get; set; }
@@ -52,12 +28,12 @@ internal sealed class ScheduledMessageRow
     /// <summary>Unix milliseconds after which a claim is void (its owner is presumed dead).</summary>
     public long? LockedUntil { get; set; }
 
-    /// <summary>Failed sends that were the row's own fault (its destination or envelope), not the broker's.</summary>
-    public int DeliveryAttempts { get; set; }
-
     /// <summary>Unix milliseconds when the row was set aside after too many such failures; null while it is in line.</summary>
     public long? SetAsideAt { get; set; }
 
-    /// <summary>Why the last send failed.</summary>
-    public string? FailureReason { get; set; }
+    /// <summary>
+    /// The scheduler's headers were received from a transport and written by <see cref="HeaderJson"/>, which keeps
+    /// only plain strings, integers, doubles and booleans; they are read back as the same types.
+    /// </summary>
+    protected override Dictionary<string, object>? ReadJson(string json, IObjectDeserializer deserializer) => HeaderJson.Deserialize(json);
 }

@@ -5,11 +5,12 @@ using MicroComms.Messaging.BusOutbox;
 namespace MicroComms.Messaging.Scheduling;
 
 /// <summary>
-/// MassTransit's <see cref="OutboxMessageSendPipe"/> restores the envelope from the stored body, whose own
-/// headers win; headers that arrived only on the transport (and those the scheduler added, such as the
-/// first-fault time) are put back here when the body does not carry them.
+/// What the scheduler adds around MassTransit's <see cref="OutboxMessageSendPipe"/>, the pipe the outbox sends with. The
+/// pipe restores the envelope from the stored body, whose own headers win; a scheduled body was serialized from the
+/// scheduling command's payload, so the headers that arrived on its transport (and those the scheduler added, such as
+/// the first-fault time) are put back here. Restoring fails the same way every time, so it fails as the row's own fault.
 /// </summary>
-internal sealed class ScheduledMessageSendPipe(ScheduledMessageContext message, Uri destination) : IPipe<SendContext>
+internal sealed class ScheduledMessageSendPipe(ScheduledMessageRow message, Uri destination) : IPipe<SendContext>
 {
     private readonly OutboxMessageSendPipe _envelope = new(message, destination);
 
@@ -25,7 +26,7 @@ internal sealed class ScheduledMessageSendPipe(ScheduledMessageContext message, 
             throw new PoisonOutboxMessageException($"{ex.GetType().Name}: {ex.Message}", ex);
         }
 
-        foreach (var (key, value) in message.Headers.GetAll())
+        foreach (var (key, value) in ((MessageContext)message).Headers.GetAll())
         {
             if (!context.Headers.TryGetHeader(key, out _))
             {
@@ -35,23 +36,4 @@ internal sealed class ScheduledMessageSendPipe(ScheduledMessageContext message, 
     }
 
     public void Probe(ProbeContext context) => _envelope.Probe(context);
-
-    /// <summary>The row's own fault behind <paramref name="exception"/>, if any: transports may wrap what the pipe threw.</summary>
-    public static PoisonOutboxMessageException? FindPoison(Exception exception)
-    {
-        for (Exception? e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is PoisonOutboxMessageException poison)
-            {
-                return poison;
-            }
-
-            if (e is AggregateException aggregate && aggregate.InnerExceptions.Select(FindPoison).FirstOrDefault(p => p is not null) is { } inner)
-            {
-                return inner;
-            }
-        }
-
-        return null;
-    }
 }

@@ -46,29 +46,26 @@ public sealed class SchedulerDbContext(DbContextOptions<SchedulerDbContext> opti
         var row = modelBuilder.Entity<ScheduledMessageRow>();
         row.ToTable(Table);
         row.HasKey(x => x.TokenId);
-        row.Property(x => x.TokenId).HasColumnName("token_id");
-        row.Property(x => x.DueAt).HasColumnName("due_at");
-        row.Property(x => x.Destination).HasColumnName("destination");
-        row.Property(x => x.MessageId).HasColumnName("message_id");
-        row.Property(x => x.ContentType).HasColumnName("content_type");
-        row.Property(x => x.MessageType).HasColumnName("message_type");
-        row.Property(x => x.Body).HasColumnName("body");
-        row.Property(x => x.CorrelationId).HasColumnName("correlation_id");
-        row.Property(x => x.ConversationId).HasColumnName("conversation_id");
-        row.Property(x => x.InitiatorId).HasColumnName("initiator_id");
-        row.Property(x => x.RequestId).HasColumnName("request_id");
-        row.Property(x => x.SourceAddress).HasColumnName("source_address");
-        row.Property(x => x.ResponseAddress).HasColumnName("response_address");
-        row.Property(x => x.FaultAddress).HasColumnName("fault_address");
-        row.Property(x => x.ExpirationTime).HasColumnName("expiration_time");
-        row.Property(x => x.Headers).HasColumnName("headers");
-        row.Property(x => x.Properties).HasColumnName("properties");
-        row.Property(x => x.CreatedAt).HasColumnName("created_at");
-        row.Property(x => x.LockToken).HasColumnName("lock_token");
-        row.Property(x => x.LockedUntil).HasColumnName("locked_until");
-        row.Property(x => x.DeliveryAttempts).HasColumnName("delivery_attempts");
-        row.Property(x => x.SetAsideAt).HasColumnName("set_aside_at");
-        row.Property(x => x.FailureReason).HasColumnName("failure_reason");
+
+        // The table's columns are its properties' names in snake_case, as the table was first written, except the two
+        // where the shared envelope names a column differently.
+        foreach (var property in row.Metadata.GetProperties())
+        {
+            property.SetColumnName(SnakeCase(property.Name));
+        }
+
+        row.Property(x => x.DestinationAddress).HasColumnName("destination").IsRequired();
+        row.Property(x => x.Headers).IsRequired();
+        row.Property(x => x.Properties).IsRequired();
+
+        // Unix milliseconds on disk, as the table was first written.
+        row.Property(x => x.SentTime).HasColumnName("created_at").HasConversion(
+            v => new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)).ToUnixTimeMilliseconds(),
+            v => DateTimeOffset.FromUnixTimeMilliseconds(v).UtcDateTime);
+
         row.HasIndex(x => x.DueAt).HasDatabaseName("ix_scheduled_messages_due_at");
     }
+
+    private static string SnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }
