@@ -1,5 +1,4 @@
 using System.CommandLine;
-using MicroComms.Host;
 using MicroComms.Host.Errors;
 using MicroComms.Host.Scheduler;
 using MicroComms.Messaging.Scheduling;
@@ -103,21 +102,8 @@ public sealed class SchedulerCommand_Specs : IAsyncLifetime
 
     private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunWithDataAsync(_data, args);
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunWithDataAsync(string data, params string[] args)
-    {
-        var root = MicroCommsCommands.CreateRoot();
-        root.Subcommands.Add(SchedulerCommand.Create(new ConfigurationBuilder().Build()));
-        var parse = root.Parse([.. args, "--data", data]);
-        if (parse.Errors.Count > 0)
-        {
-            return (MicroCommsCommands.UsageError, "", string.Join(Environment.NewLine, parse.Errors.Select(e => e.Message)));
-        }
-
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunWithDataAsync(string data, params string[] args) =>
+        OperatorCommandRun.RunAsync(SchedulerCommand.Create(new ConfigurationBuilder().Build()), data, args);
 
     private static ScheduledMessageRow Row(Guid messageId, bool setAside) => new()
     {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using MicroComms.Host;
 using MicroComms.Host.Errors;
 using MicroComms.Host.Outbox;
 using MicroComms.Messaging.BusOutbox;
@@ -102,21 +101,8 @@ public sealed class OutboxCommand_Specs : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var root = MicroCommsCommands.CreateRoot();
-        root.Subcommands.Add(OutboxCommand.Create(new ConfigurationBuilder().Build()));
-        var parse = root.Parse([.. args, "--data", _data]);
-        if (parse.Errors.Count > 0)
-        {
-            return (MicroCommsCommands.UsageError, "", string.Join(Environment.NewLine, parse.Errors.Select(e => e.Message)));
-        }
-
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (exit, output.ToString(), error.ToString());
-    }
+    private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) =>
+        OperatorCommandRun.RunAsync(OutboxCommand.Create(new ConfigurationBuilder().Build()), _data, args);
 
     private static OutboxMessage Row(Guid messageId, bool setAside) => new()
     {
