@@ -80,6 +80,23 @@ public static class OperatorCommand
         return ExitCodes.Ok;
     }
 
+    /// <summary><c>--count</c> / <c>-n</c>: how many rows or messages a command shows.</summary>
+    public static Option<int> CountOption(string description, int defaultValue) =>
+        new("--count", "-n") { Description = description, DefaultValueFactory = _ => defaultValue };
+
+    /// <summary>The <see cref="CountOption"/>'s value; false, after saying why, when it is below 1.</summary>
+    public static bool TryGetCount(ParseResult parse, Option<int> option, out int count)
+    {
+        count = parse.GetValue(option);
+        if (count >= 1)
+        {
+            return true;
+        }
+
+        Usage(parse, "--count must be at least 1.");
+        return false;
+    }
+
     public static int Usage(ParseResult parse, string message)
     {
         parse.InvocationConfiguration.Error.WriteLine(message);

@@ -55,18 +55,13 @@ public static class ErrorsCommand
     private static Command Show(IConfiguration configuration)
     {
         var queue = QueueArgument();
-        var count = new Option<int>("--count", "-n")
-        {
-            Description = "How many messages to show, from the head of the queue.",
-            DefaultValueFactory = _ => DefaultShowCount,
-        };
+        var count = OperatorCommand.CountOption("How many messages to show, from the head of the queue.", DefaultShowCount);
         var show = new Command("show", "The first messages of an error or skipped queue (they stay in the queue).") { queue, count };
         show.SetAction((parse, ct) => RunAsync(parse, configuration, async (client, console) =>
         {
-            var n = parse.GetValue(count);
-            if (n < 1)
+            if (!OperatorCommand.TryGetCount(parse, count, out var n))
             {
-                return Usage(parse, "--count must be at least 1.");
+                return ExitCodes.Usage;
             }
 
             var name = parse.GetRequiredValue(queue);
@@ -114,7 +109,7 @@ public static class ErrorsCommand
             var everything = parse.GetValue(all);
             if (everything == (id is not null))
             {
-                return Usage(parse, "Give exactly one of --message-id ID or --all.");
+                return OperatorCommand.Usage(parse, "Give exactly one of --message-id ID or --all.");
             }
 
             var name = parse.GetRequiredValue(queue);
@@ -167,12 +162,12 @@ public static class ErrorsCommand
             var name = parse.GetRequiredValue(queue);
             if (!ErrorQueueNames.IsParkingQueue(name))
             {
-                return Usage(parse, $"'{name}' is not an error or skipped queue (its name must end in _error or _skipped).");
+                return OperatorCommand.Usage(parse, $"'{name}' is not an error or skipped queue (its name must end in _error or _skipped).");
             }
 
             if (!parse.GetValue(yes))
             {
-                return Usage(parse, $"Purging deletes every message in '{name}' for good: add --yes to confirm.");
+                return OperatorCommand.Usage(parse, $"Purging deletes every message in '{name}' for good: add --yes to confirm.");
             }
 
             var purged = await client.PurgeAsync(name, ct);
@@ -222,11 +217,5 @@ public static class ErrorsCommand
         Validator.ValidateObject(management, new ValidationContext(management), validateAllProperties: true);
         Validator.ValidateObject(user, new ValidationContext(user), validateAllProperties: true);
         return new ErrorQueueClient(broker, management, user);
-    }
-
-    private static int Usage(ParseResult parse, string message)
-    {
-        parse.InvocationConfiguration.Error.WriteLine(message);
-        return ExitCodes.Usage;
     }
 }

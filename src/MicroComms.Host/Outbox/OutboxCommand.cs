@@ -61,18 +61,13 @@ public static class OutboxCommand
     private static Command Show(IConfiguration configuration)
     {
         var service = ServiceOption();
-        var count = new Option<int>("--count", "-n")
-        {
-            Description = "How many set-aside messages to show per service, oldest first.",
-            DefaultValueFactory = _ => DefaultShowCount,
-        };
+        var count = OperatorCommand.CountOption("How many set-aside messages to show per service, oldest first.", DefaultShowCount);
         var show = new Command("show", "The set-aside messages: id, type, destination, attempts, reason, when set aside.") { service, count };
         show.SetAction((parse, ct) => RunAsync(parse, configuration, service, async (databases, console) =>
         {
-            var n = parse.GetValue(count);
-            if (n < 1)
+            if (!OperatorCommand.TryGetCount(parse, count, out var n))
             {
-                return Usage(parse, "--count must be at least 1.");
+                return ExitCodes.Usage;
             }
 
             var table = new Table().AddColumn("Service").AddColumn("Message id").AddColumn("Type").AddColumn("Destination")

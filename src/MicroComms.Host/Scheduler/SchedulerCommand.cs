@@ -26,18 +26,13 @@ public static class SchedulerCommand
 
     private static Command List(IConfiguration configuration)
     {
-        var count = new Option<int>("--count", "-n")
-        {
-            Description = "How many set-aside messages to show, the earliest set aside first.",
-            DefaultValueFactory = _ => DefaultListCount,
-        };
+        var count = OperatorCommand.CountOption("How many set-aside messages to show, the earliest set aside first.", DefaultListCount);
         var list = new Command("list", "Messages waiting and set aside, then the set-aside ones: id, type, destination, due, attempts, reason.") { count };
         list.SetAction((parse, ct) => RunAsync(parse, configuration, async (database, console) =>
         {
-            var n = parse.GetValue(count);
-            if (n < 1)
+            if (!OperatorCommand.TryGetCount(parse, count, out var n))
             {
-                return OperatorCommand.Usage(parse, "--count must be at least 1.");
+                return ExitCodes.Usage;
             }
 
             if (!database.Exists)
