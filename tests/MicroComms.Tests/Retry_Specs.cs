@@ -3,6 +3,7 @@ using MassTransit.Middleware;
 using MicroComms.Messaging.Retry;
 using MicroComms.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace MicroComms.Tests;
 
@@ -86,17 +87,7 @@ public sealed class Retry_Specs
     public async Task A_permanent_failure_is_not_retried_and_faults_once()
     {
         var attempts = new Attempts();
-        var settings = BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase());
-        settings["MicroComms:Retry:RedeliveryIntervals:0"] = "00:00:00.100";
-        using var host = MicroCommsTestHost.Build(
-            settings,
-            s => s.AddSingleton(attempts),
-            x =>
-            {
-                x.AddConsumer<PermanentlyBrokenConsumer>();
-                x.AddConsumer<FaultObserver>();
-            });
-        await host.StartAsync();
+        using var host = await StartWithFaultObserverAsync<PermanentlyBrokenConsumer>(attempts);
 
         await host.Services.GetRequiredService<IBus>().Publish(new BrokenWork("c"));
         await attempts.Faulted.Task.WaitAsync(Timeout);
@@ -109,17 +100,7 @@ public sealed class Retry_Specs
     public async Task An_OverflowException_is_tried_once_and_faults_without_retry_or_redelivery()
     {
         var attempts = new Attempts();
-        var settings = BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase());
-        settings["MicroComms:Retry:RedeliveryIntervals:0"] = "00:00:00.100";
-        using var host = MicroCommsTestHost.Build(
-            settings,
-            s => s.AddSingleton(attempts),
-            x =>
-            {
-                x.AddConsumer<OverflowingConsumer>();
-                x.AddConsumer<FaultObserver>();
-            });
-        await host.StartAsync();
+        using var host = await StartWithFaultObserverAsync<OverflowingConsumer>(attempts);
 
         await host.Services.GetRequiredService<IBus>().Publish(new OverflowingWork(decimal.MaxValue, 2));
         var fault = await attempts.Faulted.Task.WaitAsync(Timeout);
@@ -239,5 +220,23 @@ public sealed class Retry_Specs
         }
 
         public bool Match(Exception exception) => true;
+    }
+
+    /// <summary>A started host whose consumer <typeparamref name="TConsumer"/> fails, with redelivery after 100 ms and the fault observed.</summary>
+    private static async Task<IHost> StartWithFaultObserverAsync<TConsumer>(Attempts attempts)
+        where TConsumer : class, IConsumer
+    {
+        var settings = BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase());
+        settings["MicroComms:Retry:RedeliveryIntervals:0"] = "00:00:00.100";
+        var host = MicroCommsTestHost.Build(
+            settings,
+            s => s.AddSingleton(attempts),
+            x =>
+            {
+                x.AddConsumer<TConsumer>();
+                x.AddConsumer<FaultObserver>();
+            });
+        await host.StartAsync();
+        return host;
     }
 }
