@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: installs RabbitMQ from Debian's package when it is missing (unless MICROCOMMS_RABBITMQ names
-# a broker), builds, runs the fast and the broker tests, and ends with one line: 'N passed, N failed, N skipped'.
+# Runs every test: installs RabbitMQ and PostgreSQL from Debian's packages when they are missing (unless
+# MICROCOMMS_RABBITMQ / MICROCOMMS_POSTGRES name servers), builds, runs the fast, broker and database tests, and ends
+# with one line: 'N passed, N failed, N skipped'.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -8,6 +9,15 @@ cd "$root"
 if [ -z "${MICROCOMMS_RABBITMQ:-}" ]; then
   rabbitmq/install.sh
   rabbitmq/start.sh
+fi
+
+# The database specs start private PostgreSQL clusters from the machine's binaries (pg_config tells where they are).
+if [ -z "${MICROCOMMS_POSTGRES:-}" ] && ! command -v pg_config >/dev/null 2>&1; then
+  as_root=()
+  [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+  echo "Installing postgresql (apt-get)..." >&2
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
 fi
 
 log="$(mktemp)"
