@@ -244,7 +244,10 @@ public static class CrashRun
         }
     }
 
-    /// <summary>Waits until every accepted order is final and every outbox is empty, or the timeout passes.</summary>
+    /// <summary>
+    /// Waits until every accepted order is final, every outbox is empty and the last effect of each order (its
+    /// notification, consumed after the outboxes emptied) is written, or the timeout passes.
+    /// </summary>
     private static async Task<bool> SettleAsync(List<CrashOrder> orders, Dictionary<string, ServiceProcess> processes, TimeSpan timeout, CancellationToken ct)
     {
         var deadline = Stopwatch.StartNew();
@@ -252,7 +255,8 @@ public static class CrashRun
         {
             await ReadFinalStatesAsync(orders, processes, ct);
             if (orders.All(o => !o.Accepted || o.FinalState is not null)
-                && (await CountOutboxAsync(processes, setAside: false, ct)).Values.All(n => n == 0))
+                && (await CountOutboxAsync(processes, setAside: false, ct)).Values.All(n => n == 0)
+                && await AllNotifiedAsync(orders, processes, ct))
             {
                 return true;
             }
@@ -261,6 +265,13 @@ public static class CrashRun
         }
 
         return false;
+    }
+
+    private static async Task<bool> AllNotifiedAsync(List<CrashOrder> orders, Dictionary<string, ServiceProcess> processes, CancellationToken ct)
+    {
+        await using var db = Open<NotificationsDbContext>(processes[ServiceNames.Notifications], o => new NotificationsDbContext(o));
+        var notified = (await db.Notifications.AsNoTracking().Select(n => n.OrderId).ToListAsync(ct)).ToHashSet();
+        return orders.Where(o => o.FinalState is OrderStates.Completed or OrderStates.Faulted).All(o => notified.Contains(o.Id));
     }
 
     private static async Task ReadFinalStatesAsync(List<CrashOrder> orders, Dictionary<string, ServiceProcess> processes, CancellationToken ct)
