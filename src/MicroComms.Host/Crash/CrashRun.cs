@@ -122,6 +122,8 @@ public static class CrashRun
         ["Logging__LogLevel__Default"] = "Information",
         ["Logging__LogLevel__Microsoft"] = "Warning",
         ["Logging__LogLevel__MassTransit"] = "Warning",
+
+        // Five web processes on one machine: the workstation GC, not a server GC heap per core in each.
         ["DOTNET_gcServer"] = "0",
     };
 

@@ -15,6 +15,8 @@ internal sealed class ServiceProcess(string service, string dataDirectory, strin
 
     private static readonly TimeSpan RestartBackoff = TimeSpan.FromSeconds(1);
 
+    // Standard output and standard error arrive on two threads; the log file takes one line at a time.
+    private readonly Lock _logLock = new();
     private Process? _process;
     private TaskCompletionSource<Uri?> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private StreamWriter? _log;
@@ -146,7 +148,7 @@ internal sealed class ServiceProcess(string service, string dataDirectory, strin
             return;
         }
 
-        lock (this)
+        lock (_logLock)
         {
             _log?.WriteLine(line);
         }
