@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MicroComms.Host.Demo;
 using MicroComms.Messaging;
+using MicroComms.Messaging.Stores;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Host;
@@ -50,7 +51,7 @@ public static class MicroCommsCommands
             {
                 return await action(parse, ct);
             }
-            catch (Exception ex) when (ex is HostConfigurationException or OptionsValidationException or BrokerUnreachableException
+            catch (Exception ex) when (ex is HostConfigurationException or OptionsValidationException or BrokerUnreachableException or StoreUnreachableException
                 or IOException or InvalidOperationException)
             {
                 await Console.Error.WriteLineAsync($"microcomms: {ex.Message}");

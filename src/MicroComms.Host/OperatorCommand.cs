@@ -1,7 +1,9 @@
 using System.CommandLine;
 using MicroComms.Host.Errors;
+using MicroComms.Messaging.Stores;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Spectre.Console;
 
 namespace MicroComms.Host;
@@ -44,23 +46,27 @@ public static class OperatorCommand
         }
     }
 
-    /// <summary>Opens <paramref name="database"/> (never creating it) for <paramref name="work"/>; SQLite's errors name the file.</summary>
+    /// <summary>Opens <paramref name="database"/> (never creating it) for <paramref name="work"/>; the store's errors name where it is.</summary>
     public static async Task<T> WithDatabaseAsync<TContext, T>(
         OperatorDatabase database,
-        Func<string, TContext> open,
+        Func<StoreKind, string, TContext> open,
         Func<TContext, Task<T>> work)
         where TContext : DbContext
     {
         try
         {
-            await using var db = open(database.ExistingOnly);
+            await using var db = database.Open(open);
             return await work(db);
         }
-        catch (SqliteException ex)
+        catch (Exception ex) when (ex is SqliteException or NpgsqlException)
         {
-            throw new ErrorCommandException($"{database.Name} ({database.DataSource}): {ex.Message}", ex);
+            throw new ErrorCommandException($"{database.Name} ({database.Location}): {ex.Message}", ex);
         }
     }
+
+    /// <summary>The database of <paramref name="name"/> (a service's connection-string name, or the scheduler's) as the Host would open it.</summary>
+    public static OperatorDatabase DatabaseOf(IConfiguration effective, string name) =>
+        new(name.ToLowerInvariant(), ServiceDatabases.ConnectionString(effective, HostOptionsOf(effective), name), StoreRegistration.StoreOf(effective));
 
     /// <summary>
     /// How a replay or purge of <paramref name="total"/> set-aside <paramref name="kind"/> messages ended: a message id that

@@ -1,18 +1,29 @@
+using MicroComms.Messaging.Stores;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace MicroComms.Host;
 
 /// <summary>
-/// One SQLite database as the operator commands (<c>outbox</c>, <c>scheduler</c>) see it: its name, its file, whether
-/// the file exists.
+/// One database as the operator commands (<c>outbox</c>, <c>scheduler</c>) see it: its name, its store, where it is,
+/// whether it exists.
 /// </summary>
-public sealed record OperatorDatabase(string Name, string ConnectionString)
+public sealed record OperatorDatabase(string Name, string ConnectionString, StoreKind Store)
 {
-    public string DataSource => new SqliteConnectionStringBuilder(ConnectionString).DataSource;
+    /// <summary>Where the database is, for people: the SQLite file, or PostgreSQL's host, port and database.</summary>
+    public string Location => Store == StoreKind.Postgres
+        ? new NpgsqlConnectionStringBuilder(ConnectionString) is var pg ? $"{pg.Host}:{pg.Port}/{pg.Database}" : ""
+        : new SqliteConnectionStringBuilder(ConnectionString).DataSource;
 
-    /// <summary>False when the service never ran here: the commands report it instead of creating an empty file.</summary>
-    public bool Exists => DataSource is not ("" or ":memory:") && File.Exists(DataSource);
+    /// <summary>
+    /// False when the service never ran here, so the commands report it instead of creating an empty file. A PostgreSQL
+    /// database is taken to exist; opening it says clearly when it does not.
+    /// </summary>
+    public bool Exists => Store == StoreKind.Postgres || Location is not ("" or ":memory:") && File.Exists(Location);
 
-    /// <summary>The connection string opened read-write only, so a command never creates a database.</summary>
-    public string ExistingOnly => new SqliteConnectionStringBuilder(ConnectionString) { Mode = SqliteOpenMode.ReadWrite }.ToString();
+    /// <summary>Opens the database for a command; a SQLite file is opened read-write only, so a command never creates one.</summary>
+    public TContext Open<TContext>(Func<StoreKind, string, TContext> open) =>
+        open(Store, Store == StoreKind.Postgres
+            ? ConnectionString
+            : new SqliteConnectionStringBuilder(ConnectionString) { Mode = SqliteOpenMode.ReadWrite }.ToString());
 }

@@ -1,10 +1,11 @@
 using MicroComms.Messaging.Scheduling;
+using MicroComms.Messaging.Stores;
 
 namespace MicroComms.Host;
 
 /// <summary>
-/// Where each service keeps its SQLite database, and the process its scheduler's: <c>ConnectionStrings:&lt;Name&gt;</c>,
-/// else <c>&lt;data&gt;/&lt;name&gt;.db</c>.
+/// Where each service keeps its database, and the process its scheduler's: <c>ConnectionStrings:&lt;Name&gt;</c>, else
+/// on SQLite <c>&lt;data&gt;/&lt;name&gt;.db</c> (PostgreSQL has no default).
 /// </summary>
 public static class ServiceDatabases
 {
@@ -19,8 +20,14 @@ public static class ServiceDatabases
     public static string ConnectionString(IConfiguration configuration, MicroCommsHostOptions host, string name)
     {
         var configured = configuration.GetConnectionString(name);
-        return string.IsNullOrEmpty(configured)
-            ? $"Data Source={Path.Combine(host.DataDirectory, name.ToLowerInvariant() + ".db")}"
-            : configured;
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return configured;
+        }
+
+        // A PostgreSQL database has no default; its registration says which connection string is missing.
+        return StoreRegistration.StoreOf(configuration) == StoreKind.Postgres
+            ? ""
+            : $"Data Source={Path.Combine(host.DataDirectory, name.ToLowerInvariant() + ".db")}";
     }
 }

@@ -1,6 +1,6 @@
 using MassTransit;
 using MicroComms.Messaging;
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,7 +15,7 @@ public static class InventoryRegistration
     /// <summary>Inventory's database (<c>ConnectionStrings:Inventory</c>, seeded with the catalogue) and options.</summary>
     public static IServiceCollection AddInventory(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSqliteDbContext<InventoryDbContext>(configuration, DatabaseName);
+        services.AddMicroCommsDbContext<InventoryDbContext>(configuration, DatabaseName);
         services.AddOptions<InventoryOptions>()
             .Bind(configuration.GetSection(InventoryOptions.SectionName))
             .ValidateDataAnnotations()

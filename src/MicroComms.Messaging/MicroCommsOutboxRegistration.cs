@@ -56,8 +56,8 @@ public static class MicroCommsOutboxRegistration
         x.TryAddSingleton<InboxDeliveredMarks<TDbContext>>();
         x.ConfigureDbContext<TDbContext>((sp, o) =>
             DeferredSaveChangesInterceptor.Install(o).AddInterceptors(sp.GetRequiredService<SqliteGroupCommit<TDbContext>>()), ServiceLifetime.Singleton);
-        x.TryAddScoped<IOutboxContextFactory<TDbContext>, SqliteOutboxContextFactory<TDbContext>>();
-        x.TryAddSingleton<IOutboxLeaseStore, SqliteOutboxLeaseStore>();
+        x.TryAddScoped<IOutboxContextFactory<TDbContext>, EfCoreOutboxContextFactory<TDbContext>>();
+        x.TryAddSingleton<IOutboxLeaseStore, OutboxLeaseStore>();
         x.AddSingleton<InboxCleanupService<TDbContext>>();
         x.AddHostedService(sp => sp.GetRequiredService<InboxCleanupService<TDbContext>>());
 
@@ -65,7 +65,7 @@ public static class MicroCommsOutboxRegistration
             new OutboxDeliverySignal(sp.GetRequiredService<IOptionsMonitor<MicroCommsOutboxOptions>>().Get(name).QueryDelay));
         if (declared.BusOutbox)
         {
-            x.ReplaceScoped<IScopedBusContextProvider<IBus>, SqliteScopedBusContextProvider<TDbContext>>();
+            x.ReplaceScoped<IScopedBusContextProvider<IBus>, OutboxScopedBusContextProvider<TDbContext>>();
         }
 
         // Also without the bus outbox: it delivers what consumers committed and did not send (their process died).

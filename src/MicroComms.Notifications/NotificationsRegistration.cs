@@ -1,6 +1,6 @@
 using MassTransit;
 using MicroComms.Messaging;
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,7 +15,7 @@ public static class NotificationsRegistration
     /// <summary>Notifications' database (<c>ConnectionStrings:Notifications</c>).</summary>
     public static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSqliteDbContext<NotificationsDbContext>(configuration, DatabaseName);
+        services.AddMicroCommsDbContext<NotificationsDbContext>(configuration, DatabaseName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<NotificationRecorder>();
         return services;

@@ -1,7 +1,7 @@
 using MassTransit;
 using MicroComms.Messaging;
 using MicroComms.Messaging.Sagas;
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using MicroComms.Orders.Saga;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +17,7 @@ public static class OrdersRegistration
     /// <summary>Orders' database (<c>ConnectionStrings:Orders</c>), options and validation rules.</summary>
     public static IServiceCollection AddOrders(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSqliteDbContext<OrdersDbContext>(configuration, DatabaseName);
+        services.AddMicroCommsDbContext<OrdersDbContext>(configuration, DatabaseName);
         services.AddOptions<OrdersOptions>()
             .Bind(configuration.GetSection(OrdersOptions.SectionName))
             .ValidateDataAnnotations()
@@ -37,7 +37,7 @@ public static class OrdersRegistration
         x.AddConsumer<GetOrderStatusConsumer, GetOrderStatusConsumerDefinition>();
 
         x.AddSagaStateMachine<OrderStateMachine, OrderState, OrderStateDefinition>()
-            .SqliteRepository<OrderState, OrdersDbContext>();
+            .DbContextRepository<OrderState, OrdersDbContext>();
         // Database change, inbox row and outgoing messages of every Orders consumer commit together (the outbox).
         x.AddMicroCommsOutbox<OrdersDbContext>();
         return x;

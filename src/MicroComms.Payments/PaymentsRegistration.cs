@@ -1,6 +1,6 @@
 using MassTransit;
 using MicroComms.Messaging;
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,7 +15,7 @@ public static class PaymentsRegistration
     /// <summary>Payments' database (<c>ConnectionStrings:Payments</c>), options and the simulated provider.</summary>
     public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSqliteDbContext<PaymentsDbContext>(configuration, DatabaseName);
+        services.AddMicroCommsDbContext<PaymentsDbContext>(configuration, DatabaseName);
         services.AddOptions<PaymentsOptions>()
             .Bind(configuration.GetSection(PaymentsOptions.SectionName))
             .ValidateDataAnnotations()

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using MassTransit;
 using MicroComms.Host.Errors;
 using MicroComms.Messaging;
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using MicroComms.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -175,7 +175,7 @@ public sealed class Replay_Specs(BrokerFixture broker, ITestOutputHelper output)
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var host = MicroCommsTestHost.Build(
             settings,
-            s => s.AddSingleton(ledger).AddSqliteDbContext<InvoiceDbContext>(configuration, "Invoices"),
+            s => s.AddSingleton(ledger).AddMicroCommsDbContext<InvoiceDbContext>(configuration, "Invoices"),
             x =>
             {
                 x.AddMicroCommsOutbox<InvoiceDbContext>(t => t == typeof(InvoiceConsumer));

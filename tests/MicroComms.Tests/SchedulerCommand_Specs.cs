@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MicroComms.Host.Errors;
 using MicroComms.Host.Scheduler;
+using MicroComms.Messaging.Stores;
 using MicroComms.Messaging.Scheduling;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -19,7 +20,7 @@ public sealed class SchedulerCommand_Specs : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_data);
-        await using var db = SchedulerDbContext.ForSqlite($"Data Source={SchedulerDatabase}");
+        await using var db = SchedulerDbContext.Open(StoreKind.Sqlite, $"Data Source={SchedulerDatabase}");
         await db.Database.EnsureCreatedAsync();
         db.ScheduledMessages.Add(Row(_setAside, setAside: true));
         db.ScheduledMessages.Add(Row(_waiting, setAside: false));
@@ -61,7 +62,7 @@ public sealed class SchedulerCommand_Specs : IAsyncLifetime
         Assert.Contains("Replayed 1", output, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Failure, unknownExit);
         Assert.Contains("No set-aside scheduled message", error, StringComparison.Ordinal);
-        await using var db = SchedulerDbContext.ForSqlite($"Data Source={SchedulerDatabase}");
+        await using var db = SchedulerDbContext.Open(StoreKind.Sqlite, $"Data Source={SchedulerDatabase}");
         var row = await db.ScheduledMessages.AsNoTracking().SingleAsync(x => x.MessageId == _setAside);
         Assert.Equal((null, 0, null), (row.SetAsideAt, row.DeliveryAttempts, row.FailureReason));
     }
@@ -76,7 +77,7 @@ public sealed class SchedulerCommand_Specs : IAsyncLifetime
         Assert.Contains("--yes", refusal, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Ok, exit);
         Assert.Contains("Purged 1", output, StringComparison.Ordinal);
-        await using var db = SchedulerDbContext.ForSqlite($"Data Source={SchedulerDatabase}");
+        await using var db = SchedulerDbContext.Open(StoreKind.Sqlite, $"Data Source={SchedulerDatabase}");
         Assert.Equal([_waiting], await db.ScheduledMessages.Select(x => x.MessageId).ToListAsync());
     }
 

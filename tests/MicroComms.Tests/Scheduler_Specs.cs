@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MassTransit;
+using MicroComms.Messaging.Stores;
 using MicroComms.Messaging.Scheduling;
 using MicroComms.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -363,7 +364,7 @@ public sealed class Scheduler_Specs
         return row;
     }
 
-    private static SchedulerDbContext SchedulerDb(string database) => SchedulerDbContext.ForSqlite($"Data Source={database}");
+    private static SchedulerDbContext SchedulerDb(string database) => SchedulerDbContext.Open(StoreKind.Sqlite, $"Data Source={database}");
 
     private static async Task<ScheduledMessageRow> RowAsync(IHost host, Guid tokenId)
     {

@@ -1,4 +1,4 @@
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using MicroComms.Testing;
 using MicroComms.Tests.Sagas;
 using Microsoft.EntityFrameworkCore;
@@ -46,7 +46,7 @@ public sealed class SqliteDatabaseInitializer_Specs
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Counter"] = $"Data Source={file}" });
-        builder.Services.AddSqliteDbContext<CounterDbContext>(builder.Configuration, "Counter");
+        builder.Services.AddMicroCommsDbContext<CounterDbContext>(builder.Configuration, "Counter");
         return builder.Build();
     }
 }

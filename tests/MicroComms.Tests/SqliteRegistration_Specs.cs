@@ -1,4 +1,4 @@
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using MicroComms.Testing;
 using MicroComms.Tests.Sagas;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +18,7 @@ public sealed class SqliteRegistration_Specs
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Counter"] = $"Data Source={MicroCommsTestHost.TempDatabase()}" })
             .Build();
         var services = new ServiceCollection().AddLogging(l => l.AddProvider(errors));
-        services.AddSqliteDbContext<CounterDbContext>(configuration, "Counter");
+        services.AddMicroCommsDbContext<CounterDbContext>(configuration, "Counter");
         await using var provider = services.BuildServiceProvider();
         var id = Guid.NewGuid();
         await using (var first = provider.CreateAsyncScope())
@@ -47,7 +47,7 @@ public sealed class SqliteRegistration_Specs
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Counter"] = $"Data Source={MicroCommsTestHost.TempDatabase()}" })
             .Build();
         var services = new ServiceCollection().AddLogging();
-        services.AddSqliteDbContext<CounterDbContext>(configuration, "Counter");
+        services.AddMicroCommsDbContext<CounterDbContext>(configuration, "Counter");
         await using var provider = services.BuildServiceProvider();
 
         // Each scope opens the connection anew, from the pool after the first.

@@ -2,6 +2,7 @@ using MassTransit;
 using MicroComms.Messaging;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using MicroComms.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -91,7 +92,7 @@ public sealed class OutboxTestHost : IAsyncDisposable
 
         // A publish before the receive endpoints are bound would be dropped by the broker: start only when ready.
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
-        builder.Services.AddSqliteDbContext<OutboxTestDbContext>(builder.Configuration, "OutboxTest");
+        builder.Services.AddMicroCommsDbContext<OutboxTestDbContext>(builder.Configuration, "OutboxTest");
         builder.Services.AddMicroComms(builder.Configuration, x =>
         {
             // The receiving side stands for another service: it gets no outbox, which also exercises the filter.

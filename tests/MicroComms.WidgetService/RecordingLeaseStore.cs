@@ -11,7 +11,7 @@ namespace MicroComms.WidgetService;
 /// </summary>
 internal sealed class RecordingLeaseStore(bool holdClaims = false) : IOutboxLeaseStore
 {
-    private readonly SqliteOutboxLeaseStore _inner = new(NullLogger<SqliteOutboxLeaseStore>.Instance);
+    private readonly OutboxLeaseStore _inner = new(NullLogger<OutboxLeaseStore>.Instance);
     private int _claimed;
 
     public int OwnersClaimed => Volatile.Read(ref _claimed);

@@ -39,14 +39,14 @@ public static class OutboxCommand
             {
                 if (!database.Exists)
                 {
-                    table.AddRow(database.Name, Markup.Escape(database.DataSource), "-", "-", "no database");
+                    table.AddRow(database.Name, Markup.Escape(database.Location), "-", "-", "no database");
                     continue;
                 }
 
                 var summary = await WithMaintenance(database, m => m.SummarizeAsync(ct));
                 table.AddRow(
                     database.Name,
-                    Markup.Escape(database.DataSource),
+                    Markup.Escape(database.Location),
                     Count(summary.Pending),
                     Count(summary.SetAside),
                     summary.OldestPending is { } oldest ? Age(DateTime.UtcNow - oldest) : "-");
@@ -209,11 +209,11 @@ public static class OutboxCommand
             names = ServiceDatabases.Names.Where(n => wanted.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
         }
 
-        return names.Select(n => new OperatorDatabase(n.ToLowerInvariant(), ServiceDatabases.ConnectionString(effective, host, n))).ToList();
+        return names.Select(n => OperatorCommand.DatabaseOf(effective, n)).ToList();
     }
 
     private static Task<T> WithMaintenance<T>(OperatorDatabase database, Func<OutboxMaintenance, Task<T>> work) =>
-        OperatorCommand.WithDatabaseAsync(database, OutboxDbContext.ForSqlite, db => work(new OutboxMaintenance(db)));
+        OperatorCommand.WithDatabaseAsync(database, OutboxDbContext.Open, db => work(new OutboxMaintenance(db)));
 
     private static int Outcome(ParseResult parse, IAnsiConsole console, int total, Guid? id, string verb, string consequence) =>
         OperatorCommand.Outcome(parse, console, "outbox", total, id, verb, consequence);

@@ -37,13 +37,13 @@ public static class SchedulerCommand
 
             if (!database.Exists)
             {
-                console.WriteLine($"No scheduler database at {database.DataSource}.");
+                console.WriteLine($"No scheduler database at {database.Location}.");
                 return ExitCodes.Ok;
             }
 
             var (summary, setAside) = await WithMaintenance(database, async m => (await m.SummarizeAsync(ct), await m.ListSetAsideAsync(n, ct)));
             var next = summary.NextDue is { } due ? $", the next due {Time(due)} UTC" : "";
-            console.WriteLine($"{database.DataSource}: {summary.Waiting} waiting{next}, {summary.SetAside} set aside.");
+            console.WriteLine($"{database.Location}: {summary.Waiting} waiting{next}, {summary.SetAside} set aside.");
             if (setAside.Count == 0)
             {
                 return ExitCodes.Ok;
@@ -113,13 +113,12 @@ public static class SchedulerCommand
     private static Task<int> RunAsync(ParseResult parse, IConfiguration configuration, Func<OperatorDatabase, IAnsiConsole, Task<int>> action)
     {
         var effective = OperatorCommand.Effective(configuration, parse);
-        var database = new OperatorDatabase(
-            "scheduler", ServiceDatabases.SchedulerConnectionString(effective, OperatorCommand.HostOptionsOf(effective)));
+        var database = OperatorCommand.DatabaseOf(effective, SchedulerOptions.ConnectionStringName);
         return OperatorCommand.GuardAsync(parse, console => action(database, console));
     }
 
     private static Task<T> WithMaintenance<T>(OperatorDatabase database, Func<ScheduledMessageMaintenance, Task<T>> work) =>
-        OperatorCommand.WithDatabaseAsync(database, SchedulerDbContext.ForSqlite, db => work(new ScheduledMessageMaintenance(db)));
+        OperatorCommand.WithDatabaseAsync(database, SchedulerDbContext.Open, db => work(new ScheduledMessageMaintenance(db)));
 
     private static int Outcome(ParseResult parse, IAnsiConsole console, int total, Guid? id, string verb, string consequence) =>
         OperatorCommand.Outcome(parse, console, "scheduled", total, id, verb, consequence);

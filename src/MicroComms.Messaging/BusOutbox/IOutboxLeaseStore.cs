@@ -4,9 +4,8 @@ using Microsoft.EntityFrameworkCore;
 namespace MicroComms.Messaging.BusOutbox;
 
 /// <summary>
-/// How delivery services share the bus outbox: lease owners, record what was sent, give owners back. SQLite has
-/// no row locks, so <see cref="SqliteOutboxLeaseStore"/> leases with a guarded UPDATE under the database write lock;
-/// a PostgreSQL store would claim with <c>FOR UPDATE SKIP LOCKED</c> behind the same interface.
+/// How delivery services share the bus outbox: claim owners, record what was sent, give owners back
+/// (<see cref="OutboxLeaseStore"/>; tests wrap it to watch or hold claims).
 /// </summary>
 internal interface IOutboxLeaseStore
 {

@@ -1,4 +1,4 @@
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Messaging.BusOutbox;
@@ -9,12 +9,9 @@ namespace MicroComms.Messaging.BusOutbox;
 /// </summary>
 public sealed class OutboxDbContext(DbContextOptions<OutboxDbContext> options) : DbContext(options)
 {
-    /// <summary>Opens an existing SQLite database with the same per-connection settings the services use.</summary>
-    public static OutboxDbContext ForSqlite(string connectionString) =>
-        new(new DbContextOptionsBuilder<OutboxDbContext>()
-            .UseSqlite(connectionString)
-            .AddInterceptors(SqliteConnectionPragmas.Instance)
-            .Options);
+    /// <summary>Opens an existing database on <paramref name="store"/> with the same per-connection settings the services use.</summary>
+    public static OutboxDbContext Open(StoreKind store, string connectionString) =>
+        new(StoreRegistration.OptionsFor<OutboxDbContext>(store, connectionString));
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddMicroCommsOutbox();
 }

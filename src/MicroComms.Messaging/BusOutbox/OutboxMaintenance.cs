@@ -1,4 +1,4 @@
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Messaging.BusOutbox;
@@ -44,7 +44,7 @@ public sealed class OutboxMaintenance(DbContext db, int busyRetryLimit = OutboxM
     /// Returns how many messages were put back.
     /// </summary>
     public Task<int> ReplayAsync(Guid? messageId, CancellationToken cancellationToken) =>
-        SqliteWrite.RunAsync(db, busyRetryLimit, async ct =>
+        StoreWrite.RunAsync(db, busyRetryLimit, async ct =>
         {
             var replayed = SetAsideQuery(messageId);
             var owners = await replayed.Where(m => m.OutboxId != null)
@@ -76,7 +76,7 @@ public sealed class OutboxMaintenance(DbContext db, int busyRetryLimit = OutboxM
 
     /// <summary>Deletes set-aside messages (all, or those with <paramref name="messageId"/>) for good; pending ones are untouched.</summary>
     public Task<int> PurgeAsync(Guid? messageId, CancellationToken cancellationToken) =>
-        SqliteWrite.RunAsync(db, busyRetryLimit, ct => SetAsideQuery(messageId).ExecuteDeleteAsync(ct), cancellationToken);
+        StoreWrite.RunAsync(db, busyRetryLimit, ct => SetAsideQuery(messageId).ExecuteDeleteAsync(ct), cancellationToken);
 
     private IQueryable<OutboxMessage> SetAsideQuery(Guid? messageId) =>
         messageId is { } id

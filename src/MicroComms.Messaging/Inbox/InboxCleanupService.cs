@@ -1,4 +1,4 @@
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -47,7 +47,7 @@ internal sealed class InboxCleanupService<TDbContext>(
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         var cutoff = DateTime.UtcNow - _options.DuplicateDetectionWindow;
-        return await SqliteWrite.RunAsync(db, _options.BusyRetryLimit, ct => db.Set<InboxState>()
+        return await StoreWrite.RunAsync(db, _options.BusyRetryLimit, ct => db.Set<InboxState>()
             .Where(x => x.Delivered != null && x.Delivered < cutoff)
             .ExecuteDeleteAsync(ct), cancellationToken);
     }

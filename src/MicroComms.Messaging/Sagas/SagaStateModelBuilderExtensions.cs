@@ -10,7 +10,7 @@ public static class SagaStateModelBuilderExtensions
     public const int StateNameMaxLength = 64;
 
     /// <summary>
-    /// Maps a saga state for <see cref="SqliteSagaRepositoryRegistration"/>: <c>CorrelationId</c> as the primary
+    /// Maps a saga state for <see cref="SagaRepositoryRegistration"/>: <c>CorrelationId</c> as the primary
     /// key (assigned by the saga, never generated; its uniqueness is what turns two racing initial events into one
     /// row), <c>Version</c> as the concurrency token the repository increments on every write (EF's RowVersion is
     /// not generated on SQLite), and a string <c>CurrentState</c> column, indexed for status queries.

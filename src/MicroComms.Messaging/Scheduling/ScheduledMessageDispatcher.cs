@@ -1,5 +1,6 @@
 using MassTransit;
 using MicroComms.Messaging.BusOutbox;
+using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,6 +31,8 @@ internal sealed class ScheduledMessageDispatcher(
     IHostApplicationLifetime lifetime,
     ILogger<ScheduledMessageDispatcher> logger) : BackgroundService
 {
+    private static readonly TimeSpan LockedRowsWait = TimeSpan.FromMilliseconds(200);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Sending needs a started bus: wait until every hosted service (the bus included) has started.
@@ -46,6 +49,13 @@ internal sealed class ScheduledMessageDispatcher(
             {
                 var (sent, full) = await DispatchDueAsync(o, stoppingToken);
                 wait = full ? TimeSpan.Zero : await TimeUntilNextDueAsync(o, stoppingToken);
+                if (sent == 0 && wait == TimeSpan.Zero)
+                {
+                    // Due rows, none claimable: another instance holds them (PostgreSQL's row locks do not show in
+                    // locked_until). Ask again shortly rather than at once.
+                    wait = LockedRowsWait;
+                }
+
                 if (sent > 0)
                 {
                     logger.LogDebug("Dispatched {Count} scheduled messages", sent);
@@ -99,16 +109,8 @@ internal sealed class ScheduledMessageDispatcher(
         var claim = Guid.NewGuid();
         var leaseEnd = now + (long)o.LeaseDuration.TotalMilliseconds;
 
-        var due = db.ScheduledMessages
-            .Where(x => x.SetAsideAt == null && x.DueAt <= now && (x.LockedUntil == null || x.LockedUntil < now))
-            .OrderBy(x => x.DueAt)
-            .Take(o.BatchSize)
-            .Select(x => x.TokenId);
-        var claimed = await db.ScheduledMessages
-            .Where(x => due.Contains(x.TokenId))
-            .ExecuteUpdateAsync(
-                s => s.SetProperty(x => x.LockToken, claim).SetProperty(x => x.LockedUntil, leaseEnd),
-                cancellationToken);
+        var claims = StoreClaims.Of(db);
+        var claimed = await claims.ClaimScheduledAsync(db, claim, now, leaseEnd, o.BatchSize, cancellationToken);
         if (claimed == 0)
         {
             return (0, false);
@@ -145,6 +147,9 @@ internal sealed class ScheduledMessageDispatcher(
             }
         }
 
+        // On PostgreSQL the sends' deletes commit here, with the claim; a crash before it sends the batch again (the
+        // receivers' inboxes drop what was already sent).
+        await claims.FinishAsync(db, CancellationToken.None);
         return (sent, claimed >= o.BatchSize);
     }
 

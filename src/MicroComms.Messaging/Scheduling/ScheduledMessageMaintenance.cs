@@ -1,5 +1,5 @@
 using MicroComms.Messaging.BusOutbox;
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Messaging.Scheduling;
@@ -46,7 +46,7 @@ public sealed class ScheduledMessageMaintenance(SchedulerDbContext db, int busyR
     /// Their due time has passed, so a dispatcher sends them on its next pass. Returns how many were put back.
     /// </summary>
     public Task<int> ReplayAsync(Guid? messageId, CancellationToken cancellationToken) =>
-        SqliteWrite.RunAsync(db, busyRetryLimit, ct => SetAsideQuery(messageId).ExecuteUpdateAsync(
+        StoreWrite.RunAsync(db, busyRetryLimit, ct => SetAsideQuery(messageId).ExecuteUpdateAsync(
             u => u.SetProperty(x => x.SetAsideAt, (long?)null)
                 .SetProperty(x => x.DeliveryAttempts, 0)
                 .SetProperty(x => x.FailureReason, (string?)null)
@@ -56,7 +56,7 @@ public sealed class ScheduledMessageMaintenance(SchedulerDbContext db, int busyR
 
     /// <summary>Deletes set-aside messages (all, or those with <paramref name="messageId"/>) for good; those in line are untouched.</summary>
     public Task<int> PurgeAsync(Guid? messageId, CancellationToken cancellationToken) =>
-        SqliteWrite.RunAsync(db, busyRetryLimit, ct => SetAsideQuery(messageId).ExecuteDeleteAsync(ct), cancellationToken);
+        StoreWrite.RunAsync(db, busyRetryLimit, ct => SetAsideQuery(messageId).ExecuteDeleteAsync(ct), cancellationToken);
 
     private IQueryable<ScheduledMessageRow> SetAsideQuery(Guid? messageId) =>
         messageId is { } id

@@ -1,4 +1,5 @@
 using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Messaging.Scheduling;
@@ -19,11 +20,8 @@ public sealed class SchedulerDbContext(DbContextOptions<SchedulerDbContext> opti
     internal DbSet<ScheduledMessageRow> ScheduledMessages => Set<ScheduledMessageRow>();
 
     /// <summary>Opens a scheduler database with the same per-connection settings the services use (operator tools, tests).</summary>
-    public static SchedulerDbContext ForSqlite(string connectionString) =>
-        new(new DbContextOptionsBuilder<SchedulerDbContext>()
-            .UseSqlite(connectionString)
-            .AddInterceptors(SqliteConnectionPragmas.Instance)
-            .Options);
+    public static SchedulerDbContext Open(StoreKind store, string connectionString) =>
+        new(StoreRegistration.OptionsFor<SchedulerDbContext>(store, connectionString));
 
     /// <summary>
     /// EnsureCreated leaves an existing file as it is, so a scheduler.db written before the set-aside columns gets them

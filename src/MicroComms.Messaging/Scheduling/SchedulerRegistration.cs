@@ -1,4 +1,4 @@
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,14 +10,14 @@ namespace MicroComms.Messaging.Scheduling;
 internal static class SchedulerRegistration
 {
     /// <summary>
-    /// The scheduler's storage and dispatcher: its SQLite database (<c>ConnectionStrings:Scheduler</c>, which the
+    /// The scheduler's storage and dispatcher: its database (<c>ConnectionStrings:Scheduler</c>, which the
     /// Host derives from its data folder; without one <c>data/scheduler.db</c>), the in-process wake-up, and the hosted service that sends due
     /// rows. <see cref="MicroCommsRegistration.AddMicroComms"/> calls it; the consumer and the bus wiring
     /// are added there.
     /// </summary>
     public static IServiceCollection AddMicroCommsScheduler(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSqliteDbContext<SchedulerDbContext>(configuration, SchedulerOptions.ConnectionStringName);
+        services.AddMicroCommsDbContext<SchedulerDbContext>(configuration, SchedulerOptions.ConnectionStringName);
 
         // The dispatcher polls; logging each of its statements at Information would bury everything else.
         services.ConfigureDbContext<SchedulerDbContext>(o => o.ConfigureWarnings(w => w.Log(

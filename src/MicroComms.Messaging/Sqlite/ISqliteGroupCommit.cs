@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Messaging.Sqlite;
 
-/// <summary>The group commit of a DbContext type, found from any of its instances (see <see cref="SqliteWrite"/>).</summary>
+/// <summary>The group commit of a DbContext type, found from any of its instances (see <see cref="Stores.StoreWrite"/>).</summary>
 internal interface ISqliteGroupCommit
 {
     bool CanJoin(DbContext context);

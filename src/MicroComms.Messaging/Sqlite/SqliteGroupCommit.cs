@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Threading.Channels;
+using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -21,7 +22,9 @@ namespace MicroComms.Messaging.Sqlite;
 /// A write keeps its meaning: its changes are committed, and accepted, all or none; a write that fails (a constraint,
 /// a concurrency conflict) is rolled back to its savepoint and its exception reaches that caller only, while the
 /// others commit. A commit that fails fails every write in it. Saves already inside a transaction, on a connection the
-/// caller opened or supplied, and synchronous saves run as EF runs them.
+/// caller opened or supplied, and synchronous saves run as EF runs them. On PostgreSQL, which takes many writers at
+/// once, saves run as EF runs them; only writes nobody waits for (<see cref="EnqueueAsync"/>: delivered marks) are
+/// still collected here, so the marks of many messages are one statement pair.
 /// </remarks>
 internal sealed class SqliteGroupCommit<TDbContext> : SaveChangesInterceptor, ISqliteGroupCommit, IAsyncDisposable
     where TDbContext : DbContext
@@ -43,7 +46,8 @@ internal sealed class SqliteGroupCommit<TDbContext> : SaveChangesInterceptor, IS
     public bool CanJoin(DbContext context)
     {
         var database = context.Database;
-        return database.CurrentTransaction is null
+        return database.IsSqlite()
+            && database.CurrentTransaction is null
             && RelationalOptionsExtension.Extract(context.GetService<IDbContextOptions>()).Connection is null
             && database.GetConnectionString() is not null
             && database.GetDbConnection().State == ConnectionState.Closed;
@@ -175,9 +179,9 @@ internal sealed class SqliteGroupCommit<TDbContext> : SaveChangesInterceptor, IS
             {
                 return await writer.Database.BeginTransactionAsync();
             }
-            catch (Exception ex) when (attempt < _options.BusyRetryLimit && SqliteErrors.IsBusy(ex))
+            catch (Exception ex) when (attempt < _options.BusyRetryLimit && StoreErrors.IsBusy(ex))
             {
-                await SqliteWrite.BackOffAsync(attempt, CancellationToken.None);
+                await StoreWrite.BackOffAsync(attempt, CancellationToken.None);
             }
         }
     }

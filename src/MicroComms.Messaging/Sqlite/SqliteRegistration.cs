@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace MicroComms.Messaging.Sqlite;
 
-public static class SqliteRegistration
+internal static class SqliteRegistration
 {
     /// <summary>
     /// Registers a service's own SQLite database: the connection string <c>ConnectionStrings:{name}</c>, or
@@ -26,16 +26,20 @@ public static class SqliteRegistration
         // Pooled, so the options are built once and a context is reused rather than set up for every scope (an API
         // call, a consumed message): each step (singleton options, then the pool) gained outbox throughput (figures in the
         // benchmark README). Calls to ConfigureDbContext for these contexts pass ServiceLifetime.Singleton, as the pool's options are.
-        //
-        // A failed statement's exception reaches its caller, which logs it with the message it was handling (MassTransit's
-        // retry and fault lines, the delivery service, the Gateway's problem details). EF's own Error line would double
-        // each one and make a lost saga or inbox race, which is expected and retried, read like a fault.
-        services.AddDbContextPool<TContext>(o => o.UseSqlite(connectionString)
-            .AddInterceptors(SqliteConnectionPragmas.Instance)
-            .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug))));
+        services.AddDbContextPool<TContext>(o => Configure(o, connectionString));
         services.AddHostedService<SqliteDatabaseInitializer<TContext>>();
         return services;
     }
+
+    /// <summary>
+    /// SQLite with the per-connection settings. A failed statement's exception reaches its caller, which logs it with the message it was handling (MassTransit's
+    /// retry and fault lines, the delivery service, the Gateway's problem details). EF's own Error line would double
+    /// each one and make a lost saga or inbox race, which is expected and retried, read like a fault.
+    /// </summary>
+    public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseSqlite(connectionString)
+            .AddInterceptors(SqliteConnectionPragmas.Instance)
+            .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 
     private static void EnsureDirectory(string connectionString)
     {

@@ -3,7 +3,7 @@ using MassTransit;
 using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.Benchmarks.Scenarios.Outbox;
 using MicroComms.Messaging;
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using Microsoft.Data.Sqlite;
 
 namespace MicroComms.Benchmarks.Scenarios;
@@ -48,7 +48,7 @@ public sealed class OutboxScenario : IScenario
         _host = BenchHost.Build(settings, (services, configuration) =>
         {
             services.AddSingleton(_probes);
-            services.AddSqliteDbContext<OutboxBenchDbContext>(configuration, "OutboxBench");
+            services.AddMicroCommsDbContext<OutboxBenchDbContext>(configuration, "OutboxBench");
             services.AddMicroComms(configuration, x =>
             {
                 // MicroComms' outbox defaults, as a service registers them: nothing tuned for the benchmark.

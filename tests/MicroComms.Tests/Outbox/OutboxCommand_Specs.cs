@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MicroComms.Host.Errors;
 using MicroComms.Host.Outbox;
+using MicroComms.Messaging.Stores;
 using MicroComms.Messaging.BusOutbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -19,7 +20,7 @@ public sealed class OutboxCommand_Specs : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_data);
-        await using var db = OutboxDbContext.ForSqlite($"Data Source={OrdersDatabase}");
+        await using var db = OutboxDbContext.Open(StoreKind.Sqlite, $"Data Source={OrdersDatabase}");
         await db.Database.EnsureCreatedAsync();
         db.Add(Row(_setAside, setAside: true));
         db.Add(Row(_pending, setAside: false));
@@ -59,7 +60,7 @@ public sealed class OutboxCommand_Specs : IAsyncLifetime
         Assert.Contains("Replayed 1", output, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Failure, unknownExit);
         Assert.Contains("No set-aside outbox message", error, StringComparison.Ordinal);
-        await using var db = OutboxDbContext.ForSqlite($"Data Source={OrdersDatabase}");
+        await using var db = OutboxDbContext.Open(StoreKind.Sqlite, $"Data Source={OrdersDatabase}");
         var row = await db.Set<OutboxMessage>().AsNoTracking().SingleAsync(m => m.MessageId == _setAside);
         Assert.Null(row.SetAside);
         Assert.Equal(0, row.DeliveryAttempts);
@@ -76,7 +77,7 @@ public sealed class OutboxCommand_Specs : IAsyncLifetime
         Assert.Contains("--yes", refusal, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Ok, exit);
         Assert.Contains("Purged 1", output, StringComparison.Ordinal);
-        await using var db = OutboxDbContext.ForSqlite($"Data Source={OrdersDatabase}");
+        await using var db = OutboxDbContext.Open(StoreKind.Sqlite, $"Data Source={OrdersDatabase}");
         Assert.Equal([_pending], await db.Set<OutboxMessage>().Select(m => m.MessageId).ToListAsync());
     }
 

@@ -1,4 +1,5 @@
 using MassTransit;
+using MicroComms.Messaging.Stores;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Testing;
 using MicroComms.WidgetService;
@@ -20,7 +21,7 @@ public sealed class OutboxMaintenance_Specs : IDisposable
         var (host, setAside) = await SetAsideAsync(widget, renames: 3, poisoned: [2]);
         await host.DisposeAsync();
 
-        await using var db = OutboxDbContext.ForSqlite($"Data Source={_database}");
+        await using var db = OutboxDbContext.Open(StoreKind.Sqlite, $"Data Source={_database}");
         var maintenance = new OutboxMaintenance(db);
         var summary = await maintenance.SummarizeAsync(CancellationToken.None);
         var listed = Assert.Single(await maintenance.ListSetAsideAsync(10, CancellationToken.None));
@@ -42,7 +43,7 @@ public sealed class OutboxMaintenance_Specs : IDisposable
         Assert.Equal([1, 4], _recorder.Of<WidgetRenamed>().Select(m => m.Sequence));
 
         // The operator fixed the cause (here: the stored headers), then replays while the service runs.
-        await using (var db = OutboxDbContext.ForSqlite($"Data Source={_database}"))
+        await using (var db = OutboxDbContext.Open(StoreKind.Sqlite, $"Data Source={_database}"))
         {
             foreach (var (messageId, headers) in setAside)
             {
@@ -77,7 +78,7 @@ public sealed class OutboxMaintenance_Specs : IDisposable
             });
         }
 
-        await using (var db = OutboxDbContext.ForSqlite($"Data Source={_database}"))
+        await using (var db = OutboxDbContext.Open(StoreKind.Sqlite, $"Data Source={_database}"))
         {
             var maintenance = new OutboxMaintenance(db);
             Assert.Equal(1, await maintenance.PurgeAsync(null, CancellationToken.None));

@@ -1,7 +1,7 @@
 using MassTransit;
 using MassTransit.Testing;
 using MicroComms.Messaging.Sagas;
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,12 +39,12 @@ public sealed class CounterHost : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.AddProvider(conflicts));
-        services.AddSqliteDbContext<CounterDbContext>(configuration, "Counters");
+        services.AddMicroCommsDbContext<CounterDbContext>(configuration, "Counters");
         services.AddMassTransitTestHarness(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
             x.AddSagaStateMachine<CounterStateMachine, CounterState, CounterStateDefinition>()
-                .SqliteRepository<CounterDbContext>();
+                .DbContextRepository<CounterDbContext>();
         });
 
         var provider = services.BuildServiceProvider(validateScopes: true);

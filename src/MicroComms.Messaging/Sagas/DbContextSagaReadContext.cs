@@ -6,12 +6,12 @@ using Microsoft.EntityFrameworkCore;
 namespace MicroComms.Messaging.Sagas;
 
 /// <summary>Read-only access outside a message (status queries, test harnesses): untracked, no writes.</summary>
-internal sealed class SqliteSagaReadContext<TSaga> : BasePipeContext, LoadSagaRepositoryContext<TSaga>, QuerySagaRepositoryContext<TSaga>
+internal sealed class DbContextSagaReadContext<TSaga> : BasePipeContext, LoadSagaRepositoryContext<TSaga>, QuerySagaRepositoryContext<TSaga>
     where TSaga : class, ISagaVersion
 {
     private readonly DbContext _db;
 
-    public SqliteSagaReadContext(DbContext db, CancellationToken cancellationToken)
+    public DbContextSagaReadContext(DbContext db, CancellationToken cancellationToken)
         : base(cancellationToken)
     {
         _db = db;

@@ -3,7 +3,7 @@ using System.Runtime.ExceptionServices;
 using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Saga;
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,24 +11,24 @@ using Microsoft.Extensions.Options;
 
 namespace MicroComms.Messaging.Sagas;
 
-public static class SqliteSagaRepositoryRegistration
+public static class SagaRepositoryRegistration
 {
-    private static readonly MethodInfo TypedRegistration = typeof(SqliteSagaRepositoryRegistration)
+    private static readonly MethodInfo TypedRegistration = typeof(SagaRepositoryRegistration)
         .GetMethods(BindingFlags.Public | BindingFlags.Static)
-        .Single(m => m.Name == nameof(SqliteRepository) && m.GetGenericArguments().Length == 2);
+        .Single(m => m.Name == nameof(DbContextRepository) && m.GetGenericArguments().Length == 2);
 
     /// <summary>
     /// Persists the saga in <typeparamref name="TDbContext"/> (map it with
     /// <see cref="SagaStateModelBuilderExtensions.AddSagaState{TSaga}"/>), with optimistic concurrency on
-    /// <see cref="ISagaVersion.Version"/>: <c>x.AddSagaStateMachine&lt;SM, S&gt;().SqliteRepository&lt;OrdersDbContext&gt;()</c>.
+    /// <see cref="ISagaVersion.Version"/>: <c>x.AddSagaStateMachine&lt;SM, S&gt;().DbContextRepository&lt;OrdersDbContext&gt;()</c>.
     /// A lost race throws <see cref="SagaConcurrencyException"/>; the saga's endpoint must retry it, so call
     /// <see cref="UseSagaConcurrencyRetry(IReceiveEndpointConfigurator, IRegistrationContext)"/> in the saga's Definition.
     /// </summary>
     /// <remarks>
     /// C# cannot infer the saga type while the DbContext type is given explicitly, so this overload reads the saga
-    /// type from the configurator and calls <see cref="SqliteRepository{TSaga, TDbContext}"/>.
+    /// type from the configurator and calls <see cref="DbContextRepository{TSaga, TDbContext}"/>.
     /// </remarks>
-    public static ISagaRegistrationConfigurator SqliteRepository<TDbContext>(this ISagaRegistrationConfigurator configurator)
+    public static ISagaRegistrationConfigurator DbContextRepository<TDbContext>(this ISagaRegistrationConfigurator configurator)
         where TDbContext : DbContext
     {
         var sagaType = configurator.GetType().GetInterfaces()
@@ -53,16 +53,16 @@ public static class SqliteSagaRepositoryRegistration
         }
     }
 
-    /// <inheritdoc cref="SqliteRepository{TDbContext}(ISagaRegistrationConfigurator)"/>
-    public static ISagaRegistrationConfigurator<TSaga> SqliteRepository<TSaga, TDbContext>(this ISagaRegistrationConfigurator<TSaga> configurator)
+    /// <inheritdoc cref="DbContextRepository{TDbContext}(ISagaRegistrationConfigurator)"/>
+    public static ISagaRegistrationConfigurator<TSaga> DbContextRepository<TSaga, TDbContext>(this ISagaRegistrationConfigurator<TSaga> configurator)
         where TSaga : class, ISagaVersion
         where TDbContext : DbContext
     {
         return configurator.Repository(r =>
         {
-            r.RegisterSagaRepository<TSaga, DbContext, SagaConsumeContextFactory<DbContext, TSaga>, SqliteSagaRepositoryContextFactory<TDbContext, TSaga>>();
-            r.RegisterQuerySagaRepository<TSaga, SqliteSagaRepositoryContextFactory<TDbContext, TSaga>>();
-            r.RegisterLoadSagaRepository<TSaga, SqliteSagaRepositoryContextFactory<TDbContext, TSaga>>();
+            r.RegisterSagaRepository<TSaga, DbContext, SagaConsumeContextFactory<DbContext, TSaga>, DbContextSagaRepositoryContextFactory<TDbContext, TSaga>>();
+            r.RegisterQuerySagaRepository<TSaga, DbContextSagaRepositoryContextFactory<TDbContext, TSaga>>();
+            r.RegisterLoadSagaRepository<TSaga, DbContextSagaRepositoryContextFactory<TDbContext, TSaga>>();
             r.AddSagaConcurrencyOptions();
         });
     }
@@ -86,7 +86,7 @@ public static class SqliteSagaRepositoryRegistration
             // Under the consumer outbox the repository's writes are deferred to the outbox's commit, so a lost race
             // surfaces there instead: the version check tripped, or a new instance that another message inserted first.
             r.Handle<DbUpdateConcurrencyException>();
-            r.Handle<DbUpdateException>(ex => SqliteErrors.IsDuplicateKey(ex) && ex.Entries.Any(e => e.Entity is ISagaVersion));
+            r.Handle<DbUpdateException>(ex => StoreErrors.IsDuplicateKey(ex) && ex.Entries.Any(e => e.Entity is ISagaVersion));
         });
     }
 

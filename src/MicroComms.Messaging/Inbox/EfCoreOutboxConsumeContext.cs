@@ -2,7 +2,7 @@ using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
 using MicroComms.Messaging.BusOutbox;
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Messaging.Inbox;
@@ -11,7 +11,7 @@ namespace MicroComms.Messaging.Inbox;
 /// The consume context MassTransit's <c>OutboxMessagePipe</c> drives: consumer → <see cref="SetConsumed"/> (the one
 /// commit) → delivery of the stored messages → <see cref="SetDelivered"/>.
 /// </summary>
-internal sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxConsumeContextProxy<TMessage>
+internal sealed class EfCoreOutboxConsumeContext<TDbContext, TMessage> : OutboxConsumeContextProxy<TMessage>
     where TDbContext : DbContext
     where TMessage : class
 {
@@ -21,7 +21,7 @@ internal sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxC
     private readonly MicroCommsOutboxOptions _options;
     private readonly State _state;
 
-    public SqliteOutboxConsumeContext(
+    public EfCoreOutboxConsumeContext(
         ConsumeContext<TMessage> context,
         OutboxConsumeOptions consumeOptions,
         IServiceProvider provider,
@@ -80,7 +80,7 @@ internal sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxC
             _state.AddedCommitted = true;
             _crashPoint.AfterCommit(typeof(TMessage).Name, inbox.MessageId);
         }
-        catch (DbUpdateException ex) when (inbox.Id == 0 && SqliteErrors.IsDuplicateKey(ex))
+        catch (DbUpdateException ex) when (inbox.Id == 0 && StoreErrors.IsDuplicateKey(ex))
         {
             _db.ChangeTracker.Clear();
             var winner = await _db.Set<InboxState>().AsNoTracking()
@@ -146,7 +146,7 @@ internal sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxC
         }
 
         var inbox = _state.Inbox;
-        await SqliteWrite.RunAsync(_db, _options.BusyRetryLimit, ct => _db.Set<OutboxMessage>()
+        await StoreWrite.RunAsync(_db, _options.BusyRetryLimit, ct => _db.Set<OutboxMessage>()
             .Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId)
             .ExecuteDeleteAsync(ct), CancellationToken);
         _state.MessagesRemoved = true;
@@ -173,7 +173,7 @@ internal sealed class SqliteOutboxConsumeContext<TDbContext, TMessage> : OutboxC
             return;
         }
 
-        await SqliteWrite.RunAsync(_db, _options.BusyRetryLimit, ct => _db.Set<InboxState>().Where(x => x.Id == inbox.Id)
+        await StoreWrite.RunAsync(_db, _options.BusyRetryLimit, ct => _db.Set<InboxState>().Where(x => x.Id == inbox.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastSequenceNumber, last), ct), CancellationToken);
     }
 

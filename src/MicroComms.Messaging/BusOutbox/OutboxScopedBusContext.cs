@@ -13,7 +13,7 @@ namespace MicroComms.Messaging.BusOutbox;
 /// The bus outbox of one DI scope: sends and publishes become <see cref="OutboxMessage"/> rows of one
 /// <see cref="OutboxState"/> owner in the scope's DbContext, so they exist only if its <c>SaveChanges</c> commits.
 /// </summary>
-internal sealed class SqliteScopedBusContext<TDbContext> : ScopedBusContext, OutboxSendContext, IDisposable
+internal sealed class OutboxScopedBusContext<TDbContext> : ScopedBusContext, OutboxSendContext, IDisposable
     where TDbContext : DbContext
 {
     private readonly IBus _bus;
@@ -29,7 +29,7 @@ internal sealed class SqliteScopedBusContext<TDbContext> : ScopedBusContext, Out
     private IPublishEndpoint? _publishEndpoint;
     private IScopedClientFactory? _scopedClientFactory;
 
-    public SqliteScopedBusContext(IBus bus, TDbContext db, IBusOutboxNotification notification, IClientFactory clientFactory, IServiceProvider provider)
+    public OutboxScopedBusContext(IBus bus, TDbContext db, IBusOutboxNotification notification, IClientFactory clientFactory, IServiceProvider provider)
     {
         _bus = bus;
         _db = db;

@@ -9,10 +9,10 @@ namespace MicroComms.Messaging.BusOutbox;
 /// Replaces MassTransit's scoped bus context: inside a consumer, sends and publishes follow the consume context (and so
 /// the consumer outbox); anywhere else they go to the bus outbox of the scope's DbContext.
 /// </summary>
-internal sealed class SqliteScopedBusContextProvider<TDbContext> : IScopedBusContextProvider<IBus>, IDisposable
+internal sealed class OutboxScopedBusContextProvider<TDbContext> : IScopedBusContextProvider<IBus>, IDisposable
     where TDbContext : DbContext
 {
-    public SqliteScopedBusContextProvider(
+    public OutboxScopedBusContextProvider(
         IBus bus,
         TDbContext db,
         IBusOutboxNotification notification,
@@ -22,7 +22,7 @@ internal sealed class SqliteScopedBusContextProvider<TDbContext> : IScopedBusCon
     {
         Context = consumeContextProvider.HasContext
             ? new ConsumeContextScopedBusContext(consumeContextProvider.GetContext(), clientFactory)
-            : new SqliteScopedBusContext<TDbContext>(bus, db, notification, clientFactory, provider);
+            : new OutboxScopedBusContext<TDbContext>(bus, db, notification, clientFactory, provider);
     }
 
     public ScopedBusContext Context { get; }

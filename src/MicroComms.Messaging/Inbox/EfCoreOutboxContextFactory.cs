@@ -1,6 +1,6 @@
 using MassTransit;
 using MassTransit.Middleware;
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -14,12 +14,12 @@ namespace MicroComms.Messaging.Inbox;
 /// check is a plain read, the consumer's changes are deferred, and one transaction commits changes, inbox row and
 /// outgoing messages together once the consumer has returned.
 /// </summary>
-internal sealed class SqliteOutboxContextFactory<TDbContext>(
+internal sealed class EfCoreOutboxContextFactory<TDbContext>(
     TDbContext db,
     IServiceProvider provider,
     IOptionsMonitor<MicroCommsOutboxOptions> options,
     InboxDeliveredMarks<TDbContext> marks,
-    ILogger<SqliteOutboxContextFactory<TDbContext>> logger) : IOutboxContextFactory<TDbContext>
+    ILogger<EfCoreOutboxContextFactory<TDbContext>> logger) : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
 {
     /// <summary>Compiled once: the inbox lookup runs for every consumed message.</summary>
@@ -61,12 +61,12 @@ internal sealed class SqliteOutboxContextFactory<TDbContext>(
                 typeof(T).Name, messageId, options.ConsumerType);
         }
 
-        var state = new SqliteOutboxConsumeContext<TDbContext, T>.State(inbox, lockId);
+        var state = new EfCoreOutboxConsumeContext<TDbContext, T>.State(inbox, lockId);
         try
         {
             do
             {
-                var outboxContext = new SqliteOutboxConsumeContext<TDbContext, T>(context, options, provider, db, _options, marks, _crashPoint, state);
+                var outboxContext = new EfCoreOutboxConsumeContext<TDbContext, T>(context, options, provider, db, _options, marks, _crashPoint, state);
                 if (!outboxContext.IsMessageConsumed)
                 {
                     DeferredSaveChangesInterceptor.Defer(db);
@@ -113,7 +113,7 @@ internal sealed class SqliteOutboxContextFactory<TDbContext>(
         var last = inbox.LastSequenceNumber;
         try
         {
-            await SqliteWrite.RunAsync(db, _options.BusyRetryLimit, c => db.Set<InboxState>()
+            await StoreWrite.RunAsync(db, _options.BusyRetryLimit, c => db.Set<InboxState>()
                 .Where(x => x.Id == inbox.Id && x.LockId == lockId && x.Delivered == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.LockedUntil, (DateTime?)null)
                     .SetProperty(x => x.LastSequenceNumber, x => last ?? x.LastSequenceNumber), c), CancellationToken.None);
@@ -133,7 +133,7 @@ internal sealed class SqliteOutboxContextFactory<TDbContext>(
         {
             var now = DateTime.UtcNow;
             var until = now + _options.LeaseDuration;
-            var claimed = await SqliteWrite.RunAsync(db, _options.BusyRetryLimit, c => db.Set<InboxState>()
+            var claimed = await StoreWrite.RunAsync(db, _options.BusyRetryLimit, c => db.Set<InboxState>()
                 .Where(x => x.Id == inbox.Id && x.Delivered == null && (x.LockedUntil == null || x.LockedUntil < now))
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.LockId, lockId).SetProperty(x => x.LockedUntil, until)
                     .SetProperty(x => x.ReceiveCount, x => x.ReceiveCount + 1), c), ct);

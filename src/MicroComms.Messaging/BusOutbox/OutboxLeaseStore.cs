@@ -1,39 +1,21 @@
 using MicroComms.Messaging.Inbox;
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace MicroComms.Messaging.BusOutbox;
 
 /// <summary>
-/// Leases on SQLite: every claim is one UPDATE inside BEGIN IMMEDIATE, i.e. under the database-wide write lock,
-/// so two delivery services (threads or processes) can never both see an owner as free. A lease lapses after
-/// <see cref="MicroCommsOutboxOptions.LeaseDuration"/>, so a crashed service's owners are taken over.
+/// The bus outbox's and lapsed inbox rows' claims on either store: claiming is the store's own
+/// (<see cref="StoreClaims"/>: leases under SQLite's write lock, <c>FOR UPDATE SKIP LOCKED</c> on PostgreSQL); recording
+/// what was sent, counting failures and handing rows back is the same on both.
 /// </summary>
-internal sealed class SqliteOutboxLeaseStore(ILogger<SqliteOutboxLeaseStore> logger) : IOutboxLeaseStore
+internal sealed class OutboxLeaseStore(ILogger<OutboxLeaseStore> logger) : IOutboxLeaseStore
 {
     private const int BusyRetryLimit = 10;
 
     public Task<IReadOnlyList<Guid>> ClaimAsync(DbContext db, Guid lockId, int limit, DateTime leaseUntil, CancellationToken cancellationToken) =>
-        SqliteWrite.RunAsync<IReadOnlyList<Guid>>(db, BusyRetryLimit, async ct =>
-        {
-            var now = DateTime.UtcNow;
-            var free = await db.Set<OutboxState>().AsNoTracking()
-                .Where(s => s.Delivered == null && (s.LockedUntil == null || s.LockedUntil < now))
-                .OrderBy(s => s.Created)
-                .Select(s => s.OutboxId)
-                .Take(limit)
-                .ToListAsync(ct);
-            if (free.Count == 0)
-            {
-                return free;
-            }
-
-            // Still inside the write transaction: nobody can have claimed these since the read.
-            await db.Set<OutboxState>().Where(s => free.Contains(s.OutboxId))
-                .ExecuteUpdateAsync(u => u.SetProperty(s => s.LockId, lockId).SetProperty(s => s.LockedUntil, leaseUntil), ct);
-            return free;
-        }, cancellationToken);
+        StoreClaims.Of(db).ClaimOutboxOwnersAsync(db, lockId, limit, leaseUntil, cancellationToken);
 
     public Task<int> CompleteAsync(
         DbContext db,
@@ -42,7 +24,7 @@ internal sealed class SqliteOutboxLeaseStore(ILogger<SqliteOutboxLeaseStore> log
         IReadOnlyCollection<DeliveryOutcome> outcomes,
         int maxAttempts,
         CancellationToken cancellationToken) =>
-        SqliteWrite.RunAsync(db, BusyRetryLimit, async ct =>
+        StoreClaims.Of(db).FinishAsync(db, BusyRetryLimit, async ct =>
         {
             var held = await db.Set<OutboxState>().AsNoTracking()
                 .Where(s => owners.Contains(s.OutboxId) && s.LockId == lockId)
@@ -72,24 +54,12 @@ internal sealed class SqliteOutboxLeaseStore(ILogger<SqliteOutboxLeaseStore> log
             return sent.Count - deleted;
         }, cancellationToken);
 
-    public async Task<IReadOnlyList<InboxState>> ClaimLapsedInboxAsync(DbContext db, Guid lockId, int limit, DateTime leaseUntil, CancellationToken cancellationToken)
-    {
-        // A plain read first: this runs every poll, and most polls find nothing, so they take no write lock.
-        if (!await Lapsed(db, DateTime.UtcNow).AnyAsync(cancellationToken))
-        {
-            return [];
-        }
+    public async Task<IReadOnlyList<InboxState>> ClaimLapsedInboxAsync(DbContext db, Guid lockId, int limit, DateTime leaseUntil, CancellationToken cancellationToken) =>
 
-        return await SqliteWrite.RunAsync<IReadOnlyList<InboxState>>(db, BusyRetryLimit, async ct =>
-        {
-            // Inside the write transaction: nobody can have claimed these since the read.
-            var rows = await Lapsed(db, DateTime.UtcNow).OrderBy(i => i.Id).Take(limit).ToListAsync(ct);
-            var ids = rows.ConvertAll(i => i.Id);
-            await db.Set<InboxState>().Where(i => ids.Contains(i.Id))
-                .ExecuteUpdateAsync(u => u.SetProperty(i => i.LockId, lockId).SetProperty(i => i.LockedUntil, leaseUntil), ct);
-            return rows;
-        }, cancellationToken);
-    }
+        // A plain read first: this runs every poll, and most polls find nothing, so they take no write lock.
+        await StoreClaims.LapsedInbox(db, DateTime.UtcNow).AnyAsync(cancellationToken)
+            ? await StoreClaims.Of(db).ClaimLapsedInboxAsync(db, lockId, limit, leaseUntil, cancellationToken)
+            : [];
 
     public Task<int> CompleteInboxAsync(
         DbContext db,
@@ -98,7 +68,7 @@ internal sealed class SqliteOutboxLeaseStore(ILogger<SqliteOutboxLeaseStore> log
         IReadOnlyCollection<DeliveryOutcome> outcomes,
         int maxAttempts,
         CancellationToken cancellationToken) =>
-        SqliteWrite.RunAsync(db, BusyRetryLimit, async ct =>
+        StoreClaims.Of(db).FinishAsync(db, BusyRetryLimit, async ct =>
         {
             var held = await db.Set<InboxState>().AsNoTracking()
                 .Where(i => inboxRows.Contains(i.Id) && i.LockId == lockId && i.Delivered == null)
@@ -130,12 +100,12 @@ internal sealed class SqliteOutboxLeaseStore(ILogger<SqliteOutboxLeaseStore> log
         }, cancellationToken);
 
     public Task<int> ReleaseAsync(DbContext db, Guid lockId, IReadOnlyCollection<Guid> owners, CancellationToken cancellationToken) =>
-        SqliteWrite.RunAsync(db, BusyRetryLimit, ct => db.Set<OutboxState>()
+        StoreClaims.Of(db).FinishAsync(db, BusyRetryLimit, ct => db.Set<OutboxState>()
             .Where(s => owners.Contains(s.OutboxId) && s.LockId == lockId)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.LockId, Guid.Empty).SetProperty(s => s.LockedUntil, (DateTime?)null), ct), cancellationToken);
 
     public Task<int> RecoverStrandedAsync(DbContext db, CancellationToken cancellationToken) =>
-        SqliteWrite.RunAsync(db, BusyRetryLimit, async ct =>
+        StoreWrite.RunAsync(db, BusyRetryLimit, async ct =>
         {
             var orphans = await db.Set<OutboxMessage>().AsNoTracking()
                 .Where(m => m.OutboxId != null && m.SetAside == null && !db.Set<OutboxState>().Any(s => s.OutboxId == m.OutboxId))
@@ -151,16 +121,6 @@ internal sealed class SqliteOutboxLeaseStore(ILogger<SqliteOutboxLeaseStore> log
             db.ChangeTracker.Clear();
             return orphans.Count;
         }, cancellationToken);
-
-    /// <summary>
-    /// Consumed, not delivered, lease lapsed (or given back), with a message to send or nothing at all left: rows whose
-    /// remaining messages are all set aside are left to the operator.
-    /// </summary>
-    private static IQueryable<InboxState> Lapsed(DbContext db, DateTime now) =>
-        db.Set<InboxState>().AsNoTracking()
-            .Where(i => i.Consumed != null && i.Delivered == null && (i.LockedUntil == null || i.LockedUntil < now))
-            .Where(i => db.Set<OutboxMessage>().Any(m => m.InboxMessageId == i.MessageId && m.InboxConsumerId == i.ConsumerId && m.SetAside == null)
-                || !db.Set<OutboxMessage>().Any(m => m.InboxMessageId == i.MessageId && m.InboxConsumerId == i.ConsumerId));
 
     /// <summary>Counts the failed attempts that were the messages' own fault and sets aside those past <paramref name="maxAttempts"/>.</summary>
     private static async Task RecordFailuresAsync(IQueryable<OutboxMessage> owned, IReadOnlyCollection<DeliveryOutcome> outcomes, int maxAttempts, CancellationToken ct)

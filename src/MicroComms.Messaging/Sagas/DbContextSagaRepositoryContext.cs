@@ -1,7 +1,7 @@
 using MassTransit;
 using MassTransit.Context;
 using MassTransit.Saga;
-using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +14,7 @@ namespace MicroComms.Messaging.Sagas;
 /// version is an EF concurrency token that this class increments on every write). SQLite has one writer and
 /// no row locks, so holding a transaction from load to save would serialise every consumer; instead a lost
 /// race surfaces as <see cref="SagaConcurrencyException"/> and the endpoint's concurrency retry replays the
-/// message against the fresh row (see <see cref="SqliteSagaRepositoryRegistration.UseSagaConcurrencyRetry(IReceiveEndpointConfigurator, SagaConcurrencyOptions)"/>).
+/// message against the fresh row (see <see cref="SagaRepositoryRegistration.UseSagaConcurrencyRetry(IReceiveEndpointConfigurator, SagaConcurrencyOptions)"/>).
 /// </para>
 /// <para>
 /// Transactions: every write is one <c>SaveChanges</c>. If the consume scope already opened a transaction on
@@ -22,7 +22,7 @@ namespace MicroComms.Messaging.Sagas;
 /// the outgoing messages; otherwise SaveChanges' own transaction makes the single-row write atomic.
 /// </para>
 /// </summary>
-internal sealed class SqliteSagaRepositoryContext<TSaga, TMessage> : ConsumeContextScope<TMessage>, SagaRepositoryContext<TSaga, TMessage>, IDisposable
+internal sealed class DbContextSagaRepositoryContext<TSaga, TMessage> : ConsumeContextScope<TMessage>, SagaRepositoryContext<TSaga, TMessage>, IDisposable
     where TSaga : class, ISagaVersion
     where TMessage : class
 {
@@ -35,7 +35,7 @@ internal sealed class SqliteSagaRepositoryContext<TSaga, TMessage> : ConsumeCont
     // is not thread-safe, so writes on it take turns.
     private readonly SemaphoreSlim _inUse = new(1, 1);
 
-    public SqliteSagaRepositoryContext(
+    public DbContextSagaRepositoryContext(
         DbContext db,
         ConsumeContext<TMessage> consumeContext,
         ISagaConsumeContextFactory<DbContext, TSaga> factory,
@@ -64,7 +64,7 @@ internal sealed class SqliteSagaRepositoryContext<TSaga, TMessage> : ConsumeCont
             {
                 await _db.SaveChangesAsync(CancellationToken);
             }
-            catch (DbUpdateException ex) when (SqliteErrors.IsDuplicateKey(ex))
+            catch (DbUpdateException ex) when (StoreErrors.IsDuplicateKey(ex))
             {
                 // Another message created it first: MassTransit then loads the existing row instead.
                 entry.State = EntityState.Detached;
@@ -150,7 +150,7 @@ internal sealed class SqliteSagaRepositoryContext<TSaga, TMessage> : ConsumeCont
             change(saga);
             await _db.SaveChangesAsync(CancellationToken);
         }
-        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || SqliteErrors.IsDuplicateKey(ex) || SqliteErrors.IsBusy(ex))
+        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || StoreErrors.IsDuplicateKey(ex) || StoreErrors.IsBusy(ex))
         {
             Detach(saga.CorrelationId);
             _logger.LogInformation(

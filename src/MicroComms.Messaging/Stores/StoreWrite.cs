@@ -1,14 +1,16 @@
+using MicroComms.Messaging.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
-namespace MicroComms.Messaging.Sqlite;
+namespace MicroComms.Messaging.Stores;
 
 /// <summary>
-/// Runs a short write: in the DbContext's group commit when it has one (<see cref="SqliteGroupCommit{TDbContext}"/>),
-/// otherwise in a transaction of its own (BEGIN IMMEDIATE on SQLite, so the busy timeout applies to taking the lock),
-/// tried again when SQLite still reports 'database is locked' or 'busy'.
+/// Runs a short write: in the DbContext's group commit when it has one (<see cref="SqliteGroupCommit{TDbContext}"/>,
+/// SQLite only), otherwise in a transaction of its own (BEGIN IMMEDIATE on SQLite, so the busy timeout applies to taking
+/// the lock; READ COMMITTED on PostgreSQL, where every statement that must not race re-checks its own condition or holds
+/// row locks), tried again when the store answers busy, deadlock or serialization failure (<see cref="StoreErrors.IsBusy"/>).
 /// </summary>
-internal static class SqliteWrite
+internal static class StoreWrite
 {
     public static async Task<T> RunAsync<T>(DbContext db, int attempts, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -26,7 +28,7 @@ internal static class SqliteWrite
                 await transaction.CommitAsync(cancellationToken);
                 return result;
             }
-            catch (Exception ex) when (attempt < attempts && SqliteErrors.IsBusy(ex))
+            catch (Exception ex) when (attempt < attempts && StoreErrors.IsBusy(ex))
             {
                 await BackOffAsync(attempt, cancellationToken);
             }
@@ -40,7 +42,7 @@ internal static class SqliteWrite
             return true;
         }, cancellationToken);
 
-    /// <summary>The wait before the next try after SQLite answered 'database is locked' (another process writing).</summary>
+    /// <summary>The wait before the next try after the store answered busy (another writer got there first).</summary>
     public static Task BackOffAsync(int attempt, CancellationToken cancellationToken) =>
         Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 50) * attempt), cancellationToken);
 

@@ -8,9 +8,9 @@ namespace MicroComms.Messaging.Sagas;
 /// <summary>
 /// MassTransit's entry into the saga table of <typeparamref name="TDbContext"/>. Registered scoped, so it is
 /// resolved from the consume scope and works on that scope's DbContext (the same instance the consumer outbox
-/// uses). It never opens a transaction of its own: see <see cref="SqliteSagaRepositoryContext{TSaga,TMessage}"/>.
+/// uses). It never opens a transaction of its own: see <see cref="DbContextSagaRepositoryContext{TSaga,TMessage}"/>.
 /// </summary>
-internal sealed class SqliteSagaRepositoryContextFactory<TDbContext, TSaga> :
+internal sealed class DbContextSagaRepositoryContextFactory<TDbContext, TSaga> :
     ISagaRepositoryContextFactory<TSaga>,
     IQuerySagaRepositoryContextFactory<TSaga>,
     ILoadSagaRepositoryContextFactory<TSaga>
@@ -21,10 +21,10 @@ internal sealed class SqliteSagaRepositoryContextFactory<TDbContext, TSaga> :
     private readonly ISagaConsumeContextFactory<DbContext, TSaga> _consumeContextFactory;
     private readonly ILogger _logger;
 
-    public SqliteSagaRepositoryContextFactory(
+    public DbContextSagaRepositoryContextFactory(
         TDbContext db,
         ISagaConsumeContextFactory<DbContext, TSaga> consumeContextFactory,
-        ILogger<SqliteSagaRepositoryContextFactory<TDbContext, TSaga>> logger)
+        ILogger<DbContextSagaRepositoryContextFactory<TDbContext, TSaga>> logger)
     {
         _db = db;
         _consumeContextFactory = consumeContextFactory;
@@ -34,7 +34,7 @@ internal sealed class SqliteSagaRepositoryContextFactory<TDbContext, TSaga> :
     public async Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
         where T : class
     {
-        using var repositoryContext = new SqliteSagaRepositoryContext<TSaga, T>(_db, context, _consumeContextFactory, _logger);
+        using var repositoryContext = new DbContextSagaRepositoryContext<TSaga, T>(_db, context, _consumeContextFactory, _logger);
         await next.Send(repositoryContext);
     }
 
@@ -49,17 +49,17 @@ internal sealed class SqliteSagaRepositoryContextFactory<TDbContext, TSaga> :
             .Select(x => x.CorrelationId)
             .ToListAsync(context.CancellationToken);
 
-        using var repositoryContext = new SqliteSagaRepositoryContext<TSaga, T>(_db, context, _consumeContextFactory, _logger);
+        using var repositoryContext = new DbContextSagaRepositoryContext<TSaga, T>(_db, context, _consumeContextFactory, _logger);
         await next.Send(new DefaultSagaRepositoryQueryContext<TSaga, T>(repositoryContext, ids));
     }
 
     public Task<T> Execute<T>(Func<LoadSagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)
         where T : class =>
-        asyncMethod(new SqliteSagaReadContext<TSaga>(_db, cancellationToken));
+        asyncMethod(new DbContextSagaReadContext<TSaga>(_db, cancellationToken));
 
     public Task<T> Execute<T>(Func<QuerySagaRepositoryContext<TSaga>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)
         where T : class =>
-        asyncMethod(new SqliteSagaReadContext<TSaga>(_db, cancellationToken));
+        asyncMethod(new DbContextSagaReadContext<TSaga>(_db, cancellationToken));
 
     public void Probe(ProbeContext context)
     {

@@ -1,0 +1,37 @@
+using MicroComms.Messaging.Stores;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MicroComms.Messaging.Postgres;
+
+internal static class PostgresRegistration
+{
+    /// <summary>
+    /// Registers a service's own PostgreSQL database: the connection string <c>ConnectionStrings:{name}</c> is required
+    /// (there is no sensible local default for a server). Start-up checks that the database answers before the bus starts.
+    /// </summary>
+    public static IServiceCollection AddPostgresDbContext<TContext>(this IServiceCollection services, IConfiguration configuration, string name)
+        where TContext : DbContext
+    {
+        var connectionString = configuration.GetConnectionString(name);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new StoreUnreachableException(
+                $"{StoreRegistration.StoreKey} is Postgres but ConnectionStrings:{name} is not set; give it a connection string such as "
+                + $"'Host=127.0.0.1;Port=5432;Database=microcomms_{name.ToLowerInvariant()};Username=microcomms;Password=...'.");
+        }
+
+        // Pooled as on SQLite; Npgsql pools the connections underneath.
+        services.AddDbContextPool<TContext>(o => Configure(o, connectionString));
+        services.AddHostedService<PostgresDatabaseInitializer<TContext>>();
+        return services;
+    }
+
+    /// <summary>PostgreSQL, with EF's per-statement error lines at Debug for the same reason as on SQLite (their callers log them).</summary>
+    public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString)
+            .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
+}
