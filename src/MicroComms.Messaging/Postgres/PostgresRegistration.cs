@@ -30,8 +30,14 @@ internal static class PostgresRegistration
         return services;
     }
 
-    /// <summary>PostgreSQL, with EF's per-statement error lines at Debug for the same reason as on SQLite (their callers log them).</summary>
+    /// <summary>
+    /// PostgreSQL, with EF's per-statement error lines at Debug for the same reason as on SQLite (their callers log them),
+    /// and its connection errors too: start-up turns one into a sentence naming host, port and database.
+    /// </summary>
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString)
-            .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
+            .ConfigureWarnings(w => w.Log(
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                (RelationalEventId.ConnectionError, LogLevel.Debug)));
 }
