@@ -7,9 +7,10 @@ namespace MicroComms.Benchmarks.Infrastructure;
 /// <summary>
 /// MicroComms services composed exactly as the <c>microcomms</c> executable composes them (MicroCommsApp, one service
 /// per host, as separate processes would run them), and the bench's own bus hosts beside them: one virtual host, one
-/// temporary data folder for every SQLite file, both gone once the hosts are disposed.
+/// temporary data folder for every SQLite file, both gone once the hosts are disposed. <paramref name="storeSettings"/>
+/// (the store and connection strings, when not the SQLite files) apply to every host.
 /// </summary>
-public sealed class ServiceHosts(RabbitMqNode node, string virtualHost) : IAsyncDisposable
+public sealed class ServiceHosts(RabbitMqNode node, string virtualHost, IReadOnlyDictionary<string, string?>? storeSettings = null) : IAsyncDisposable
 {
     private readonly List<IHost> _started = [];
 
@@ -23,6 +24,11 @@ public sealed class ServiceHosts(RabbitMqNode node, string virtualHost) : IAsync
     {
         var settings = node.Settings(virtualHost);
         settings["ConnectionStrings:Scheduler"] = $"Data Source={Path.Combine(DataDirectory, "scheduler.db")}";
+        foreach (var (key, value) in storeSettings ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         return settings;
     }
 

@@ -9,6 +9,9 @@ public static class Goals
     public const double MaxRequestLatencyFactor = 1.5;
     public const double OutboxShare = 0.5;
 
+    /// <summary>Two instances of each service on these two cores may lose at most this much against one.</summary>
+    public const double ScaleOutShare = 0.9;
+
     /// <summary>How much later than a direct publish a bus-outbox message may arrive (p99, at the steady rate).</summary>
     public const double MaxOutboxExtraP99Milliseconds = 20;
 
@@ -26,6 +29,9 @@ public static class Goals
         var consumerOutbox = Outbox(rows, OutboxScenario.ConsumerOutboxVariant, "end to end");
         var directP99 = Outbox(rows, OutboxScenario.SteadyVariant(OutboxScenario.DirectVariant), "commit to consume p99");
         var busOutboxP99 = Outbox(rows, OutboxScenario.SteadyVariant(OutboxScenario.BusOutboxVariant), "commit to consume p99");
+        var sagaSqlite = Workflows(rows, "saga");
+        var sagaPostgres = Workflows(rows, "saga-postgres");
+        var sagaPostgresTwice = Workflows(rows, "saga-postgres-2x");
         return
         [
             AtLeast("microcomms / limit", "microcomms", "limit", microcomms, limit, LimitShare),
@@ -41,6 +47,8 @@ public static class Goals
                 busOutboxP99 - directP99,
                 $"<= +{MaxOutboxExtraP99Milliseconds:0} ms",
                 busOutboxP99 - directP99 is { } extra ? extra <= MaxOutboxExtraP99Milliseconds : null),
+            AtLeast("saga: PostgreSQL / SQLite (workflows/s)", "saga-postgres", "saga", sagaPostgres, sagaSqlite, 1.0),
+            AtLeast("saga: 2 instances / 1 instance of each service (PostgreSQL)", "saga-postgres-2x", "saga-postgres", sagaPostgresTwice, sagaPostgres, ScaleOutShare),
         ];
     }
 
@@ -60,6 +68,9 @@ public static class Goals
     /// <summary>The median throughput of a scenario's (first) msg/s row, or null when it did not run.</summary>
     public static double? Rate(IReadOnlyList<SummaryRow> rows, string scenario) =>
         rows.FirstOrDefault(r => r.Scenario == scenario && r.Unit == "msg/s")?.Median;
+
+    private static double? Workflows(IReadOnlyList<SummaryRow> rows, string scenario) =>
+        rows.FirstOrDefault(r => r.Scenario == scenario && r.Unit == "workflows/s")?.Median;
 
     private static double? Outbox(IReadOnlyList<SummaryRow> rows, string variant, string metric) =>
         rows.FirstOrDefault(r => r.Scenario == "outbox" && r.Variant == variant && r.Metric == metric)?.Median;

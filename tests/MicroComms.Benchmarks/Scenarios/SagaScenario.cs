@@ -8,21 +8,25 @@ using MicroComms.Gateway;
 using MicroComms.Host;
 using MicroComms.Inventory;
 using MicroComms.Messaging;
+using MicroComms.Messaging.Scheduling;
+using MicroComms.Messaging.Stores;
 using MicroComms.Orders;
 using MicroComms.Payments;
+using MicroComms.Testing;
+using Npgsql;
 
 namespace MicroComms.Benchmarks.Scenarios;
 
 /// <summary>
 /// The whole order workflow as a customer drives it: POST /orders on the Gateway, then Orders (SubmitOrder, the
-/// OrderStateMachine saga on the SQLite saga repository and outbox), Inventory, Payments and Notifications, each
-/// composed as the microcomms executable composes it and run as its own host, over RabbitMQ. A workflow is done when
-/// the bench's subscriber receives the saga's OrderCompleted (or OrderFaulted, which fails the round); a bounded
-/// number of workflows is in flight at once.
+/// OrderStateMachine saga on the saga repository and outbox of <paramref name="store"/>), Inventory, Payments and
+/// Notifications, each composed as the microcomms executable composes it and run as its own host, over RabbitMQ; with
+/// <paramref name="instances"/> above one, that many hosts each of Orders, Inventory and Payments share their service's
+/// PostgreSQL database as competing consumers. A workflow is done when the bench's subscriber receives the saga's
+/// OrderCompleted (or OrderFaulted, which fails the round); a bounded number of workflows is in flight at once.
 /// </summary>
-public sealed class SagaScenario : IScenario
+public sealed class SagaScenario(string name = "saga", StoreKind store = StoreKind.Sqlite, int instances = 1) : IScenario
 {
-    private const string Variant = "order workflow via Gateway, 5 services";
 
     /// <summary>Every order buys one unit, so the seeded stock decides how many orders a run can complete.</summary>
     private const int UnitsPerOrder = 1;
@@ -32,16 +36,23 @@ public sealed class SagaScenario : IScenario
 
     private static readonly string[] Services = [ServiceNames.Orders, ServiceNames.Inventory, ServiceNames.Payments, ServiceNames.Notifications];
 
+    /// <summary>The services that run as several instances; Notifications and the Gateway stay single.</summary>
+    private static readonly string[] ScaledServices = [ServiceNames.Orders, ServiceNames.Inventory, ServiceNames.Payments];
+
     private readonly OrderOutcomes _outcomes = new();
     private BenchContext _context = null!;
     private ServiceHosts? _hosts;
+    private PostgresServer? _postgres;
     private HttpClient? _http;
 
-    public string Name => "saga";
+    public string Name => name;
 
     public ScenarioFamily Family => ScenarioFamily.Workflow;
 
-    public string Description => "order workflow: POST /orders -> Orders saga (SQLite) -> Inventory -> Payments -> OrderCompleted";
+    public string Description => $"order workflow: POST /orders -> Orders saga ({store}) -> Inventory -> Payments -> OrderCompleted"
+        + (instances > 1 ? $"; {instances} instances each of Orders, Inventory, Payments" : "");
+
+    private string Variant => $"order workflow via Gateway, 5 services, {store}" + (instances > 1 ? $", {instances} instances" : "");
 
     public async Task StartAsync(BenchContext context, CancellationToken cancellationToken)
     {
@@ -50,7 +61,7 @@ public sealed class SagaScenario : IScenario
         EnsureEnoughStock(settings.OrderWarmup + (settings.Rounds * settings.Orders));
 
         var vhost = await context.CreateVirtualHostAsync(Name);
-        _hosts = new ServiceHosts(context.Node, vhost);
+        _hosts = new ServiceHosts(context.Node, vhost, await StoreSettingsAsync(cancellationToken));
         // The subscriber first, so its queue is bound before the first workflow can finish.
         await _hosts.StartHostAsync((services, configuration) =>
         {
@@ -65,7 +76,10 @@ public sealed class SagaScenario : IScenario
         };
         foreach (var service in Services)
         {
-            await _hosts.StartServiceAsync(service, overrides, cancellationToken);
+            for (var i = 0; i < (ScaledServices.Contains(service) ? instances : 1); i++)
+            {
+                await _hosts.StartServiceAsync(service, overrides, cancellationToken);
+            }
         }
 
         var gateway = await _hosts.StartServiceAsync(ServiceNames.Gateway, overrides, cancellationToken);
@@ -77,13 +91,17 @@ public sealed class SagaScenario : IScenario
     public async Task<IReadOnlyList<Measurement>> MeasureRoundAsync(CancellationToken cancellationToken)
     {
         var orders = _context.Settings.Orders;
+        var cpu = CpuMeter.Start();
         var elapsed = await RunAsync(orders, cancellationToken);
+        var (processCpu, machineCpu) = cpu.Stop();
         var latencies = _outcomes.Latencies.Order().ToArray();
         return
         [
             new(Name, Variant, "end to end", "workflows/s", orders / elapsed.TotalSeconds, HigherIsBetter: true),
             new(Name, Variant, "p50 submit to completed", "ms", LatencyDriver.Milliseconds(LatencyDriver.Percentile(latencies, 0.50)), HigherIsBetter: false),
             new(Name, Variant, "p99 submit to completed", "ms", LatencyDriver.Milliseconds(LatencyDriver.Percentile(latencies, 0.99)), HigherIsBetter: false),
+            new(Name, Variant, "CPU per workflow, services", "ms", processCpu / orders, HigherIsBetter: false),
+            new(Name, Variant, "CPU per workflow, machine", "ms", machineCpu / orders, HigherIsBetter: false),
         ];
     }
 
@@ -94,6 +112,42 @@ public sealed class SagaScenario : IScenario
         {
             await _hosts.DisposeAsync();
         }
+
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Nothing on SQLite (ServiceHosts' temporary folder); on PostgreSQL a private server with a fresh database per service
+    /// and one for the scheduler, the schema created at start-up.
+    /// </summary>
+    private async Task<Dictionary<string, string?>> StoreSettingsAsync(CancellationToken cancellationToken)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (store != StoreKind.Postgres)
+        {
+            return settings;
+        }
+
+        _postgres = await PostgresServer.StartAsync();
+        settings[StoreRegistration.StoreKey] = nameof(StoreKind.Postgres);
+        settings["MicroComms:MigrateAtStart"] = "true";
+        await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        foreach (var database in ServiceDatabases.Names.Append(SchedulerOptions.ConnectionStringName))
+        {
+            var databaseName = $"bench_{name.Replace('-', '_')}_{database.ToLowerInvariant()}";
+            await using (var create = new NpgsqlCommand($"CREATE DATABASE {databaseName}", connection))
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            settings[$"ConnectionStrings:{database}"] = new NpgsqlConnectionStringBuilder(_postgres.ConnectionString) { Database = databaseName }.ToString();
+        }
+
+        return settings;
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using MicroComms.Messaging.Stores;
+
 namespace MicroComms.Benchmarks.Scenarios;
 
 /// <summary>Every scenario, in the order they run.</summary>
@@ -12,6 +14,8 @@ public static class ScenarioCatalog
         () => new PeerWolverineScenario(),
         () => new RequestResponseScenario(),
         () => new SagaScenario(),
+        () => new SagaScenario("saga-postgres", StoreKind.Postgres),
+        () => new SagaScenario("saga-postgres-2x", StoreKind.Postgres, instances: 2),
         () => new OutboxScenario(),
     ];
 }
