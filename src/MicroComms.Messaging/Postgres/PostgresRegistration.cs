@@ -1,14 +1,24 @@
+using System.Data.Common;
 using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace MicroComms.Messaging.Postgres;
 
 internal static class PostgresRegistration
 {
+    /// <summary>
+    /// Connections a process keeps per database unless the connection string sets <c>Maximum Pool Size</c>. Npgsql's own
+    /// default (100) is the server's whole default <c>max_connections</c>: one busy process with the outbox's 128
+    /// concurrent consumers per endpoint took every connection and the next process was refused ("too many clients").
+    /// With a bounded pool, consumers beyond it wait for a connection instead.
+    /// </summary>
+    public const int DefaultMaxPoolSize = 16;
+
     /// <summary>
     /// Registers a service's own PostgreSQL database: the connection string <c>ConnectionStrings:{name}</c> is required
     /// (there is no sensible local default for a server). Start-up checks that the database answers before the bus starts.
@@ -30,12 +40,27 @@ internal static class PostgresRegistration
         return services;
     }
 
+    /// <summary>The connection string with <see cref="DefaultMaxPoolSize"/> unless it names a pool size of its own.</summary>
+    public static string WithPoolLimit(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var named = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase)
+                || k.Replace(" ", "", StringComparison.Ordinal).Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase));
+        if (!named)
+        {
+            builder.MaxPoolSize = DefaultMaxPoolSize;
+        }
+
+        return builder.ConnectionString;
+    }
+
     /// <summary>
     /// PostgreSQL, with EF's per-statement error lines at Debug for the same reason as on SQLite (their callers log them),
     /// and its connection errors too: start-up turns one into a sentence naming host, port and database.
     /// </summary>
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString)
+        options.UseNpgsql(WithPoolLimit(connectionString))
             .ConfigureWarnings(w => w.Log(
                 (RelationalEventId.CommandError, LogLevel.Debug),
                 (CoreEventId.SaveChangesFailed, LogLevel.Debug),

@@ -29,6 +29,10 @@ public static class Goals
         var consumerOutbox = Outbox(rows, OutboxScenario.ConsumerOutboxVariant, "end to end");
         var directP99 = Outbox(rows, OutboxScenario.SteadyVariant(OutboxScenario.DirectVariant), "commit to consume p99");
         var busOutboxP99 = Outbox(rows, OutboxScenario.SteadyVariant(OutboxScenario.BusOutboxVariant), "commit to consume p99");
+        var pgDirect = Outbox(rows, OutboxScenario.DirectVariant, "end to end", "outbox-postgres");
+        var pgBusOutbox = Outbox(rows, OutboxScenario.BusOutboxVariant, "end to end", "outbox-postgres");
+        var pgRelay = Outbox(rows, OutboxScenario.RelayVariant, "end to end", "outbox-postgres");
+        var pgConsumerOutbox = Outbox(rows, OutboxScenario.ConsumerOutboxVariant, "end to end", "outbox-postgres");
         var sagaSqlite = Workflows(rows, "saga");
         var sagaPostgres = Workflows(rows, "saga-postgres");
         var sagaPostgresTwice = Workflows(rows, "saga-postgres-2x");
@@ -47,6 +51,8 @@ public static class Goals
                 busOutboxP99 - directP99,
                 $"<= +{MaxOutboxExtraP99Milliseconds:0} ms",
                 busOutboxP99 - directP99 is { } extra ? extra <= MaxOutboxExtraP99Milliseconds : null),
+            AtLeast("outbox on PostgreSQL: bus outbox / direct publish (end to end)", "bus outbox", "direct publish", pgBusOutbox, pgDirect, OutboxShare),
+            AtLeast("outbox on PostgreSQL: consumer outbox / consumer, direct publish (end to end)", "consumer outbox", "consumer, direct publish", pgConsumerOutbox, pgRelay, OutboxShare),
             AtLeast("saga: PostgreSQL / SQLite (workflows/s)", "saga-postgres", "saga", sagaPostgres, sagaSqlite, 1.0),
             AtLeast("saga: 2 instances / 1 instance of each service (PostgreSQL)", "saga-postgres-2x", "saga-postgres", sagaPostgresTwice, sagaPostgres, ScaleOutShare),
         ];
@@ -72,8 +78,8 @@ public static class Goals
     private static double? Workflows(IReadOnlyList<SummaryRow> rows, string scenario) =>
         rows.FirstOrDefault(r => r.Scenario == scenario && r.Unit == "workflows/s")?.Median;
 
-    private static double? Outbox(IReadOnlyList<SummaryRow> rows, string variant, string metric) =>
-        rows.FirstOrDefault(r => r.Scenario == "outbox" && r.Variant == variant && r.Metric == metric)?.Median;
+    private static double? Outbox(IReadOnlyList<SummaryRow> rows, string variant, string metric, string scenario = "outbox") =>
+        rows.FirstOrDefault(r => r.Scenario == scenario && r.Variant == variant && r.Metric == metric)?.Median;
 
     private static double? P50(IReadOnlyList<SummaryRow> rows, string variant) =>
         rows.FirstOrDefault(r => r.Scenario == "request-response" && r.Variant == variant && r.Metric == "p50")?.Median;

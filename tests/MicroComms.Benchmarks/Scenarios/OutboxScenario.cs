@@ -3,20 +3,21 @@ using MassTransit;
 using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.Benchmarks.Scenarios.Outbox;
 using MicroComms.Messaging;
+using MicroComms.Messaging.Scheduling;
 using MicroComms.Messaging.Stores;
 using Microsoft.Data.Sqlite;
 
 namespace MicroComms.Benchmarks.Scenarios;
 
 /// <summary>
-/// The SQLite outbox end to end over RabbitMQ, each form beside its direct-publish baseline in the same host and round:
+/// The outbox on <paramref name="store"/> end to end over RabbitMQ, each form beside its direct-publish baseline in the same host and round:
 /// the bus outbox (a DI scope stores an order row and publishes; SaveChanges commits both; the delivery service sends)
 /// against IBus.Publish, and the consumer outbox (a consumer stores the row and publishes; row, inbox row and event
 /// commit together, then the event is sent) against a consumer that publishes directly. Every event is counted by a
 /// downstream consumer, which also measures commit-to-consume latency. A steady-rate run then compares the latency of
 /// the bus outbox and direct publish at a load both carry.
 /// </summary>
-public sealed class OutboxScenario : IScenario
+public sealed class OutboxScenario(string name = "outbox", StoreKind store = StoreKind.Sqlite) : IScenario
 {
     public const string DirectVariant = "direct publish";
     public const string BusOutboxVariant = "bus outbox";
@@ -28,12 +29,13 @@ public sealed class OutboxScenario : IScenario
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "microcomms-bench-outbox-" + Guid.NewGuid().ToString("N")[..8]);
     private BenchContext _context = null!;
     private IHost? _host;
+    private BenchDatabases? _databases;
 
-    public string Name => "outbox";
+    public string Name => name;
 
     public ScenarioFamily Family => ScenarioFamily.Outbox;
 
-    public string Description => "SQLite bus outbox and consumer outbox vs direct publish, end to end and at a steady rate";
+    public string Description => $"{store} bus outbox and consumer outbox vs direct publish, end to end and at a steady rate";
 
     /// <summary>The row label of a steady-rate run (the rate is in the report's settings line).</summary>
     public static string SteadyVariant(string variant) => $"{variant}, steady rate";
@@ -45,6 +47,16 @@ public sealed class OutboxScenario : IScenario
         Directory.CreateDirectory(_directory);
         var settings = context.Node.Settings(vhost);
         settings["ConnectionStrings:OutboxBench"] = $"Data Source={Path.Combine(_directory, "outbox-bench.db")}";
+        settings["ConnectionStrings:Scheduler"] = $"Data Source={Path.Combine(_directory, "scheduler.db")}";
+        if (store == StoreKind.Postgres)
+        {
+            _databases = await BenchDatabases.CreateAsync(Name, ["OutboxBench", SchedulerOptions.ConnectionStringName], cancellationToken);
+            foreach (var (key, value) in _databases.Settings)
+            {
+                settings[key] = value;
+            }
+        }
+
         _host = BenchHost.Build(settings, (services, configuration) =>
         {
             services.AddSingleton(_probes);
@@ -113,6 +125,11 @@ public sealed class OutboxScenario : IScenario
         {
             await _host.StopAsync();
             _host.Dispose();
+        }
+
+        if (_databases is not null)
+        {
+            await _databases.DisposeAsync();
         }
 
         // Pooled connections keep the database files open; release them so the folder can go.

@@ -12,8 +12,6 @@ using MicroComms.Messaging.Scheduling;
 using MicroComms.Messaging.Stores;
 using MicroComms.Orders;
 using MicroComms.Payments;
-using MicroComms.Testing;
-using Npgsql;
 
 namespace MicroComms.Benchmarks.Scenarios;
 
@@ -42,7 +40,7 @@ public sealed class SagaScenario(string name = "saga", StoreKind store = StoreKi
     private readonly OrderOutcomes _outcomes = new();
     private BenchContext _context = null!;
     private ServiceHosts? _hosts;
-    private PostgresServer? _postgres;
+    private BenchDatabases? _databases;
     private HttpClient? _http;
 
     public string Name => name;
@@ -61,7 +59,12 @@ public sealed class SagaScenario(string name = "saga", StoreKind store = StoreKi
         EnsureEnoughStock(settings.OrderWarmup + (settings.Rounds * settings.Orders));
 
         var vhost = await context.CreateVirtualHostAsync(Name);
-        _hosts = new ServiceHosts(context.Node, vhost, await StoreSettingsAsync(cancellationToken));
+        if (store == StoreKind.Postgres)
+        {
+            _databases = await BenchDatabases.CreateAsync(Name, ServiceDatabases.Names.Append(SchedulerOptions.ConnectionStringName), cancellationToken);
+        }
+
+        _hosts = new ServiceHosts(context.Node, vhost, _databases?.Settings);
         // The subscriber first, so its queue is bound before the first workflow can finish.
         await _hosts.StartHostAsync((services, configuration) =>
         {
@@ -113,41 +116,10 @@ public sealed class SagaScenario(string name = "saga", StoreKind store = StoreKi
             await _hosts.DisposeAsync();
         }
 
-        if (_postgres is not null)
+        if (_databases is not null)
         {
-            await _postgres.DisposeAsync();
+            await _databases.DisposeAsync();
         }
-    }
-
-    /// <summary>
-    /// Nothing on SQLite (ServiceHosts' temporary folder); on PostgreSQL a private server with a fresh database per service
-    /// and one for the scheduler, the schema created at start-up.
-    /// </summary>
-    private async Task<Dictionary<string, string?>> StoreSettingsAsync(CancellationToken cancellationToken)
-    {
-        var settings = new Dictionary<string, string?>();
-        if (store != StoreKind.Postgres)
-        {
-            return settings;
-        }
-
-        _postgres = await PostgresServer.StartAsync();
-        settings[StoreRegistration.StoreKey] = nameof(StoreKind.Postgres);
-        settings["MicroComms:MigrateAtStart"] = "true";
-        await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        foreach (var database in ServiceDatabases.Names.Append(SchedulerOptions.ConnectionStringName))
-        {
-            var databaseName = $"bench_{name.Replace('-', '_')}_{database.ToLowerInvariant()}";
-            await using (var create = new NpgsqlCommand($"CREATE DATABASE {databaseName}", connection))
-            {
-                await create.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            settings[$"ConnectionStrings:{database}"] = new NpgsqlConnectionStringBuilder(_postgres.ConnectionString) { Database = databaseName }.ToString();
-        }
-
-        return settings;
     }
 
     /// <summary>

@@ -17,5 +17,6 @@ public static class ScenarioCatalog
         () => new SagaScenario("saga-postgres", StoreKind.Postgres),
         () => new SagaScenario("saga-postgres-2x", StoreKind.Postgres, instances: 2),
         () => new OutboxScenario(),
+        () => new OutboxScenario("outbox-postgres", StoreKind.Postgres),
     ];
 }
