@@ -62,7 +62,9 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
                 {
                     context.Saga.CustomerId = context.Message.CustomerId;
                     context.Saga.Total = context.Message.Total;
-                    context.Saga.SubmittedAt = context.Message.SubmittedAt;
+
+                    // In UTC: PostgreSQL's timestamptz takes no other offset, and a message may carry any.
+                    context.Saga.SubmittedAt = context.Message.SubmittedAt.ToUniversalTime();
                     context.Saga.UpdatedAt = clock.GetUtcNow();
                 })
                 .Send(OrdersCommandAddresses.ReserveStock, context => new ReserveStock(context.Message.OrderId, context.Message.Lines))
