@@ -30,6 +30,21 @@ public sealed class OrderStateMachine_Specs
     }
 
     [Fact]
+    public async Task Regression_a_submitted_time_with_an_offset_is_stored_in_utc_as_PostgreSQL_requires()
+    {
+        await using var orders = await OrderSagaHarness.StartAsync();
+        var orderId = NewId.NextGuid();
+        var submitted = new DateTimeOffset(2026, 12, 4, 23, 30, 0, TimeSpan.FromHours(2));
+
+        await orders.Harness.Bus.Publish(new OrderSubmitted(orderId, "alice", [new OrderLine("KB-101", 1, 10m)], 10m, submitted));
+
+        await orders.ReachedAsync(orderId, orders.Machine.Submitted);
+        var saga = await orders.ReadAsync(orderId);
+        Assert.Equal(TimeSpan.Zero, saga!.SubmittedAt.Offset);
+        Assert.Equal(submitted, saga.SubmittedAt);
+    }
+
+    [Fact]
     public async Task Reserved_stock_is_charged_and_a_payment_timeout_is_scheduled()
     {
         await using var orders = await OrderSagaHarness.StartAsync();
