@@ -1,6 +1,7 @@
 using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,8 @@ internal static class PostgresRegistration
 {
     /// <summary>
     /// Registers a service's own PostgreSQL database: the connection string <c>ConnectionStrings:{name}</c> is required
-    /// (there is no sensible local default for a server). Start-up checks that the database answers before the bus starts.
+    /// (there is no sensible local default for a server). Start-up checks that the database answers before the bus starts, then migrates it (when <c>MicroComms:MigrateAtStart</c> is
+    /// true; off by default, a DBA runs <c>microcomms db migrate</c> or its script) or checks that it is migrated.
     /// </summary>
     public static IServiceCollection AddPostgresDbContext<TContext>(this IServiceCollection services, IConfiguration configuration, string name)
         where TContext : DbContext
@@ -26,12 +28,14 @@ internal static class PostgresRegistration
 
         // Pooled as on SQLite; Npgsql pools the connections underneath.
         services.AddDbContextPool<TContext>(o => Configure(o, connectionString));
-        services.AddHostedService<PostgresDatabaseInitializer<TContext>>();
+        var migrateAtStart = StoreSchema.MigrateAtStart(configuration);
+        services.AddHostedService(sp => new PostgresDatabaseInitializer<TContext>(sp.GetRequiredService<IServiceScopeFactory>(), migrateAtStart));
         return services;
     }
 
     /// <summary>PostgreSQL, with EF's per-statement error lines at Debug for the same reason as on SQLite (their callers log them).</summary>
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString)
+            .ReplaceService<IMigrationsAssembly, StoreMigrationsAssembly>()
             .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 }
