@@ -21,8 +21,9 @@ public static class StoreSchema
     internal const string SqliteProvider = "Microsoft.EntityFrameworkCore.Sqlite";
     internal const string PostgresProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
 
-    /// <summary>The table EF keeps the applied migrations in, on both stores.</summary>
-    private const string HistoryTablePrefix = "__EFMigrations";
+    /// <summary>EF's own tables, on both stores: the applied migrations, and the lock <c>Migrate</c> takes on SQLite.</summary>
+    private const string EfTablePrefix = "__EFMigrations";
+    private const string HistoryTable = "__EFMigrationsHistory";
 
     /// <summary><c>MicroComms:MigrateAtStart</c>, or the store's default when unset; a value that is not a boolean stops start-up.</summary>
     public static bool MigrateAtStart(IConfiguration configuration)
@@ -154,7 +155,7 @@ public static class StoreSchema
         var tables = await db.Database
             .SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'")
             .ToListAsync(cancellationToken);
-        if (tables.Count == 0 || tables.Any(t => t.StartsWith(HistoryTablePrefix, StringComparison.Ordinal)))
+        if (tables.Contains(HistoryTable) || !tables.Any(t => !t.StartsWith(EfTablePrefix, StringComparison.Ordinal)))
         {
             return;
         }
