@@ -33,9 +33,16 @@ internal static class PostgresRegistration
         return services;
     }
 
-    /// <summary>PostgreSQL, with EF's per-statement error lines at Debug for the same reason as on SQLite (their callers log them).</summary>
+    /// <summary>
+    /// PostgreSQL, with EF's per-statement error lines at Debug for the same reason as on SQLite (their callers log them),
+    /// and its connection error line too: a server that is down, a wrong password or a missing database is reported once,
+    /// as the one sentence of <see cref="StoreSchema.CheckReachableAsync"/> at start-up or the caller's log line later.
+    /// </summary>
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString)
             .ReplaceService<IMigrationsAssembly, StoreMigrationsAssembly>()
-            .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
+            .ConfigureWarnings(w => w.Log(
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 }
