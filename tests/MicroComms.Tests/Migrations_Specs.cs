@@ -113,7 +113,7 @@ public sealed class Migrations_Specs : IDisposable
             Assert.NotEmpty(db.Database.GetMigrations());
             Assert.False(
                 db.Database.HasPendingModelChanges(),
-                $"{db.GetType().Name} has changed since its latest {store} migration: add one for each store (README, 'Schema changes').");
+                $"{db.GetType().Name} has changed since its latest {store} migration: add one for each store (README, 'Operator commands: database schema').");
         }
     }
 

@@ -85,7 +85,9 @@ public static class DbCommand
             foreach (var database in databases)
             {
                 await using var db = database.Open(store, placeholder);
-                await output.WriteLineAsync($"-- {database.Name}: {db.GetType().Name} on {store}");
+                await output.WriteLineAsync(store == StoreKind.Sqlite
+                    ? $"-- {database.Name}: {db.GetType().Name} on {store}, from an empty file (SQLite has no idempotent script; use db migrate on an existing one)"
+                    : $"-- {database.Name}: {db.GetType().Name} on {store}, idempotent");
                 await output.WriteLineAsync(StoreSchema.Script(db));
             }
 
