@@ -26,7 +26,7 @@ public static class StoreSchema
     private const string HistoryTable = "__EFMigrationsHistory";
 
     /// <summary><c>MicroComms:MigrateAtStart</c>, or the store's default when unset; a value that is not a boolean stops start-up.</summary>
-    public static bool MigrateAtStart(IConfiguration configuration)
+    internal static bool MigrateAtStart(IConfiguration configuration)
     {
         var value = configuration[MigrateAtStartKey];
         if (string.IsNullOrWhiteSpace(value))
@@ -43,7 +43,7 @@ public static class StoreSchema
     /// True when the context has migrations for the store it runs on (every service's and the scheduler's); a context
     /// without them (a test's own) is created from its model instead.
     /// </summary>
-    public static bool HasMigrations(DbContext db) => db.Database.GetMigrations().Any();
+    internal static bool HasMigrations(DbContext db) => db.Database.GetMigrations().Any();
 
     /// <summary>
     /// Applies the pending migrations and returns their ids (none when the database is up to date). A SQLite file
@@ -70,7 +70,7 @@ public static class StoreSchema
     /// Stops start-up with one sentence when the database is not at the latest migration (start-up does not migrate
     /// here: <c>MicroComms:MigrateAtStart</c> is off).
     /// </summary>
-    public static async Task RequireMigratedAsync(DbContext db, CancellationToken cancellationToken)
+    internal static async Task RequireMigratedAsync(DbContext db, CancellationToken cancellationToken)
     {
         var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
