@@ -1,5 +1,6 @@
 using MicroComms.Host;
 using MicroComms.Host.Crash;
+using MicroComms.Host.Db;
 using MicroComms.Host.Errors;
 using MicroComms.Host.Outbox;
 using MicroComms.Host.Scheduler;
@@ -15,6 +16,7 @@ var configuration = new ConfigurationBuilder()
 root.Subcommands.Add(ErrorsCommand.Create(configuration));
 root.Subcommands.Add(OutboxCommand.Create(configuration));
 root.Subcommands.Add(SchedulerCommand.Create(configuration));
+root.Subcommands.Add(DbCommand.Create(configuration));
 root.Subcommands.Add(CrashCommand.Create());
 
 return await MicroCommsCommands.InvokeAsync(root, args);

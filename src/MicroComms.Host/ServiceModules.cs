@@ -1,8 +1,10 @@
 using MicroComms.Gateway;
 using MicroComms.Inventory;
+using MicroComms.Messaging.Stores;
 using MicroComms.Notifications;
 using MicroComms.Orders;
 using MicroComms.Payments;
+using Microsoft.EntityFrameworkCore;
 
 namespace MicroComms.Host;
 
@@ -14,13 +16,21 @@ public static class ServiceModules
 {
     public static readonly IReadOnlyList<ServiceModule> All =
     [
-        new(ServiceNames.Orders, (s, c) => s.AddOrders(c), x => x.AddOrders(), OrdersRegistration.DatabaseName),
+        new(ServiceNames.Orders, (s, c) => s.AddOrders(c), x => x.AddOrders(), OrdersRegistration.DatabaseName,
+            OpenDatabase: Database<OrdersDbContext>(o => new(o))),
         new(ServiceNames.Inventory, (s, c) => s.AddInventory(c), x => x.AddInventory(), InventoryRegistration.DatabaseName,
-            app => app.MapInventoryEndpoints()),
-        new(ServiceNames.Payments, (s, c) => s.AddPayments(c), x => x.AddPayments(), PaymentsRegistration.DatabaseName),
-        new(ServiceNames.Notifications, (s, c) => s.AddNotifications(c), x => x.AddNotifications(), NotificationsRegistration.DatabaseName),
+            app => app.MapInventoryEndpoints(), Database<InventoryDbContext>(o => new(o))),
+        new(ServiceNames.Payments, (s, c) => s.AddPayments(c), x => x.AddPayments(), PaymentsRegistration.DatabaseName,
+            OpenDatabase: Database<PaymentsDbContext>(o => new(o))),
+        new(ServiceNames.Notifications, (s, c) => s.AddNotifications(c), x => x.AddNotifications(), NotificationsRegistration.DatabaseName,
+            OpenDatabase: Database<NotificationsDbContext>(o => new(o))),
         new(ServiceNames.Gateway, (s, c) => s.AddGateway(c), x => x.AddGateway(), MapEndpoints: app => app.MapGateway()),
     ];
+
+    /// <summary>Opens a service's context on a store with the settings the service uses.</summary>
+    private static Func<StoreKind, string, DbContext> Database<TContext>(Func<DbContextOptions<TContext>, TContext> create)
+        where TContext : DbContext =>
+        (store, connectionString) => create(StoreRegistration.OptionsFor<TContext>(store, connectionString));
 
     /// <summary>The modules of the services named (see <see cref="ServiceNames.Parse"/>), in the table's order.</summary>
     public static IReadOnlyList<ServiceModule> Named(IReadOnlySet<string> names) => All.Where(m => names.Contains(m.Name)).ToList();

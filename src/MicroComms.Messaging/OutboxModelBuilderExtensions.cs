@@ -8,7 +8,7 @@ public static class OutboxModelBuilderExtensions
 {
     /// <summary>
     /// Adds the inbox and outbox tables (<c>InboxState</c>, <c>OutboxMessage</c>, <c>OutboxState</c>) to a service's
-    /// DbContext. Call from <c>OnModelCreating</c>; <c>EnsureCreated</c> at start-up creates them.
+    /// DbContext. Call from <c>OnModelCreating</c>; the context's migrations create them (add one for each store after a change here).
     /// </summary>
     public static ModelBuilder AddMicroCommsOutbox(this ModelBuilder modelBuilder)
     {

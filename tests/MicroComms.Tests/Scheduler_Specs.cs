@@ -260,6 +260,9 @@ public sealed class Scheduler_Specs
             await db.Database.ExecuteSqlRawAsync("ALTER TABLE scheduled_messages DROP COLUMN delivery_attempts");
             await db.Database.ExecuteSqlRawAsync("ALTER TABLE scheduled_messages DROP COLUMN set_aside_at");
             await db.Database.ExecuteSqlRawAsync("ALTER TABLE scheduled_messages DROP COLUMN failure_reason");
+
+            // A file that old was written by EnsureCreated: no migration history.
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE \"__EFMigrationsHistory\"");
         }
 
         using var upgraded = MicroCommsTestHost.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());

@@ -2,24 +2,36 @@ using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 
 namespace MicroComms.Messaging.Postgres;
 
 /// <summary>
 /// Before any hosted service (the bus included) starts: opens the database once, so a server that is down, a wrong
-/// password or a missing database stops start-up with one sentence naming host, port and database, then brings the
-/// schema up to date.
+/// password or a missing database stops start-up with one sentence naming host, port and database; then applies the
+/// pending migrations (<paramref name="migrateAtStart"/>, <c>MicroComms:MigrateAtStart</c>, off by default for
+/// PostgreSQL) or stops start-up with one sentence unless the database is migrated. A context without migrations (a
+/// test's own) is created from its model.
 /// </summary>
-internal sealed class PostgresDatabaseInitializer<TContext>(IServiceScopeFactory scopeFactory) : IHostedLifecycleService
+internal sealed class PostgresDatabaseInitializer<TContext>(IServiceScopeFactory scopeFactory, bool migrateAtStart) : IHostedLifecycleService
     where TContext : DbContext
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        await CheckReachableAsync(db, cancellationToken);
-        await db.Database.EnsureCreatedAsync(cancellationToken);
+        await StoreSchema.CheckReachableAsync(db, cancellationToken);
+        if (!StoreSchema.HasMigrations(db))
+        {
+            await db.Database.EnsureCreatedAsync(cancellationToken);
+        }
+        else if (migrateAtStart)
+        {
+            await StoreSchema.MigrateAsync(db, cancellationToken);
+        }
+        else
+        {
+            await StoreSchema.RequireMigratedAsync(db, cancellationToken);
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -31,22 +43,4 @@ internal sealed class PostgresDatabaseInitializer<TContext>(IServiceScopeFactory
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    internal static async Task CheckReachableAsync(DbContext db, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.Database.OpenConnectionAsync(cancellationToken);
-            await db.Database.CloseConnectionAsync();
-        }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
-        {
-            var target = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString());
-            var reason = ex is PostgresException pg ? $"{pg.MessageText} ({pg.SqlState})" : ex.GetBaseException().Message;
-            throw new StoreUnreachableException(
-                $"PostgreSQL for {typeof(TContext).Name} is not usable at {target.Host}:{target.Port} "
-                + $"(database '{target.Database}', user '{target.Username}'): {reason}.",
-                ex);
-        }
-    }
 }

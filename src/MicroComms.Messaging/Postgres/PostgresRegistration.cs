@@ -2,6 +2,7 @@ using System.Data.Common;
 using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,8 @@ internal static class PostgresRegistration
 
     /// <summary>
     /// Registers a service's own PostgreSQL database: the connection string <c>ConnectionStrings:{name}</c> is required
-    /// (there is no sensible local default for a server). Start-up checks that the database answers before the bus starts.
+    /// (there is no sensible local default for a server). Start-up checks that the database answers before the bus starts, then migrates it (when <c>MicroComms:MigrateAtStart</c> is
+    /// true; off by default, a DBA runs <c>microcomms db migrate</c> or its script) or checks that it is migrated.
     /// </summary>
     public static IServiceCollection AddPostgresDbContext<TContext>(this IServiceCollection services, IConfiguration configuration, string name)
         where TContext : DbContext
@@ -36,7 +38,8 @@ internal static class PostgresRegistration
 
         // Pooled as on SQLite; Npgsql pools the connections underneath.
         services.AddDbContextPool<TContext>(o => Configure(o, connectionString));
-        services.AddHostedService<PostgresDatabaseInitializer<TContext>>();
+        var migrateAtStart = StoreSchema.MigrateAtStart(configuration);
+        services.AddHostedService(sp => new PostgresDatabaseInitializer<TContext>(sp.GetRequiredService<IServiceScopeFactory>(), migrateAtStart));
         return services;
     }
 
@@ -57,12 +60,14 @@ internal static class PostgresRegistration
 
     /// <summary>
     /// PostgreSQL, with EF's per-statement error lines at Debug for the same reason as on SQLite (their callers log them),
-    /// and its connection errors too: start-up turns one into a sentence naming host, port and database.
+    /// and its connection error line too: a server that is down, a wrong password or a missing database is reported once,
+    /// as the one sentence of <see cref="StoreSchema.CheckReachableAsync"/> at start-up or the caller's log line later.
     /// </summary>
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(WithPoolLimit(connectionString))
+            .ReplaceService<IMigrationsAssembly, StoreMigrationsAssembly>()
             .ConfigureWarnings(w => w.Log(
                 (RelationalEventId.CommandError, LogLevel.Debug),
-                (CoreEventId.SaveChangesFailed, LogLevel.Debug),
-                (RelationalEventId.ConnectionError, LogLevel.Debug)));
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 }

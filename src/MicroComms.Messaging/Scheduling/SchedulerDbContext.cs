@@ -24,8 +24,8 @@ public sealed class SchedulerDbContext(DbContextOptions<SchedulerDbContext> opti
         new(StoreRegistration.OptionsFor<SchedulerDbContext>(store, connectionString));
 
     /// <summary>
-    /// EnsureCreated leaves an existing file as it is, so a scheduler.db written before the set-aside columns gets them
-    /// here: added with defaults that mean "in line, never failed", so its waiting rows are kept and sent as before.
+    /// A scheduler.db written by EnsureCreated before the set-aside columns gets them here before it is recorded as at the
+    /// first migration: added with defaults that mean "in line, never failed", so its waiting rows are kept and sent as before.
     /// </summary>
     async Task ISqliteSchemaUpgrade.UpgradeSchemaAsync(CancellationToken cancellationToken)
     {

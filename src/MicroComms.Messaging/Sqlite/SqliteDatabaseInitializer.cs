@@ -1,3 +1,4 @@
+using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -5,10 +6,12 @@ using Microsoft.Extensions.Hosting;
 namespace MicroComms.Messaging.Sqlite;
 
 /// <summary>
-/// Creates the schema (or brings an older file up to date, see <see cref="ISqliteSchemaUpgrade"/>) and turns on WAL
-/// before any hosted service (the bus included) starts.
+/// Before any hosted service (the bus included) starts: turns on WAL, then applies the context's pending migrations
+/// (<paramref name="migrateAtStart"/>, <c>MicroComms:MigrateAtStart</c>, on by default for SQLite; a file written
+/// before migrations is baselined first, see <see cref="StoreSchema.MigrateAsync"/>) or, when that is off, stops
+/// start-up unless the file is migrated. A context without migrations (a test's own) is created from its model.
 /// </summary>
-internal sealed class SqliteDatabaseInitializer<TContext>(IServiceScopeFactory scopeFactory) : IHostedLifecycleService
+internal sealed class SqliteDatabaseInitializer<TContext>(IServiceScopeFactory scopeFactory, bool migrateAtStart) : IHostedLifecycleService
     where TContext : DbContext
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
@@ -16,17 +19,18 @@ internal sealed class SqliteDatabaseInitializer<TContext>(IServiceScopeFactory s
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
-
-        // Under the write lock: processes that start together on one file (the shared scheduler database, say) would
-        // otherwise both find no tables and the second would fail start-up with "table already exists".
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.EnsureCreatedAsync(cancellationToken);
-        if (db is ISqliteSchemaUpgrade upgrade)
+        if (!StoreSchema.HasMigrations(db))
         {
-            await upgrade.UpgradeSchemaAsync(cancellationToken);
+            await CreateFromModelAsync(db, cancellationToken);
         }
-
-        await transaction.CommitAsync(cancellationToken);
+        else if (migrateAtStart)
+        {
+            await StoreSchema.MigrateAsync(db, cancellationToken);
+        }
+        else
+        {
+            await StoreSchema.RequireMigratedAsync(db, cancellationToken);
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -38,4 +42,13 @@ internal sealed class SqliteDatabaseInitializer<TContext>(IServiceScopeFactory s
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static async Task CreateFromModelAsync(TContext db, CancellationToken cancellationToken)
+    {
+        // Under the write lock: processes that start together on one file would otherwise both find no tables and the
+        // second would fail start-up with "table already exists".
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.EnsureCreatedAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
 }

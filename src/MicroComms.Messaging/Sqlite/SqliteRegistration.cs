@@ -1,6 +1,8 @@
+using MicroComms.Messaging.Stores;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -11,7 +13,8 @@ internal static class SqliteRegistration
 {
     /// <summary>
     /// Registers a service's own SQLite database: the connection string <c>ConnectionStrings:{name}</c>, or
-    /// <c>data/{name}.db</c> when none is set; the schema is created and WAL switched on before the bus starts.
+    /// <c>data/{name}.db</c> when none is set; before the bus starts, WAL is switched on and the schema migrated
+    /// (<c>MicroComms:MigrateAtStart</c>, on by default) or checked.
     /// </summary>
     public static IServiceCollection AddSqliteDbContext<TContext>(
         this IServiceCollection services,
@@ -27,7 +30,8 @@ internal static class SqliteRegistration
         // call, a consumed message): each step (singleton options, then the pool) gained outbox throughput (figures in the
         // benchmark README). Calls to ConfigureDbContext for these contexts pass ServiceLifetime.Singleton, as the pool's options are.
         services.AddDbContextPool<TContext>(o => Configure(o, connectionString));
-        services.AddHostedService<SqliteDatabaseInitializer<TContext>>();
+        var migrateAtStart = StoreSchema.MigrateAtStart(configuration);
+        services.AddHostedService(sp => new SqliteDatabaseInitializer<TContext>(sp.GetRequiredService<IServiceScopeFactory>(), migrateAtStart));
         return services;
     }
 
@@ -38,6 +42,7 @@ internal static class SqliteRegistration
     /// </summary>
     public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
         options.UseSqlite(connectionString)
+            .ReplaceService<IMigrationsAssembly, StoreMigrationsAssembly>()
             .AddInterceptors(SqliteConnectionPragmas.Instance)
             .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 
