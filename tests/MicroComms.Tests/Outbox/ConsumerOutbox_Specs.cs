@@ -2,6 +2,7 @@ using MassTransit;
 using MicroComms.Messaging;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Inbox;
+using MicroComms.Testing;
 using MicroComms.WidgetService;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,15 +10,14 @@ using Microsoft.Extensions.Logging;
 
 namespace MicroComms.Tests.Outbox;
 
-public sealed class ConsumerOutbox_Specs : IDisposable
+public abstract class ConsumerOutbox_Specs(TestStore store) : StoreSpecs(store)
 {
-    private readonly string _database = OutboxTestHost.NewDatabasePath();
     private readonly Recorder _recorder = new();
 
     [Fact]
     public async Task The_same_message_id_delivered_twice_has_one_side_effect_and_one_set_of_outgoing_messages()
     {
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder);
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder);
         var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{OutboxTestHost.CreateWidgetQueue}"));
         var messageId = NewId.NextGuid();
         var widget = Guid.NewGuid();
@@ -39,7 +39,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     {
         // Regression (orders stuck in Submitted): the commit holds the outgoing messages, then the processor stops short of
         // sending them and the incoming message is not redelivered (here: no redelivery; in production it expired).
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, PassesDrivenByTheSpec, CrashAfterCommitOf(nameof(CreateWidget)));
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, PassesDrivenByTheSpec, CrashAfterCommitOf(nameof(CreateWidget)));
         var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{OutboxTestHost.CreateWidgetQueue}"));
         var widget = Guid.NewGuid();
 
@@ -59,7 +59,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     [Fact]
     public async Task The_delivery_service_leaves_a_consumed_message_to_its_processor_while_the_lease_holds()
     {
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, o => o.DeliveryService = false);
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, o => o.DeliveryService = false);
         var lockId = NewId.NextGuid();
         await host.InScope(async (_, db) =>
         {
@@ -86,7 +86,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     [Fact]
     public async Task Two_delivery_services_racing_for_a_lapsed_inbox_row_never_both_claim_it()
     {
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, PassesDrivenByTheSpec);
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, PassesDrivenByTheSpec);
         await host.InScope(async (_, db) =>
         {
             db.Add(new InboxState
@@ -113,7 +113,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     public async Task A_response_that_expired_while_its_processor_was_dead_is_dropped_instead_of_sent()
     {
         var dropped = new LogCapture(LogLevel.Warning, (message, _) => message.Contains("expired", StringComparison.Ordinal));
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, PassesDrivenByTheSpec, CrashAfterCommitOf(nameof(GetWidget)),
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, PassesDrivenByTheSpec, CrashAfterCommitOf(nameof(GetWidget)),
             services: s => s.AddSingleton<ILoggerProvider>(dropped));
         var widget = Guid.NewGuid();
         await host.AddWidget(widget, "asked about");
@@ -143,7 +143,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     public async Task Outgoing_messages_beyond_one_delivery_pass_arrive_once_each_and_in_order()
     {
         // Two per pass: the first pass takes the rows the commit just wrote, the later ones read the rest back.
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, o => o.MessageDeliveryLimit = 2);
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, o => o.MessageDeliveryLimit = 2);
         var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{OutboxTestHost.CreateWidgetQueue}"));
         var widget = Guid.NewGuid();
 
@@ -161,7 +161,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     [Fact]
     public async Task A_consumer_that_responds_through_the_outbox_answers_the_requester()
     {
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder);
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder);
         var widget = Guid.NewGuid();
         await host.AddWidget(widget, "asked about");
 
@@ -186,7 +186,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     public async Task With_endpoint_concurrency_above_one_every_message_commits_and_none_faults()
     {
         const int count = 200;
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, createWidgetConcurrency: 16, recordingConcurrency: 16);
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, createWidgetConcurrency: 16, recordingConcurrency: 16);
         var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{OutboxTestHost.CreateWidgetQueue}"));
 
         var ids = Enumerable.Range(0, count).Select(_ => Guid.NewGuid()).ToList();
@@ -205,7 +205,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     [Fact]
     public async Task Inbox_rows_older_than_the_duplicate_detection_window_are_deleted()
     {
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, o => o.DuplicateDetectionWindow = TimeSpan.FromMinutes(5));
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, o => o.DuplicateDetectionWindow = TimeSpan.FromMinutes(5));
         await host.InScope(async (_, db) =>
         {
             db.Set<InboxState>().Add(new InboxState { MessageId = Guid.NewGuid(), ConsumerId = Guid.NewGuid(), Received = DateTime.UtcNow.AddHours(-1), Consumed = DateTime.UtcNow.AddHours(-1), Delivered = DateTime.UtcNow.AddHours(-1) });
@@ -218,8 +218,6 @@ public sealed class ConsumerOutbox_Specs : IDisposable
         Assert.Equal(1, deleted);
         Assert.Equal(1, await host.Query(db => db.Set<InboxState>().CountAsync()));
     }
-
-    public void Dispose() => OutboxTestHost.DeleteDatabase(_database);
 
     /// <summary>
     /// Delivery passes only when the spec drives them: the delivery service does not run by itself, so its first pass
@@ -253,3 +251,8 @@ public sealed class ConsumerOutbox_Specs : IDisposable
         return null;
     }
 }
+
+public sealed class ConsumerOutbox_Specs_on_Sqlite() : ConsumerOutbox_Specs(TestStore.Sqlite);
+
+[Trait("Needs", "Postgres")]
+public sealed class ConsumerOutbox_Specs_on_Postgres(PostgresFixture postgres) : ConsumerOutbox_Specs(postgres.Store), IClassFixture<PostgresFixture>;
