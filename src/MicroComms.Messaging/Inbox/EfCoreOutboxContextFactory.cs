@@ -1,7 +1,9 @@
+using System.Runtime.CompilerServices;
 using MassTransit;
 using MassTransit.Middleware;
 using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,10 +24,11 @@ internal sealed class EfCoreOutboxContextFactory<TDbContext>(
     ILogger<EfCoreOutboxContextFactory<TDbContext>> logger) : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
 {
-    /// <summary>Compiled once: the inbox lookup runs for every consumed message.</summary>
-    private static readonly Func<TDbContext, Guid, Guid, CancellationToken, Task<InboxState?>> FindInbox =
-        EF.CompileAsyncQuery((TDbContext db, Guid messageId, Guid consumerId, CancellationToken ct) =>
-            db.Set<InboxState>().AsNoTracking().SingleOrDefault(x => x.MessageId == messageId && x.ConsumerId == consumerId));
+    /// <summary>
+    /// Compiled once per model (the inbox lookup runs for every consumed message): a compiled query only runs against the
+    /// model it was compiled for, and the context has one model per store.
+    /// </summary>
+    private static readonly ConditionalWeakTable<IModel, Func<TDbContext, Guid, Guid, CancellationToken, Task<InboxState?>>> FindInbox = [];
 
     private readonly MicroCommsOutboxOptions _options = options.Get(MicroCommsOutboxRegistration.OptionsName<TDbContext>());
     private readonly CrashPoint _crashPoint = provider.GetRequiredService<CrashPoint>();
@@ -124,7 +127,9 @@ internal sealed class EfCoreOutboxContextFactory<TDbContext>(
         }
     }
 
-    private Task<InboxState?> LoadInboxAsync(Guid messageId, Guid consumerId, CancellationToken ct) => FindInbox(db, messageId, consumerId, ct);
+    private Task<InboxState?> LoadInboxAsync(Guid messageId, Guid consumerId, CancellationToken ct) =>
+        FindInbox.GetValue(db.Model, _ => EF.CompileAsyncQuery((TDbContext db, Guid messageId, Guid consumerId, CancellationToken ct) =>
+            db.Set<InboxState>().AsNoTracking().SingleOrDefault(x => x.MessageId == messageId && x.ConsumerId == consumerId)))(db, messageId, consumerId, ct);
 
     private async Task<InboxState> ClaimForDeliveryAsync(InboxState inbox, Guid lockId, CancellationToken ct)
     {
