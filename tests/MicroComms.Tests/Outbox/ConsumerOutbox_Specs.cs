@@ -2,6 +2,7 @@ using MassTransit;
 using MicroComms.Messaging;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Inbox;
+using MicroComms.Messaging.Stores;
 using MicroComms.Testing;
 using MicroComms.WidgetService;
 using Microsoft.EntityFrameworkCore;
@@ -32,6 +33,51 @@ public abstract class ConsumerOutbox_Specs(TestStore store) : StoreSpecs(store)
         Assert.Equal(1, await host.Query(db => db.Widgets.Where(w => w.Id == widget).Select(w => w.Applied).SingleAsync()));
         Assert.Single(_recorder.Of<WidgetCreated>());
         Assert.Equal(0, host.Counters.ConsumeFaults);
+    }
+
+    [Fact]
+    public async Task Copies_of_one_message_id_consumed_concurrently_have_one_effect_and_none_faults()
+    {
+        const int Widgets = 10;
+        const int Copies = 4;
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, createWidgetConcurrency: 8, recordingConcurrency: 4);
+        var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{OutboxTestHost.CreateWidgetQueue}"));
+        var messages = Enumerable.Range(0, Widgets).Select(_ => (MessageId: NewId.NextGuid(), Widget: Guid.NewGuid())).ToList();
+
+        // Interleaved, so copies of one id reach the endpoint's concurrent consumers at the same time: the inbox row's
+        // unique key lets one commit and sends the others down the duplicate path.
+        await Task.WhenAll(Enumerable.Range(0, Copies).SelectMany(_ => messages).Select(m =>
+            endpoint.Send(new CreateWidget(m.Widget, "duplicated"), c => c.MessageId = m.MessageId)));
+
+        await host.Counters.WaitForReceived(OutboxTestHost.CreateWidgetQueue, Widgets * Copies);
+        await host.Counters.WaitForReceived(OutboxTestHost.RecordingQueue, Widgets);
+        await host.OutboxWritesDone();
+        var ids = messages.ConvertAll(m => m.Widget);
+        Assert.Equal(Widgets, await host.Query(db => db.Widgets.CountAsync(w => ids.Contains(w.Id) && w.Applied == 1)));
+        Assert.Equal(ids.Order(), _recorder.Of<WidgetCreated>().Select(m => m.Id).Order());
+        Assert.Equal(Widgets, await host.Query(db => db.Set<InboxState>().CountAsync()));
+        Assert.Equal(0, host.Counters.ConsumeFaults);
+    }
+
+    [Fact]
+    public async Task A_second_inbox_row_for_one_message_and_consumer_is_refused_by_the_unique_key_as_a_duplicate()
+    {
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, PassesDrivenByTheSpec);
+        var (messageId, consumerId) = (NewId.NextGuid(), NewId.NextGuid());
+        await host.InScope(async (_, db) =>
+        {
+            db.Add(new InboxState { MessageId = messageId, ConsumerId = consumerId, Received = DateTime.UtcNow, ReceiveCount = 1 });
+            await db.SaveChangesAsync();
+        });
+
+        var refused = await Assert.ThrowsAsync<DbUpdateException>(() => host.InScope(async (_, db) =>
+        {
+            db.Add(new InboxState { MessageId = messageId, ConsumerId = consumerId, Received = DateTime.UtcNow, ReceiveCount = 1 });
+            await db.SaveChangesAsync();
+        }));
+
+        Assert.True(StoreErrors.IsDuplicateKey(refused), refused.GetBaseException().Message);
+        Assert.Equal(1, await host.Query(db => db.Set<InboxState>().CountAsync()));
     }
 
     [Fact]
@@ -103,10 +149,23 @@ public abstract class ConsumerOutbox_Specs(TestStore store) : StoreSpecs(store)
         });
         var leases = host.Services.GetRequiredService<IOutboxLeaseStore>();
 
-        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => host.Query(db =>
-            leases.ClaimLapsedInboxAsync(db, NewId.NextGuid(), 10, DateTime.UtcNow.AddMinutes(1), CancellationToken.None))));
+        // Every service is still inside its pass (its scope open) when the others claim: on PostgreSQL a claim lasts
+        // as long as its transaction, and a pass that ended without finishing has handed its rows back.
+        var services = Enumerable.Range(0, 4).Select(_ => host.Services.CreateAsyncScope()).ToList();
+        try
+        {
+            var claims = await Task.WhenAll(services.Select(scope => leases.ClaimLapsedInboxAsync(
+                scope.ServiceProvider.GetRequiredService<OutboxTestDbContext>(), NewId.NextGuid(), 10, DateTime.UtcNow.AddMinutes(1), CancellationToken.None)));
 
-        Assert.Equal(1, claims.Sum(c => c.Count));
+            Assert.Equal(1, claims.Sum(c => c.Count));
+        }
+        finally
+        {
+            foreach (var scope in services)
+            {
+                await scope.DisposeAsync();
+            }
+        }
     }
 
     [Fact]
