@@ -154,8 +154,10 @@ public abstract class ConsumerOutbox_Specs(TestStore store) : StoreSpecs(store)
         var services = Enumerable.Range(0, 4).Select(_ => host.Services.CreateAsyncScope()).ToList();
         try
         {
+            // Bounded: a claim that waited for another's row lock would wait for ever here, the holders' scopes still open.
             var claims = await Task.WhenAll(services.Select(scope => leases.ClaimLapsedInboxAsync(
-                scope.ServiceProvider.GetRequiredService<OutboxTestDbContext>(), NewId.NextGuid(), 10, DateTime.UtcNow.AddMinutes(1), CancellationToken.None)));
+                scope.ServiceProvider.GetRequiredService<OutboxTestDbContext>(), NewId.NextGuid(), 10, DateTime.UtcNow.AddMinutes(1), CancellationToken.None)))
+                .WaitAsync(Poll.DefaultTimeout);
 
             Assert.Equal(1, claims.Sum(c => c.Count));
         }
