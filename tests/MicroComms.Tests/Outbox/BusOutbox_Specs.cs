@@ -88,6 +88,10 @@ public abstract class BusOutbox_Specs(TestStore store) : StoreSpecs(store)
         await using var host = await OutboxTestHost.StartAsync(Database, _recorder, services: s => s.AddSingleton<IOutboxLeaseStore>(leases));
         var ids = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToList();
 
+        // The hand-off opens when the delivery service starts, which may be after the host's start returned (seen on a
+        // loaded machine: a commit before it was left to a claim pass).
+        await leases.ClaimStarted.Task.WaitAsync(Poll.DefaultTimeout);
+
         await Task.WhenAll(ids.Select(id => host.CreateWidget(id, "handed over")));
 
         var seen = await _recorder.WaitFor<WidgetCreated>(m => m.Count >= ids.Count);
