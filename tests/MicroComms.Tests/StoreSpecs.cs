@@ -14,7 +14,7 @@ public abstract class StoreSpecs(TestStore store) : IAsyncLifetime
     /// <summary>This test's database, new and empty.</summary>
     protected TestDatabase Database { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Database = await Store.NewDatabaseAsync();
+    public virtual async Task InitializeAsync() => Database = await Store.NewDatabaseAsync();
 
-    public Task DisposeAsync() => Store.DeleteAsync(Database);
+    public virtual Task DisposeAsync() => Store.DeleteAsync(Database);
 }
