@@ -13,8 +13,8 @@ internal sealed class SqliteTestStore : TestStore
 
     public override Task DeleteAsync(TestDatabase database)
     {
-        // Pooled connections keep the file open.
-        SqliteConnection.ClearAllPools();
+        // Not SqliteConnection.ClearAllPools: it would close the pooled connections of every other test running meanwhile.
+        // A file deleted while a pooled connection still has it open goes when that connection does.
         var path = new SqliteConnectionStringBuilder(database.ConnectionString).DataSource;
         foreach (var file in new[] { path, path + "-wal", path + "-shm" })
         {
