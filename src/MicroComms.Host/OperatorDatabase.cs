@@ -12,14 +12,18 @@ public sealed record OperatorDatabase(string Name, string ConnectionString, Stor
 {
     /// <summary>Where the database is, for people: the SQLite file, or PostgreSQL's host, port and database.</summary>
     public string Location => Store == StoreKind.Postgres
-        ? new NpgsqlConnectionStringBuilder(ConnectionString) is var pg ? $"{pg.Host}:{pg.Port}/{pg.Database}" : ""
+        ? string.IsNullOrEmpty(ConnectionString) ? "no connection string"
+            : new NpgsqlConnectionStringBuilder(ConnectionString) is var pg ? $"{pg.Host}:{pg.Port}/{pg.Database}" : ""
         : new SqliteConnectionStringBuilder(ConnectionString).DataSource;
 
     /// <summary>
     /// False when the service never ran here, so the commands report it instead of creating an empty file. A PostgreSQL
-    /// database is taken to exist; opening it says clearly when it does not.
+    /// database is taken to exist when its connection string is set (opening it says clearly when it does not); a
+    /// service without one is not run here, and opening "" failed the whole command with an unhandled exception.
     /// </summary>
-    public bool Exists => Store == StoreKind.Postgres || Location is not ("" or ":memory:") && File.Exists(Location);
+    public bool Exists => Store == StoreKind.Postgres
+        ? !string.IsNullOrEmpty(ConnectionString)
+        : Location is not ("" or ":memory:") && File.Exists(Location);
 
     /// <summary>Opens the database for a command; a SQLite file is opened read-write only, so a command never creates one.</summary>
     public TContext Open<TContext>(Func<StoreKind, string, TContext> open) =>

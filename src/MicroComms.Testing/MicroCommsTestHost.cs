@@ -1,5 +1,6 @@
 using MassTransit;
 using MicroComms.Messaging;
+using MicroComms.Messaging.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,9 +14,17 @@ namespace MicroComms.Testing;
 public static class MicroCommsTestHost
 {
     /// <summary>Adds short immediate-retry intervals and the scheduler on its own SQLite file to <paramref name="settings"/>.</summary>
-    public static Dictionary<string, string?> WithFastRetries(Dictionary<string, string?> settings, string schedulerDb)
+    public static Dictionary<string, string?> WithFastRetries(Dictionary<string, string?> settings, string schedulerDb) =>
+        WithFastRetries(settings, TestDatabase.SqliteFile(schedulerDb));
+
+    /// <summary>Adds short immediate-retry intervals and the scheduler in <paramref name="scheduler"/>, on its store, to <paramref name="settings"/>.</summary>
+    public static Dictionary<string, string?> WithFastRetries(Dictionary<string, string?> settings, TestDatabase scheduler)
     {
-        settings["ConnectionStrings:Scheduler"] = $"Data Source={schedulerDb}";
+        foreach (var (key, value) in scheduler.Settings(SchedulerOptions.ConnectionStringName))
+        {
+            settings[key] = value;
+        }
+
         settings["MicroComms:Scheduler:PollInterval"] = "00:00:01";
         settings["MicroComms:Retry:MinInterval"] = "00:00:00.010";
         settings["MicroComms:Retry:MaxInterval"] = "00:00:00.050";

@@ -6,6 +6,9 @@ namespace MicroComms.Tests;
 internal static class BusTestHosts
 {
     /// <summary>In-memory transport, short retry intervals, the scheduler on its own SQLite file.</summary>
-    public static Dictionary<string, string?> InMemory(string schedulerDb) =>
-        MicroCommsTestHost.WithFastRetries(new() { ["MicroComms:Transport"] = "InMemory" }, schedulerDb);
+    public static Dictionary<string, string?> InMemory(string schedulerDb) => InMemory(TestDatabase.SqliteFile(schedulerDb));
+
+    /// <summary>In-memory transport, short retry intervals, the scheduler in <paramref name="scheduler"/> on its store.</summary>
+    public static Dictionary<string, string?> InMemory(TestDatabase scheduler) =>
+        MicroCommsTestHost.WithFastRetries(new() { ["MicroComms:Transport"] = "InMemory" }, scheduler);
 }

@@ -4,14 +4,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace MicroComms.Tests;
 
-public sealed class SagaSchedule_Specs
+public abstract class SagaSchedule_Specs(TestStore store) : StoreSpecs(store)
 {
     [Fact]
     public async Task A_saga_schedule_is_delivered_by_the_durable_scheduler_when_due()
     {
         var done = new TaskCompletionSource<DateTime>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var host = MicroCommsTestHost.Build(
-            BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase()),
+            BusTestHosts.InMemory(Database),
             s => s.AddSingleton(done),
             x => x.AddSagaStateMachine<PaymentWindowStateMachine, PaymentWindow>().InMemoryRepository());
         await host.StartAsync();
@@ -66,3 +66,8 @@ public sealed class SagaSchedule_Specs
         public Schedule<PaymentWindow, PaymentWindowExpired> Expiry { get; private set; } = null!;
     }
 }
+
+public sealed class SagaSchedule_Specs_on_Sqlite() : SagaSchedule_Specs(TestStore.Sqlite);
+
+[Trait("Needs", "Postgres")]
+public sealed class SagaSchedule_Specs_on_Postgres(PostgresFixture postgres) : SagaSchedule_Specs(postgres.Store), IClassFixture<PostgresFixture>;

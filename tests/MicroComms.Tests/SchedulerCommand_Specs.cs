@@ -1,26 +1,25 @@
 using System.CommandLine;
 using MicroComms.Host.Errors;
 using MicroComms.Host.Scheduler;
-using MicroComms.Messaging.Stores;
 using MicroComms.Messaging.Scheduling;
+using MicroComms.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 
 namespace MicroComms.Tests;
 
-/// <summary>The <c>scheduler</c> commands against a data folder holding a scheduler database: output and exit codes.</summary>
-public sealed class SchedulerCommand_Specs : IAsyncLifetime
+/// <summary>The <c>scheduler</c> commands with a scheduler database (its connection string configured): output and exit codes.</summary>
+public abstract class SchedulerCommand_Specs(TestStore store) : StoreSpecs(store)
 {
     private readonly string _data = Path.Combine(Path.GetTempPath(), $"microcomms-scheduler-cli-{Guid.NewGuid():N}");
     private readonly Guid _setAside = Guid.NewGuid();
     private readonly Guid _waiting = Guid.NewGuid();
 
-    private string SchedulerDatabase => Path.Combine(_data, "scheduler.db");
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
+        await base.InitializeAsync();
         Directory.CreateDirectory(_data);
-        await using var db = SchedulerDbContext.Open(StoreKind.Sqlite, $"Data Source={SchedulerDatabase}");
+        await using var db = OpenScheduler();
         await db.Database.EnsureCreatedAsync();
         db.ScheduledMessages.Add(Row(_setAside, setAside: true));
         db.ScheduledMessages.Add(Row(_waiting, setAside: false));
@@ -41,18 +40,6 @@ public sealed class SchedulerCommand_Specs : IAsyncLifetime
     }
 
     [Fact]
-    public async Task List_of_a_data_folder_where_nothing_ran_says_so_without_creating_a_database()
-    {
-        var empty = Path.Combine(_data, "empty");
-
-        var (exit, output, _) = await RunWithDataAsync(empty, "scheduler", "list");
-
-        Assert.Equal(ExitCodes.Ok, exit);
-        Assert.Contains("No scheduler database", output, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(empty, "scheduler.db")), "listing must not create a database");
-    }
-
-    [Fact]
     public async Task Replay_by_id_puts_the_message_back_in_line_and_an_unknown_id_fails()
     {
         var (exit, output, _) = await RunAsync("scheduler", "replay", "--message-id", _setAside.ToString());
@@ -62,7 +49,7 @@ public sealed class SchedulerCommand_Specs : IAsyncLifetime
         Assert.Contains("Replayed 1", output, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Failure, unknownExit);
         Assert.Contains("No set-aside scheduled message", error, StringComparison.Ordinal);
-        await using var db = SchedulerDbContext.Open(StoreKind.Sqlite, $"Data Source={SchedulerDatabase}");
+        await using var db = OpenScheduler();
         var row = await db.ScheduledMessages.AsNoTracking().SingleAsync(x => x.MessageId == _setAside);
         Assert.Equal((null, 0, null), (row.SetAsideAt, row.DeliveryAttempts, row.FailureReason));
     }
@@ -77,7 +64,7 @@ public sealed class SchedulerCommand_Specs : IAsyncLifetime
         Assert.Contains("--yes", refusal, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Ok, exit);
         Assert.Contains("Purged 1", output, StringComparison.Ordinal);
-        await using var db = SchedulerDbContext.Open(StoreKind.Sqlite, $"Data Source={SchedulerDatabase}");
+        await using var db = OpenScheduler();
         Assert.Equal([_waiting], await db.ScheduledMessages.Select(x => x.MessageId).ToListAsync());
     }
 
@@ -94,17 +81,17 @@ public sealed class SchedulerCommand_Specs : IAsyncLifetime
         Assert.NotEmpty(error);
     }
 
-    public Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await base.DisposeAsync();
         Directory.Delete(_data, recursive: true);
-        return Task.CompletedTask;
     }
 
-    private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunWithDataAsync(_data, args);
+    private SchedulerDbContext OpenScheduler() => SchedulerDbContext.Open(Database.Store, Database.ConnectionString);
 
-    private static Task<(int ExitCode, string Output, string Error)> RunWithDataAsync(string data, params string[] args) =>
-        OperatorCommandRun.RunAsync(SchedulerCommand.Create(new ConfigurationBuilder().Build()), data, args);
+    private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) =>
+        OperatorCommandRun.RunAsync(
+            SchedulerCommand.Create(new ConfigurationBuilder().AddInMemoryCollection(Database.Settings(SchedulerOptions.ConnectionStringName)).Build()), _data, args);
 
     private static ScheduledMessageRow Row(Guid messageId, bool setAside) => new()
     {
@@ -121,3 +108,25 @@ public sealed class SchedulerCommand_Specs : IAsyncLifetime
         FailureReason = setAside ? "ArgumentException: The address scheme is not supported: rabbitmq" : null,
     };
 }
+
+public sealed class SchedulerCommand_Specs_on_Sqlite() : SchedulerCommand_Specs(TestStore.Sqlite)
+{
+    [Fact]
+    public async Task List_of_a_data_folder_where_nothing_ran_says_so_without_creating_a_database()
+    {
+        var empty = Path.Combine(Path.GetTempPath(), $"microcomms-scheduler-cli-{Guid.NewGuid():N}");
+
+        var (exit, output, _) = await RunWithDataAsync(empty, "scheduler", "list");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("No scheduler database", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(empty, "scheduler.db")), "listing must not create a database");
+    }
+
+    /// <summary>With nothing configured: the SQLite default, the scheduler database in the data folder.</summary>
+    private static Task<(int ExitCode, string Output, string Error)> RunWithDataAsync(string data, params string[] args) =>
+        OperatorCommandRun.RunAsync(SchedulerCommand.Create(new ConfigurationBuilder().Build()), data, args);
+}
+
+[Trait("Needs", "Postgres")]
+public sealed class SchedulerCommand_Specs_on_Postgres(PostgresFixture postgres) : SchedulerCommand_Specs(postgres.Store), IClassFixture<PostgresFixture>;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using MassTransit;
-using MicroComms.Messaging.Stores;
 using MicroComms.Messaging.Scheduling;
 using MicroComms.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -10,22 +9,20 @@ using Microsoft.Extensions.Logging;
 
 namespace MicroComms.Tests;
 
-public sealed class Scheduler_Specs
+public abstract class Scheduler_Specs(TestStore store) : StoreSpecs(store)
 {
     /// <summary>Failed sends before a row is set aside, in the specs of rows the bus cannot reach.</summary>
     private const int MaxAttempts = 3;
 
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     private static readonly TimeSpan Backoff = TimeSpan.FromMilliseconds(50);
-
-    private static readonly string[] OlderSchemaLacks = ["delivery_attempts", "set_aside_at", "failure_reason"];
 
     [Fact]
     public async Task A_scheduled_send_arrives_at_its_due_time_and_not_before()
     {
         var inbox = new Received();
-        using var host = MicroCommsTestHost.Build(BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase()), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        using var host = MicroCommsTestHost.Build(BusTestHosts.InMemory(Database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
         await host.StartAsync();
 
         var due = DateTime.UtcNow.AddMilliseconds(700);
@@ -45,8 +42,7 @@ public sealed class Scheduler_Specs
     public async Task A_cancelled_scheduled_message_is_never_sent()
     {
         var inbox = new Received();
-        var database = MicroCommsTestHost.TempDatabase();
-        using var host = MicroCommsTestHost.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        using var host = MicroCommsTestHost.Build(BusTestHosts.InMemory(Database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
         await host.StartAsync();
 
         await using (var scope = host.Services.CreateAsyncScope())
@@ -73,9 +69,8 @@ public sealed class Scheduler_Specs
     public async Task Two_dispatchers_on_one_database_never_both_send_a_row()
     {
         const int Rows = 300;
-        var database = MicroCommsTestHost.TempDatabase();
         var inbox = new Received();
-        var settings = BusTestHosts.InMemory(database);
+        var settings = BusTestHosts.InMemory(Database);
         settings["MicroComms:Scheduler:BatchSize"] = "7";
 
         // Both dispatchers look at the table every 10 ms, so they really compete for the same rows.
@@ -111,7 +106,7 @@ public sealed class Scheduler_Specs
     public async Task A_due_row_claimed_by_another_process_is_left_alone_until_its_lease_runs_out()
     {
         var inbox = new Received();
-        using var host = MicroCommsTestHost.Build(BusTestHosts.InMemory(MicroCommsTestHost.TempDatabase()), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        using var host = MicroCommsTestHost.Build(BusTestHosts.InMemory(Database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
         await host.StartAsync();
         var template = await CaptureRowAsync(host);
 
@@ -137,16 +132,15 @@ public sealed class Scheduler_Specs
     public async Task A_scheduled_message_for_another_transport_is_set_aside_instead_of_retried_for_ever()
     {
         // A shared scheduler.db: a RabbitMQ run's payment timeout, found by a process on the in-memory transport.
-        var database = MicroCommsTestHost.TempDatabase();
-        var row = await UnreachableRowAsync(database);
+        var row = await UnreachableRowAsync(Database);
         var setAside = new LogCapture(LogLevel.Warning, (message, _) => message.Contains($"{row.MessageId}", StringComparison.Ordinal) && message.Contains("set aside", StringComparison.Ordinal));
         var stackTraces = new LogCapture(LogLevel.Warning, (message, exception) => message.Contains($"{row.MessageId}", StringComparison.Ordinal) && exception is not null);
         var inbox = new Received();
-        using var host = UnreachableHost(database, inbox, setAside, stackTraces);
+        using var host = UnreachableHost(Database, inbox, setAside, stackTraces);
         await host.StartAsync();
 
         await setAside.FirstEntry.WaitAsync(Timeout);
-        var stored = await RowAsync(host, row.TokenId);
+        var stored = await SetAsideRowAsync(host, row.TokenId);
         Assert.Equal(MaxAttempts, stored.DeliveryAttempts);
         Assert.NotNull(stored.SetAsideAt);
         Assert.Contains(nameof(ArgumentException), stored.FailureReason, StringComparison.Ordinal);
@@ -169,17 +163,16 @@ public sealed class Scheduler_Specs
     [Fact]
     public async Task A_set_aside_scheduled_message_is_listed_put_back_in_line_by_a_replay_and_deleted_by_a_purge()
     {
-        var database = MicroCommsTestHost.TempDatabase();
-        var row = await UnreachableRowAsync(database);
+        var row = await UnreachableRowAsync(Database);
         var setAside = new LogCapture(LogLevel.Warning, (message, _) => message.Contains("set aside", StringComparison.Ordinal));
-        using (var host = UnreachableHost(database, new Received(), setAside))
+        using (var host = UnreachableHost(Database, new Received(), setAside))
         {
             await host.StartAsync();
             await setAside.FirstEntry.WaitAsync(Timeout);
             await host.StopAsync();
         }
 
-        await using (var db = SchedulerDb(database))
+        await using (var db = SchedulerDb(Database))
         {
             var maintenance = new ScheduledMessageMaintenance(db);
             Assert.Equal(new SchedulerSummary(0, 1, null), await maintenance.SummarizeAsync(CancellationToken.None));
@@ -194,15 +187,15 @@ public sealed class Scheduler_Specs
 
         // Back in line: a dispatcher tries it again, with a fresh count, until it is set aside once more.
         var again = new LogCapture(LogLevel.Warning, (message, _) => message.Contains("set aside", StringComparison.Ordinal));
-        using (var host = UnreachableHost(database, new Received(), again))
+        using (var host = UnreachableHost(Database, new Received(), again))
         {
             await host.StartAsync();
             await again.FirstEntry.WaitAsync(Timeout);
-            Assert.Equal(MaxAttempts, (await RowAsync(host, row.TokenId)).DeliveryAttempts);
+            Assert.Equal(MaxAttempts, (await SetAsideRowAsync(host, row.TokenId)).DeliveryAttempts);
             await host.StopAsync();
         }
 
-        await using (var db = SchedulerDb(database))
+        await using (var db = SchedulerDb(Database))
         {
             var maintenance = new ScheduledMessageMaintenance(db);
             Assert.Equal(1, await maintenance.PurgeAsync(null, CancellationToken.None));
@@ -214,15 +207,14 @@ public sealed class Scheduler_Specs
     [Fact]
     public async Task A_scheduled_message_whose_stored_body_no_longer_reads_is_set_aside()
     {
-        var database = MicroCommsTestHost.TempDatabase();
-        var row = await UnreachableRowAsync(database, r => r.Body = "not a message envelope");
+        var row = await UnreachableRowAsync(Database, r => r.Body = "not a message envelope");
         var setAside = new LogCapture(LogLevel.Warning, (message, _) => message.Contains($"{row.MessageId}", StringComparison.Ordinal) && message.Contains("set aside", StringComparison.Ordinal));
-        using var host = UnreachableHost(database, new Received(), setAside);
+        using var host = UnreachableHost(Database, new Received(), setAside);
         await host.StartAsync();
 
         await setAside.FirstEntry.WaitAsync(Timeout);
 
-        var stored = await RowAsync(host, row.TokenId);
+        var stored = await SetAsideRowAsync(host, row.TokenId);
         Assert.Equal(MaxAttempts, stored.DeliveryAttempts);
         Assert.Contains("Serialization", stored.FailureReason, StringComparison.Ordinal);
         await host.StopAsync();
@@ -231,93 +223,16 @@ public sealed class Scheduler_Specs
     [Fact]
     public async Task A_purge_leaves_scheduled_messages_that_are_still_in_line()
     {
-        var database = MicroCommsTestHost.TempDatabase();
-        var row = await UnreachableRowAsync(database);
-        await using var db = SchedulerDb(database);
+        var row = await UnreachableRowAsync(Database);
+        await using var db = SchedulerDb(Database);
 
         Assert.Equal(0, await new ScheduledMessageMaintenance(db).PurgeAsync(null, CancellationToken.None));
 
         Assert.Equal(row.TokenId, (await db.ScheduledMessages.SingleAsync()).TokenId);
     }
 
-    [Fact]
-    public async Task A_scheduler_database_from_before_set_aside_gets_the_new_columns_at_start_and_keeps_its_waiting_rows()
-    {
-        var database = MicroCommsTestHost.TempDatabase();
-        var inbox = new Received();
-        ScheduledMessageRow row;
-        using (var first = MicroCommsTestHost.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>()))
-        {
-            await first.StartAsync();
-            row = Copy(await CaptureRowAsync(first), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            await first.StopAsync();
-        }
-
-        await using (var db = SchedulerDb(database))
-        {
-            db.ScheduledMessages.Add(row);
-            await db.SaveChangesAsync();
-            await db.Database.ExecuteSqlRawAsync("ALTER TABLE scheduled_messages DROP COLUMN delivery_attempts");
-            await db.Database.ExecuteSqlRawAsync("ALTER TABLE scheduled_messages DROP COLUMN set_aside_at");
-            await db.Database.ExecuteSqlRawAsync("ALTER TABLE scheduled_messages DROP COLUMN failure_reason");
-
-            // A file that old was written by EnsureCreated: no migration history.
-            await db.Database.ExecuteSqlRawAsync("DROP TABLE \"__EFMigrationsHistory\"");
-        }
-
-        using var upgraded = MicroCommsTestHost.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
-        await upgraded.StartAsync();
-
-        var (reminder, _) = await inbox.First.Task.WaitAsync(Timeout);
-        Assert.Equal("race", reminder.Text);
-        await using (var scope = upgraded.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<SchedulerDbContext>();
-            var columns = await db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM pragma_table_info('scheduled_messages')").ToListAsync();
-            Assert.Subset(columns.ToHashSet(), OlderSchemaLacks.ToHashSet());
-        }
-
-        await upgraded.StopAsync();
-    }
-
-    [Fact]
-    public async Task A_row_written_before_the_shared_envelope_shape_is_read_from_its_columns_and_sent()
-    {
-        var database = MicroCommsTestHost.TempDatabase();
-        var inbox = new Received();
-        ScheduledMessageRow template;
-        using (var first = MicroCommsTestHost.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>()))
-        {
-            await first.StartAsync();
-            template = await CaptureRowAsync(first);
-            await first.StopAsync();
-        }
-
-        // The columns as the earlier row class wrote them: addresses as strings, created_at as Unix milliseconds.
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var destination = template.DestinationAddress!.ToString();
-        await using (var db = SchedulerDb(database))
-        {
-            await db.Database.ExecuteSqlAsync(
-                $"""
-                INSERT INTO scheduled_messages (token_id, due_at, destination, message_id, content_type, message_type, body,
-                    source_address, headers, properties, created_at, delivery_attempts)
-                VALUES ({Guid.NewGuid()}, {now}, {destination}, {Guid.NewGuid()}, {template.ContentType}, {template.MessageType},
-                    {template.Body}, {"loopback://localhost/earlier"}, {template.Headers}, {"{}"}, {now - 1000}, 0)
-                """);
-        }
-
-        using var later = MicroCommsTestHost.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
-        await later.StartAsync();
-
-        var (reminder, _) = await inbox.First.Task.WaitAsync(Timeout);
-        Assert.Equal("race", reminder.Text);
-        await WaitForRowsAsync(later, 0);
-        await later.StopAsync();
-    }
-
     /// <summary>An in-memory host that retries a failed send after <see cref="Backoff"/> and sets it aside after <see cref="MaxAttempts"/>.</summary>
-    private static IHost UnreachableHost(string database, Received inbox, params LogCapture[] captures)
+    private static IHost UnreachableHost(TestDatabase database, Received inbox, params LogCapture[] captures)
     {
         var settings = BusTestHosts.InMemory(database);
         settings["MicroComms:Scheduler:MaxDeliveryAttempts"] = MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -342,7 +257,7 @@ public sealed class Scheduler_Specs
     /// A due row addressed to a RabbitMQ queue, stored in <paramref name="database"/> as a RabbitMQ process would have; or,
     /// when <paramref name="spoil"/> is given, addressed to this bus's reminder queue and spoiled by it.
     /// </summary>
-    private static async Task<ScheduledMessageRow> UnreachableRowAsync(string database, Action<ScheduledMessageRow>? spoil = null)
+    private static async Task<ScheduledMessageRow> UnreachableRowAsync(TestDatabase database, Action<ScheduledMessageRow>? spoil = null)
     {
         ScheduledMessageRow row;
         using (var host = MicroCommsTestHost.Build(BusTestHosts.InMemory(database), s => s.AddSingleton(new Received()), x => x.AddConsumer<ReminderConsumer>()))
@@ -367,7 +282,7 @@ public sealed class Scheduler_Specs
         return row;
     }
 
-    private static SchedulerDbContext SchedulerDb(string database) => SchedulerDbContext.Open(StoreKind.Sqlite, $"Data Source={database}");
+    private protected static SchedulerDbContext SchedulerDb(TestDatabase database) => SchedulerDbContext.Open(database.Store, database.ConnectionString);
 
     private static async Task<ScheduledMessageRow> RowAsync(IHost host, Guid tokenId)
     {
@@ -375,8 +290,18 @@ public sealed class Scheduler_Specs
         return await scope.ServiceProvider.GetRequiredService<SchedulerDbContext>().ScheduledMessages.AsNoTracking().SingleAsync(x => x.TokenId == tokenId);
     }
 
+    /// <summary>
+    /// The row once it reads as set aside. The warning may come first: on PostgreSQL the set-aside is written in the
+    /// claim's transaction, committed when the dispatcher's pass ends.
+    /// </summary>
+    private static async Task<ScheduledMessageRow> SetAsideRowAsync(IHost host, Guid tokenId)
+    {
+        await Poll.Until(async () => (await RowAsync(host, tokenId)).SetAsideAt is not null);
+        return await RowAsync(host, tokenId);
+    }
+
     /// <summary>Schedules one message far ahead and reads back its stored row, the template of a real envelope.</summary>
-    private static async Task<ScheduledMessageRow> CaptureRowAsync(IHost host)
+    private protected static async Task<ScheduledMessageRow> CaptureRowAsync(IHost host)
     {
         await using var scope = host.Services.CreateAsyncScope();
         var scheduler = scope.ServiceProvider.GetRequiredService<IMessageScheduler>();
@@ -388,7 +313,7 @@ public sealed class Scheduler_Specs
         return row;
     }
 
-    private static ScheduledMessageRow Copy(ScheduledMessageRow row, long dueAt) => new()
+    private protected static ScheduledMessageRow Copy(ScheduledMessageRow row, long dueAt) => new()
     {
         TokenId = Guid.NewGuid(),
         DueAt = dueAt,
@@ -402,7 +327,7 @@ public sealed class Scheduler_Specs
         SentTime = DateTimeOffset.FromUnixTimeMilliseconds(dueAt).UtcDateTime,
     };
 
-    private static async Task WaitForRowsAsync(IHost host, int expected)
+    protected static async Task WaitForRowsAsync(IHost host, int expected)
     {
         using var deadline = new CancellationTokenSource(Timeout);
         while (true)
@@ -454,3 +379,85 @@ public sealed class Scheduler_Specs
         }
     }
 }
+
+public sealed class Scheduler_Specs_on_Sqlite() : Scheduler_Specs(TestStore.Sqlite)
+{
+    private static readonly string[] OlderSchemaLacks = ["delivery_attempts", "set_aside_at", "failure_reason"];
+
+    [Fact]
+    public async Task A_scheduler_database_from_before_set_aside_gets_the_new_columns_at_start_and_keeps_its_waiting_rows()
+    {
+        var inbox = new Received();
+        ScheduledMessageRow row;
+        using (var first = MicroCommsTestHost.Build(BusTestHosts.InMemory(Database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>()))
+        {
+            await first.StartAsync();
+            row = Copy(await CaptureRowAsync(first), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            await first.StopAsync();
+        }
+
+        await using (var db = SchedulerDb(Database))
+        {
+            db.ScheduledMessages.Add(row);
+            await db.SaveChangesAsync();
+            await db.Database.ExecuteSqlRawAsync("ALTER TABLE scheduled_messages DROP COLUMN delivery_attempts");
+            await db.Database.ExecuteSqlRawAsync("ALTER TABLE scheduled_messages DROP COLUMN set_aside_at");
+            await db.Database.ExecuteSqlRawAsync("ALTER TABLE scheduled_messages DROP COLUMN failure_reason");
+
+            // A file that old was written by EnsureCreated: no migration history.
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE \"__EFMigrationsHistory\"");
+        }
+
+        using var upgraded = MicroCommsTestHost.Build(BusTestHosts.InMemory(Database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        await upgraded.StartAsync();
+
+        var (reminder, _) = await inbox.First.Task.WaitAsync(Timeout);
+        Assert.Equal("race", reminder.Text);
+        await using (var scope = upgraded.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<SchedulerDbContext>();
+            var columns = await db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM pragma_table_info('scheduled_messages')").ToListAsync();
+            Assert.Subset(columns.ToHashSet(), OlderSchemaLacks.ToHashSet());
+        }
+
+        await upgraded.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_row_written_before_the_shared_envelope_shape_is_read_from_its_columns_and_sent()
+    {
+        var inbox = new Received();
+        ScheduledMessageRow template;
+        using (var first = MicroCommsTestHost.Build(BusTestHosts.InMemory(Database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>()))
+        {
+            await first.StartAsync();
+            template = await CaptureRowAsync(first);
+            await first.StopAsync();
+        }
+
+        // The columns as the earlier row class wrote them: addresses as strings, created_at as Unix milliseconds.
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var destination = template.DestinationAddress!.ToString();
+        await using (var db = SchedulerDb(Database))
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO scheduled_messages (token_id, due_at, destination, message_id, content_type, message_type, body,
+                    source_address, headers, properties, created_at, delivery_attempts)
+                VALUES ({Guid.NewGuid()}, {now}, {destination}, {Guid.NewGuid()}, {template.ContentType}, {template.MessageType},
+                    {template.Body}, {"loopback://localhost/earlier"}, {template.Headers}, {"{}"}, {now - 1000}, 0)
+                """);
+        }
+
+        using var later = MicroCommsTestHost.Build(BusTestHosts.InMemory(Database), s => s.AddSingleton(inbox), x => x.AddConsumer<ReminderConsumer>());
+        await later.StartAsync();
+
+        var (reminder, _) = await inbox.First.Task.WaitAsync(Timeout);
+        Assert.Equal("race", reminder.Text);
+        await WaitForRowsAsync(later, 0);
+        await later.StopAsync();
+    }
+}
+
+[Trait("Needs", "Postgres")]
+public sealed class Scheduler_Specs_on_Postgres(PostgresFixture postgres) : Scheduler_Specs(postgres.Store), IClassFixture<PostgresFixture>;

@@ -1,6 +1,7 @@
 using MassTransit;
 using MicroComms.Messaging;
 using MicroComms.Messaging.BusOutbox;
+using MicroComms.Messaging.Scheduling;
 using MicroComms.Messaging.Sqlite;
 using MicroComms.Messaging.Stores;
 using MicroComms.Testing;
@@ -13,8 +14,8 @@ using Microsoft.Extensions.Logging;
 namespace MicroComms.WidgetService;
 
 /// <summary>
-/// One "service" for the outbox tests, composed exactly as a real one: AddSqliteDbContext + AddMicroComms with
-/// x.AddMicroCommsOutbox; the transport is the in-memory one unless settings name RabbitMQ.
+/// One "service" for the outbox tests, composed exactly as a real one: AddMicroCommsDbContext + AddMicroComms with
+/// x.AddMicroCommsOutbox, on the database's store; the transport is the in-memory one unless settings name RabbitMQ.
 /// </summary>
 public sealed class OutboxTestHost : IAsyncDisposable
 {
@@ -45,7 +46,7 @@ public sealed class OutboxTestHost : IAsyncDisposable
     }
 
     public static async Task<OutboxTestHost> StartAsync(
-        string databasePath,
+        TestDatabase database,
         Recorder recorder,
         Action<MicroCommsOutboxOptions>? outbox = null,
         IDictionary<string, string?>? settings = null,
@@ -53,7 +54,7 @@ public sealed class OutboxTestHost : IAsyncDisposable
         int recordingConcurrency = 1,
         Action<IServiceCollection>? services = null)
     {
-        var host = Build(databasePath, recorder, outbox, settings, createWidgetConcurrency, recordingConcurrency, services);
+        var host = Build(database, recorder, outbox, settings, createWidgetConcurrency, recordingConcurrency, services);
         var counters = new BusCounters();
         var bus = host.Services.GetRequiredService<IBus>();
         bus.ConnectReceiveObserver(counters);
@@ -64,7 +65,7 @@ public sealed class OutboxTestHost : IAsyncDisposable
 
     /// <summary>The host, not started; a null concurrency leaves that endpoint's limit to the defaults.</summary>
     public static IHost Build(
-        string databasePath,
+        TestDatabase database,
         Recorder recorder,
         Action<MicroCommsOutboxOptions>? outbox = null,
         IDictionary<string, string?>? settings = null,
@@ -74,9 +75,12 @@ public sealed class OutboxTestHost : IAsyncDisposable
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // PostgreSQL has no default database for the scheduler: it shares the service's, as it may in production.
+        builder.Configuration.AddInMemoryCollection(database.Store == StoreKind.Postgres
+            ? database.Settings("OutboxTest", SchedulerOptions.ConnectionStringName)
+            : database.Settings("OutboxTest"));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:OutboxTest"] = $"Data Source={databasePath}",
             ["MicroComms:Retry:ImmediateLimit"] = "0",
 
             // The outage specs restart the broker under this host; a bus left stuck by that may cost a test 15 s, not 35.

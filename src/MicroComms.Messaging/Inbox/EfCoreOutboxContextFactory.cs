@@ -25,9 +25,8 @@ internal sealed class EfCoreOutboxContextFactory<TDbContext>(
     where TDbContext : DbContext
 {
     /// <summary>
-    /// Compiled once per model, as the inbox lookup runs for every consumed message. Per model, not per context type: a
-    /// compiled query refuses any other model, and one context type has one per store (a process whose tests or
-    /// benchmark rows use both stores).
+    /// Compiled once per model (the inbox lookup runs for every consumed message): a compiled query only runs against the
+    /// model it was compiled for, and the context has one model per store.
     /// </summary>
     private static readonly ConditionalWeakTable<IModel, Func<TDbContext, Guid, Guid, CancellationToken, Task<InboxState?>>> FindInbox = [];
 

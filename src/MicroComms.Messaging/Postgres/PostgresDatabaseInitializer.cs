@@ -1,5 +1,7 @@
 using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -22,7 +24,12 @@ internal sealed class PostgresDatabaseInitializer<TContext>(IServiceScopeFactory
         await StoreSchema.CheckReachableAsync(db, cancellationToken);
         if (!StoreSchema.HasMigrations(db))
         {
-            await db.Database.EnsureCreatedAsync(cancellationToken);
+            // EnsureCreated creates nothing in a database that has any table at all, so in a database shared with
+            // another context the second context found the first one's tables and got none of its own.
+            if (!await db.Database.EnsureCreatedAsync(cancellationToken) && !await HasOwnTablesAsync(db, cancellationToken))
+            {
+                await db.GetService<IRelationalDatabaseCreator>().CreateTablesAsync(cancellationToken);
+            }
         }
         else if (migrateAtStart)
         {
@@ -43,4 +50,14 @@ internal sealed class PostgresDatabaseInitializer<TContext>(IServiceScopeFactory
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static async Task<bool> HasOwnTablesAsync(DbContext db, CancellationToken cancellationToken)
+    {
+        var tables = db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Distinct().ToArray();
+        var found = await db.Database.SqlQuery<int>($"""
+            SELECT count(*)::int AS "Value" FROM information_schema.tables
+            WHERE table_schema = current_schema() AND table_name = ANY({tables})
+            """).SingleAsync(cancellationToken);
+        return found > 0;
+    }
 }

@@ -24,7 +24,7 @@ public sealed class BrokerOutage_Specs(OutageNodeFixture fixture) : IClassFixtur
         var vhost = await node.CreateVirtualHostAsync("outbox-outage");
         try
         {
-            await using var host = await OutboxTestHost.StartAsync(_database, _recorder, settings: node.Settings(vhost), recordingConcurrency: 4);
+            await using var host = await OutboxTestHost.StartAsync(TestDatabase.SqliteFile(_database), _recorder, settings: node.Settings(vhost), recordingConcurrency: 4);
             var warmUp = Guid.NewGuid();
             await Commit(host, warmUp);
             await _recorder.WaitFor<WidgetCreated>(m => m.Any(x => x.Id == warmUp), TimeSpan.FromSeconds(60));
@@ -65,7 +65,7 @@ public sealed class BrokerOutage_Specs(OutageNodeFixture fixture) : IClassFixtur
         try
         {
             await using var host = await OutboxTestHost.StartAsync(
-                _database,
+                TestDatabase.SqliteFile(_database),
                 _recorder,
                 settings: node.Settings(vhost),
                 services: s => s.ConfigureDbContext<OutboxTestDbContext>(o => o.AddInterceptors(gate), ServiceLifetime.Singleton));

@@ -24,7 +24,7 @@ public sealed class InboxDuplicates_Specs(BrokerFixture broker) : IDisposable
         try
         {
             await using var host = await OutboxTestHost.StartAsync(
-                _database, _recorder, settings: node.Settings(vhost), createWidgetConcurrency: 8, recordingConcurrency: 4);
+                TestDatabase.SqliteFile(_database), _recorder, settings: node.Settings(vhost), createWidgetConcurrency: 8, recordingConcurrency: 4);
             var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{OutboxTestHost.CreateWidgetQueue}"));
             var messages = Enumerable.Range(0, Widgets).Select(_ => (MessageId: Guid.NewGuid(), Widget: Guid.NewGuid())).ToList();
 

@@ -1,16 +1,19 @@
 using MassTransit;
 using MicroComms.Contracts;
 using MicroComms.Messaging.Sagas;
+using MicroComms.Messaging.Scheduling;
+using MicroComms.Messaging.Stores;
 using MicroComms.Orders;
 using MicroComms.Orders.Saga;
+using MicroComms.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace MicroComms.Tests.OrderSaga;
 
-/// <summary>The saga in a real process: the SQLite repository under racing events, and a restart mid-workflow.</summary>
-public sealed class OrderSagaPersistence_Specs
+/// <summary>The saga in a real process: the store's repository under racing events, and a restart mid-workflow.</summary>
+public abstract class OrderSagaPersistence_Specs(TestStore store) : StoreSpecs(store)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
@@ -26,7 +29,7 @@ public sealed class OrderSagaPersistence_Specs
     public async Task Many_events_for_one_order_at_once_act_once_through_the_saga_concurrency_retry_and_end_in_the_right_state()
     {
         const int Copies = 12;
-        await using var orders = await OrdersProcess.StartAsync("orders", OrdersProcess.NewDataDirectory(), new()
+        await using var orders = await OrdersProcess.StartAsync("orders", OrdersProcess.NewDataDirectory(), await StoreSettingsAsync(new()
         {
             ["MicroComms:Orders:SagaConcurrentMessageLimit"] = "16",
             ["MicroComms:Retry:ImmediateLimit"] = "0",
@@ -34,7 +37,7 @@ public sealed class OrderSagaPersistence_Specs
             ["MicroComms:Sagas:MinInterval"] = "00:00:00.001",
             ["MicroComms:Sagas:MaxInterval"] = "00:00:00.040",
             ["MicroComms:Sagas:IntervalDelta"] = "00:00:00.005",
-        });
+        }));
         // MassTransit's retry entries (R-RETRY, one per attempt that will be retried) caused by a lost saga race: under the
         // consumer outbox the race fails the outbox's commit on the version check or on a duplicate new instance.
         var sagaRetries = new LogCapture(LogLevel.Warning, (message, exception) =>
@@ -80,7 +83,7 @@ public sealed class OrderSagaPersistence_Specs
     public async Task A_process_stopped_while_an_order_waits_for_payment_times_it_out_after_a_restart_and_gives_the_stock_back()
     {
         var data = OrdersProcess.NewDataDirectory();
-        var settings = new Dictionary<string, string?> { ["MicroComms:Orders:PaymentTimeout"] = "00:00:02" };
+        var settings = await StoreSettingsAsync(new() { ["MicroComms:Orders:PaymentTimeout"] = "00:00:02" });
         var orderId = NewId.NextGuid();
         int before;
 
@@ -112,10 +115,10 @@ public sealed class OrderSagaPersistence_Specs
     [Fact]
     public async Task The_status_is_answered_from_the_saga_with_its_times_and_an_unknown_order_is_not_found()
     {
-        await using var orders = await OrdersProcess.StartAsync("all", OrdersProcess.NewDataDirectory(), new()
+        await using var orders = await OrdersProcess.StartAsync("all", OrdersProcess.NewDataDirectory(), await StoreSettingsAsync(new()
         {
             ["MicroComms:Payments:TransientFailureRate"] = "0",
-        });
+        }));
         var completed = await orders.ProbeAsync<OrderCompleted>("probe-order-completed");
         var orderId = NewId.NextGuid();
 
@@ -134,6 +137,26 @@ public sealed class OrderSagaPersistence_Specs
     }
 
     /// <summary>One signal for every Fault&lt;T&gt; the saga's events can end in (published once no retry is left).</summary>
+    /// <summary>
+    /// <paramref name="settings"/> plus the store: on SQLite the data folder holds a file per service, as in production;
+    /// PostgreSQL has no default, so every service and the scheduler get a database of their own.
+    /// </summary>
+    private async Task<Dictionary<string, string?>> StoreSettingsAsync(Dictionary<string, string?> settings)
+    {
+        if (Store.Kind == StoreKind.Postgres)
+        {
+            foreach (var name in new[] { "Orders", "Inventory", "Payments", "Notifications", SchedulerOptions.ConnectionStringName })
+            {
+                foreach (var (key, value) in (await Store.NewDatabaseAsync()).Settings(name))
+                {
+                    settings[key] = value;
+                }
+            }
+        }
+
+        return settings;
+    }
+
     private static async Task<OrdersProcess.Signal> ProbeFaultsAsync(OrdersProcess orders)
     {
         var signal = new OrdersProcess.Signal();
@@ -166,3 +189,8 @@ public sealed class OrderSagaPersistence_Specs
         await done;
     }
 }
+
+public sealed class OrderSagaPersistence_Specs_on_Sqlite() : OrderSagaPersistence_Specs(TestStore.Sqlite);
+
+[Trait("Needs", "Postgres")]
+public sealed class OrderSagaPersistence_Specs_on_Postgres(PostgresFixture postgres) : OrderSagaPersistence_Specs(postgres.Store), IClassFixture<PostgresFixture>;

@@ -2,6 +2,8 @@ using MassTransit;
 using MicroComms.Messaging;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Inbox;
+using MicroComms.Messaging.Stores;
+using MicroComms.Testing;
 using MicroComms.WidgetService;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,15 +11,14 @@ using Microsoft.Extensions.Logging;
 
 namespace MicroComms.Tests.Outbox;
 
-public sealed class ConsumerOutbox_Specs : IDisposable
+public abstract class ConsumerOutbox_Specs(TestStore store) : StoreSpecs(store)
 {
-    private readonly string _database = OutboxTestHost.NewDatabasePath();
     private readonly Recorder _recorder = new();
 
     [Fact]
     public async Task The_same_message_id_delivered_twice_has_one_side_effect_and_one_set_of_outgoing_messages()
     {
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder);
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder);
         var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{OutboxTestHost.CreateWidgetQueue}"));
         var messageId = NewId.NextGuid();
         var widget = Guid.NewGuid();
@@ -35,11 +36,56 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     }
 
     [Fact]
+    public async Task Copies_of_one_message_id_consumed_concurrently_have_one_effect_and_none_faults()
+    {
+        const int Widgets = 10;
+        const int Copies = 4;
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, createWidgetConcurrency: 8, recordingConcurrency: 4);
+        var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{OutboxTestHost.CreateWidgetQueue}"));
+        var messages = Enumerable.Range(0, Widgets).Select(_ => (MessageId: NewId.NextGuid(), Widget: Guid.NewGuid())).ToList();
+
+        // Interleaved, so copies of one id reach the endpoint's concurrent consumers at the same time: the inbox row's
+        // unique key lets one commit and sends the others down the duplicate path.
+        await Task.WhenAll(Enumerable.Range(0, Copies).SelectMany(_ => messages).Select(m =>
+            endpoint.Send(new CreateWidget(m.Widget, "duplicated"), c => c.MessageId = m.MessageId)));
+
+        await host.Counters.WaitForReceived(OutboxTestHost.CreateWidgetQueue, Widgets * Copies);
+        await host.Counters.WaitForReceived(OutboxTestHost.RecordingQueue, Widgets);
+        await host.OutboxWritesDone();
+        var ids = messages.ConvertAll(m => m.Widget);
+        Assert.Equal(Widgets, await host.Query(db => db.Widgets.CountAsync(w => ids.Contains(w.Id) && w.Applied == 1)));
+        Assert.Equal(ids.Order(), _recorder.Of<WidgetCreated>().Select(m => m.Id).Order());
+        Assert.Equal(Widgets, await host.Query(db => db.Set<InboxState>().CountAsync()));
+        Assert.Equal(0, host.Counters.ConsumeFaults);
+    }
+
+    [Fact]
+    public async Task A_second_inbox_row_for_one_message_and_consumer_is_refused_by_the_unique_key_as_a_duplicate()
+    {
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, PassesDrivenByTheSpec);
+        var (messageId, consumerId) = (NewId.NextGuid(), NewId.NextGuid());
+        await host.InScope(async (_, db) =>
+        {
+            db.Add(new InboxState { MessageId = messageId, ConsumerId = consumerId, Received = DateTime.UtcNow, ReceiveCount = 1 });
+            await db.SaveChangesAsync();
+        });
+
+        var refused = await Assert.ThrowsAsync<DbUpdateException>(() => host.InScope(async (_, db) =>
+        {
+            db.Add(new InboxState { MessageId = messageId, ConsumerId = consumerId, Received = DateTime.UtcNow, ReceiveCount = 1 });
+            await db.SaveChangesAsync();
+        }));
+
+        Assert.True(StoreErrors.IsDuplicateKey(refused), refused.GetBaseException().Message);
+        Assert.Equal(1, await host.Query(db => db.Set<InboxState>().CountAsync()));
+    }
+
+    [Fact]
     public async Task Outgoing_messages_of_a_consumer_that_died_after_its_commit_are_delivered_although_its_message_never_comes_back()
     {
         // Regression (orders stuck in Submitted): the commit holds the outgoing messages, then the processor stops short of
         // sending them and the incoming message is not redelivered (here: no redelivery; in production it expired).
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, PassesDrivenByTheSpec, CrashAfterCommitOf(nameof(CreateWidget)));
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, PassesDrivenByTheSpec, CrashAfterCommitOf(nameof(CreateWidget)));
         var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{OutboxTestHost.CreateWidgetQueue}"));
         var widget = Guid.NewGuid();
 
@@ -59,7 +105,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     [Fact]
     public async Task The_delivery_service_leaves_a_consumed_message_to_its_processor_while_the_lease_holds()
     {
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, o => o.DeliveryService = false);
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, o => o.DeliveryService = false);
         var lockId = NewId.NextGuid();
         await host.InScope(async (_, db) =>
         {
@@ -86,7 +132,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     [Fact]
     public async Task Two_delivery_services_racing_for_a_lapsed_inbox_row_never_both_claim_it()
     {
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, PassesDrivenByTheSpec);
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, PassesDrivenByTheSpec);
         await host.InScope(async (_, db) =>
         {
             db.Add(new InboxState
@@ -103,17 +149,32 @@ public sealed class ConsumerOutbox_Specs : IDisposable
         });
         var leases = host.Services.GetRequiredService<IOutboxLeaseStore>();
 
-        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => host.Query(db =>
-            leases.ClaimLapsedInboxAsync(db, NewId.NextGuid(), 10, DateTime.UtcNow.AddMinutes(1), CancellationToken.None))));
+        // Every service is still inside its pass (its scope open) when the others claim: on PostgreSQL a claim lasts
+        // as long as its transaction, and a pass that ended without finishing has handed its rows back.
+        var services = Enumerable.Range(0, 4).Select(_ => host.Services.CreateAsyncScope()).ToList();
+        try
+        {
+            // Bounded: a claim that waited for another's row lock would wait for ever here, the holders' scopes still open.
+            var claims = await Task.WhenAll(services.Select(scope => leases.ClaimLapsedInboxAsync(
+                scope.ServiceProvider.GetRequiredService<OutboxTestDbContext>(), NewId.NextGuid(), 10, DateTime.UtcNow.AddMinutes(1), CancellationToken.None)))
+                .WaitAsync(Poll.DefaultTimeout);
 
-        Assert.Equal(1, claims.Sum(c => c.Count));
+            Assert.Equal(1, claims.Sum(c => c.Count));
+        }
+        finally
+        {
+            foreach (var scope in services)
+            {
+                await scope.DisposeAsync();
+            }
+        }
     }
 
     [Fact]
     public async Task A_response_that_expired_while_its_processor_was_dead_is_dropped_instead_of_sent()
     {
         var dropped = new LogCapture(LogLevel.Warning, (message, _) => message.Contains("expired", StringComparison.Ordinal));
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, PassesDrivenByTheSpec, CrashAfterCommitOf(nameof(GetWidget)),
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, PassesDrivenByTheSpec, CrashAfterCommitOf(nameof(GetWidget)),
             services: s => s.AddSingleton<ILoggerProvider>(dropped));
         var widget = Guid.NewGuid();
         await host.AddWidget(widget, "asked about");
@@ -143,7 +204,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     public async Task Outgoing_messages_beyond_one_delivery_pass_arrive_once_each_and_in_order()
     {
         // Two per pass: the first pass takes the rows the commit just wrote, the later ones read the rest back.
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, o => o.MessageDeliveryLimit = 2);
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, o => o.MessageDeliveryLimit = 2);
         var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{OutboxTestHost.CreateWidgetQueue}"));
         var widget = Guid.NewGuid();
 
@@ -161,7 +222,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     [Fact]
     public async Task A_consumer_that_responds_through_the_outbox_answers_the_requester()
     {
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder);
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder);
         var widget = Guid.NewGuid();
         await host.AddWidget(widget, "asked about");
 
@@ -186,7 +247,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     public async Task With_endpoint_concurrency_above_one_every_message_commits_and_none_faults()
     {
         const int count = 200;
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, createWidgetConcurrency: 16, recordingConcurrency: 16);
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, createWidgetConcurrency: 16, recordingConcurrency: 16);
         var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{OutboxTestHost.CreateWidgetQueue}"));
 
         var ids = Enumerable.Range(0, count).Select(_ => Guid.NewGuid()).ToList();
@@ -205,7 +266,7 @@ public sealed class ConsumerOutbox_Specs : IDisposable
     [Fact]
     public async Task Inbox_rows_older_than_the_duplicate_detection_window_are_deleted()
     {
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder, o => o.DuplicateDetectionWindow = TimeSpan.FromMinutes(5));
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder, o => o.DuplicateDetectionWindow = TimeSpan.FromMinutes(5));
         await host.InScope(async (_, db) =>
         {
             db.Set<InboxState>().Add(new InboxState { MessageId = Guid.NewGuid(), ConsumerId = Guid.NewGuid(), Received = DateTime.UtcNow.AddHours(-1), Consumed = DateTime.UtcNow.AddHours(-1), Delivered = DateTime.UtcNow.AddHours(-1) });
@@ -218,8 +279,6 @@ public sealed class ConsumerOutbox_Specs : IDisposable
         Assert.Equal(1, deleted);
         Assert.Equal(1, await host.Query(db => db.Set<InboxState>().CountAsync()));
     }
-
-    public void Dispose() => OutboxTestHost.DeleteDatabase(_database);
 
     /// <summary>
     /// Delivery passes only when the spec drives them: the delivery service does not run by itself, so its first pass
@@ -253,3 +312,8 @@ public sealed class ConsumerOutbox_Specs : IDisposable
         return null;
     }
 }
+
+public sealed class ConsumerOutbox_Specs_on_Sqlite() : ConsumerOutbox_Specs(TestStore.Sqlite);
+
+[Trait("Needs", "Postgres")]
+public sealed class ConsumerOutbox_Specs_on_Postgres(PostgresFixture postgres) : ConsumerOutbox_Specs(postgres.Store), IClassFixture<PostgresFixture>;

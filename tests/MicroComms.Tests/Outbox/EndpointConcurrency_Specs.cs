@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MassTransit;
+using MicroComms.Testing;
 using MicroComms.WidgetService;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -38,7 +39,7 @@ public sealed class EndpointConcurrency_Specs : IDisposable
             settings["MicroComms:Outbox:ConcurrentMessageLimit"] = outboxLimit;
         }
 
-        using var host = OutboxTestHost.Build(_database, new Recorder(), settings: settings,
+        using var host = OutboxTestHost.Build(TestDatabase.SqliteFile(_database), new Recorder(), settings: settings,
             createWidgetConcurrency: createWidgetConcurrency, recordingConcurrency: null);
         var probe = JsonSerializer.SerializeToNode(host.Services.GetRequiredService<IBusControl>().GetProbeResult().Results)!;
         return probe["bus"]!["host"]!["receiveEndpoint"]!.AsArray().ToDictionary(

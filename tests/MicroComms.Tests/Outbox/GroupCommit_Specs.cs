@@ -3,6 +3,7 @@ using MassTransit;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Inbox;
 using MicroComms.Messaging.Sqlite;
+using MicroComms.Testing;
 using MicroComms.WidgetService;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -135,7 +136,7 @@ public sealed class GroupCommit_Specs : IDisposable
 
     private Task<OutboxTestHost> StartAsync() =>
         OutboxTestHost.StartAsync(
-            _database,
+            TestDatabase.SqliteFile(_database),
             _recorder,
             o => o.UseBusOutbox(deliveryService: false),
             services: s => s.ConfigureDbContext<OutboxTestDbContext>(o => o.AddInterceptors(_commits, _commands), ServiceLifetime.Singleton));

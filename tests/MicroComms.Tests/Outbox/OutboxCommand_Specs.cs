@@ -1,26 +1,28 @@
 using System.CommandLine;
 using MicroComms.Host.Errors;
 using MicroComms.Host.Outbox;
-using MicroComms.Messaging.Stores;
 using MicroComms.Messaging.BusOutbox;
+using MicroComms.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 
 namespace MicroComms.Tests.Outbox;
 
-/// <summary>The <c>outbox</c> commands against a data folder holding an orders database: output and exit codes.</summary>
-public sealed class OutboxCommand_Specs : IAsyncLifetime
+/// <summary>
+/// The <c>outbox</c> commands with an orders database (its connection string configured) and a data folder where no
+/// other service ran: output and exit codes.
+/// </summary>
+public abstract class OutboxCommand_Specs(TestStore store) : StoreSpecs(store)
 {
     private readonly string _data = Path.Combine(Path.GetTempPath(), $"microcomms-outbox-cli-{Guid.NewGuid():N}");
     private readonly Guid _setAside = Guid.NewGuid();
     private readonly Guid _pending = Guid.NewGuid();
 
-    private string OrdersDatabase => Path.Combine(_data, "orders.db");
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
+        await base.InitializeAsync();
         Directory.CreateDirectory(_data);
-        await using var db = OutboxDbContext.Open(StoreKind.Sqlite, $"Data Source={OrdersDatabase}");
+        await using var db = OpenOrders();
         await db.Database.EnsureCreatedAsync();
         db.Add(Row(_setAside, setAside: true));
         db.Add(Row(_pending, setAside: false));
@@ -30,9 +32,9 @@ public sealed class OutboxCommand_Specs : IAsyncLifetime
     [Fact]
     public async Task List_shows_pending_and_set_aside_counts_per_service_and_which_databases_do_not_exist()
     {
-        var (exit, output, _) = await RunAsync("outbox", "list");
+        var (exit, output, error) = await RunAsync("outbox", "list");
 
-        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.True(exit == ExitCodes.Ok, error);
         var orders = Assert.Single(output.Split('\n'), l => l.Contains("orders", StringComparison.Ordinal));
         Assert.Matches(@"│\s+1\s+│\s+1\s+│", orders);
         Assert.Contains(output.Split('\n'), l => l.Contains("payments", StringComparison.Ordinal) && l.Contains("no database", StringComparison.Ordinal));
@@ -60,7 +62,7 @@ public sealed class OutboxCommand_Specs : IAsyncLifetime
         Assert.Contains("Replayed 1", output, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Failure, unknownExit);
         Assert.Contains("No set-aside outbox message", error, StringComparison.Ordinal);
-        await using var db = OutboxDbContext.Open(StoreKind.Sqlite, $"Data Source={OrdersDatabase}");
+        await using var db = OpenOrders();
         var row = await db.Set<OutboxMessage>().AsNoTracking().SingleAsync(m => m.MessageId == _setAside);
         Assert.Null(row.SetAside);
         Assert.Equal(0, row.DeliveryAttempts);
@@ -77,7 +79,7 @@ public sealed class OutboxCommand_Specs : IAsyncLifetime
         Assert.Contains("--yes", refusal, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Ok, exit);
         Assert.Contains("Purged 1", output, StringComparison.Ordinal);
-        await using var db = OutboxDbContext.Open(StoreKind.Sqlite, $"Data Source={OrdersDatabase}");
+        await using var db = OpenOrders();
         Assert.Equal([_pending], await db.Set<OutboxMessage>().Select(m => m.MessageId).ToListAsync());
     }
 
@@ -95,15 +97,16 @@ public sealed class OutboxCommand_Specs : IAsyncLifetime
         Assert.NotEmpty(error);
     }
 
-    public Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await base.DisposeAsync();
         Directory.Delete(_data, recursive: true);
-        return Task.CompletedTask;
     }
 
+    private OutboxDbContext OpenOrders() => OutboxDbContext.Open(Database.Store, Database.ConnectionString);
+
     private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) =>
-        OperatorCommandRun.RunAsync(OutboxCommand.Create(new ConfigurationBuilder().Build()), _data, args);
+        OperatorCommandRun.RunAsync(OutboxCommand.Create(new ConfigurationBuilder().AddInMemoryCollection(Database.Settings("Orders")).Build()), _data, args);
 
     private static OutboxMessage Row(Guid messageId, bool setAside) => new()
     {
@@ -119,3 +122,8 @@ public sealed class OutboxCommand_Specs : IAsyncLifetime
         FailureReason = setAside ? "ArgumentException: broken" : null,
     };
 }
+
+public sealed class OutboxCommand_Specs_on_Sqlite() : OutboxCommand_Specs(TestStore.Sqlite);
+
+[Trait("Needs", "Postgres")]
+public sealed class OutboxCommand_Specs_on_Postgres(PostgresFixture postgres) : OutboxCommand_Specs(postgres.Store), IClassFixture<PostgresFixture>;

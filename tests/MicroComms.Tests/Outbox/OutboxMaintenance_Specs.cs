@@ -1,5 +1,4 @@
 using MassTransit;
-using MicroComms.Messaging.Stores;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Testing;
 using MicroComms.WidgetService;
@@ -9,9 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace MicroComms.Tests.Outbox;
 
 /// <summary>The operator side of the outbox: messages set aside by the delivery service are seen, replayed or purged.</summary>
-public sealed class OutboxMaintenance_Specs : IDisposable
+public abstract class OutboxMaintenance_Specs(TestStore store) : StoreSpecs(store)
 {
-    private readonly string _database = OutboxTestHost.NewDatabasePath();
     private readonly Recorder _recorder = new();
 
     [Fact]
@@ -21,7 +19,7 @@ public sealed class OutboxMaintenance_Specs : IDisposable
         var (host, setAside) = await SetAsideAsync(widget, renames: 3, poisoned: [2]);
         await host.DisposeAsync();
 
-        await using var db = OutboxDbContext.Open(StoreKind.Sqlite, $"Data Source={_database}");
+        await using var db = OutboxDbContext.Open(Database.Store, Database.ConnectionString);
         var maintenance = new OutboxMaintenance(db);
         var summary = await maintenance.SummarizeAsync(CancellationToken.None);
         var listed = Assert.Single(await maintenance.ListSetAsideAsync(10, CancellationToken.None));
@@ -43,7 +41,7 @@ public sealed class OutboxMaintenance_Specs : IDisposable
         Assert.Equal([1, 4], _recorder.Of<WidgetRenamed>().Select(m => m.Sequence));
 
         // The operator fixed the cause (here: the stored headers), then replays while the service runs.
-        await using (var db = OutboxDbContext.Open(StoreKind.Sqlite, $"Data Source={_database}"))
+        await using (var db = OutboxDbContext.Open(Database.Store, Database.ConnectionString))
         {
             foreach (var (messageId, headers) in setAside)
             {
@@ -69,7 +67,7 @@ public sealed class OutboxMaintenance_Specs : IDisposable
         var (setAsideBy, _) = await SetAsideAsync(Guid.NewGuid(), renames: 1, poisoned: [1]);
         await setAsideBy.DisposeAsync();
         var waiting = Guid.NewGuid();
-        await using (var writer = await OutboxTestHost.StartAsync(_database, _recorder, o => o.UseBusOutbox(deliveryService: false)))
+        await using (var writer = await OutboxTestHost.StartAsync(Database, _recorder, o => o.UseBusOutbox(deliveryService: false)))
         {
             await writer.InScope(async (sp, db) =>
             {
@@ -78,7 +76,7 @@ public sealed class OutboxMaintenance_Specs : IDisposable
             });
         }
 
-        await using (var db = OutboxDbContext.Open(StoreKind.Sqlite, $"Data Source={_database}"))
+        await using (var db = OutboxDbContext.Open(Database.Store, Database.ConnectionString))
         {
             var maintenance = new OutboxMaintenance(db);
             Assert.Equal(1, await maintenance.PurgeAsync(null, CancellationToken.None));
@@ -87,12 +85,10 @@ public sealed class OutboxMaintenance_Specs : IDisposable
             Assert.NotNull(summary.OldestPending);
         }
 
-        await using var host = await OutboxTestHost.StartAsync(_database, _recorder);
+        await using var host = await OutboxTestHost.StartAsync(Database, _recorder);
         var seen = await _recorder.WaitFor<WidgetCreated>(m => m.Count >= 1);
         Assert.Equal(waiting, Assert.Single(seen).Id);
     }
-
-    public void Dispose() => OutboxTestHost.DeleteDatabase(_database);
 
     /// <summary>
     /// Publishes WidgetRenamed 1..<paramref name="renames"/> from one scope, breaks the stored headers of the
@@ -102,7 +98,7 @@ public sealed class OutboxMaintenance_Specs : IDisposable
     private async Task<(OutboxTestHost Host, List<(Guid MessageId, string? Headers)> SetAside)> SetAsideAsync(Guid widget, int renames, int[] poisoned)
     {
         List<(Guid MessageId, string? Headers)> broken;
-        await using (var writer = await OutboxTestHost.StartAsync(_database, _recorder, o => o.UseBusOutbox(deliveryService: false)))
+        await using (var writer = await OutboxTestHost.StartAsync(Database, _recorder, o => o.UseBusOutbox(deliveryService: false)))
         {
             await writer.InScope(async (sp, db) =>
             {
@@ -128,10 +124,15 @@ public sealed class OutboxMaintenance_Specs : IDisposable
             });
         }
 
-        var host = await OutboxTestHost.StartAsync(_database, _recorder, o => o.MaxDeliveryAttempts = 1);
+        var host = await OutboxTestHost.StartAsync(Database, _recorder, o => o.MaxDeliveryAttempts = 1);
         await _recorder.WaitFor<WidgetRenamed>(m => m.Count(x => x.Id == widget) >= renames - poisoned.Length);
         await Poll.Until(async () => await host.Query(db => db.Set<OutboxMessage>().CountAsync(m => m.SetAside != null)) == poisoned.Length
             && await host.Query(db => db.Set<OutboxState>().CountAsync()) == 0);
         return (host, broken);
     }
 }
+
+public sealed class OutboxMaintenance_Specs_on_Sqlite() : OutboxMaintenance_Specs(TestStore.Sqlite);
+
+[Trait("Needs", "Postgres")]
+public sealed class OutboxMaintenance_Specs_on_Postgres(PostgresFixture postgres) : OutboxMaintenance_Specs(postgres.Store), IClassFixture<PostgresFixture>;

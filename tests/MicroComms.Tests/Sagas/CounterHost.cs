@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Testing;
 using MicroComms.Messaging.Sagas;
 using MicroComms.Messaging.Stores;
+using MicroComms.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,8 +11,8 @@ using Microsoft.Extensions.Logging;
 namespace MicroComms.Tests.Sagas;
 
 /// <summary>
-/// One "service process": the in-memory harness with the counter saga on the SQLite repository, over a
-/// database file that outlives the host (so a second host can pick the sagas up).
+/// One "service process": the in-memory harness with the counter saga on the store's repository, over a
+/// database that outlives the host (so a second host can pick the sagas up).
 /// </summary>
 public sealed class CounterHost : IAsyncDisposable
 {
@@ -29,11 +30,9 @@ public sealed class CounterHost : IAsyncDisposable
     /// <summary>The repository's "lost a concurrent write" entries, to show a spec really raced.</summary>
     public LogCapture Conflicts { get; }
 
-    public static async Task<CounterHost> Start(string databasePath)
+    public static async Task<CounterHost> Start(TestDatabase database)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Counters"] = $"Data Source={databasePath}" })
-            .Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(database.Settings("Counters")).Build();
 
         var conflicts = new LogCapture(LogLevel.Information, (message, _) => message.Contains("lost a concurrent write", StringComparison.Ordinal));
         var services = new ServiceCollection();
@@ -55,8 +54,12 @@ public sealed class CounterHost : IAsyncDisposable
         await using (var scope = provider.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<CounterDbContext>();
+            // The harness starts no hosted services, so not the store's initializer either: its work, done here.
             await db.Database.EnsureCreatedAsync();
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;");
+            if (db.Database.IsSqlite())
+            {
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;");
+            }
         }
 
         var host = new CounterHost(provider, conflicts);

@@ -1,24 +1,15 @@
-using Microsoft.Data.Sqlite;
+using MicroComms.Testing;
 
 namespace MicroComms.Tests.Sagas;
 
-public sealed class SqliteSagaRepository_Specs : IDisposable
+public abstract class SagaRepository_Specs(TestStore store) : StoreSpecs(store)
 {
     private const int Increments = 50;
-
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "microcomms-sagas-" + Guid.NewGuid().ToString("N"));
-
-    public SqliteSagaRepository_Specs()
-    {
-        Directory.CreateDirectory(_directory);
-    }
-
-    private string DatabasePath => Path.Combine(_directory, "counters.db");
 
     [Fact]
     public async Task A_saga_is_created_moves_through_its_states_and_is_deleted_when_finalized()
     {
-        await using var host = await CounterHost.Start(DatabasePath);
+        await using var host = await CounterHost.Start(Database);
         var id = Guid.NewGuid();
 
         await host.Publish(new StartCounter(id, "alpha"));
@@ -45,7 +36,7 @@ public sealed class SqliteSagaRepository_Specs : IDisposable
     [Fact]
     public async Task An_event_correlated_by_expression_updates_only_the_matching_saga()
     {
-        await using var host = await CounterHost.Start(DatabasePath);
+        await using var host = await CounterHost.Start(Database);
         var alpha = Guid.NewGuid();
         var beta = Guid.NewGuid();
 
@@ -69,7 +60,7 @@ public sealed class SqliteSagaRepository_Specs : IDisposable
     [Fact]
     public async Task Many_concurrent_events_for_one_new_saga_each_apply_exactly_once()
     {
-        await using var host = await CounterHost.Start(DatabasePath);
+        await using var host = await CounterHost.Start(Database);
         var id = Guid.NewGuid();
 
         // None of them finds the saga at first: they race the insert, then each other's updates.
@@ -89,14 +80,14 @@ public sealed class SqliteSagaRepository_Specs : IDisposable
     public async Task A_saga_persisted_by_one_host_is_completed_by_the_next_host_on_the_same_database()
     {
         var id = Guid.NewGuid();
-        await using (var first = await CounterHost.Start(DatabasePath))
+        await using (var first = await CounterHost.Start(Database))
         {
             await first.Publish(new StartCounter(id, "alpha"));
             await first.Publish(new IncrementCounter(id));
             Assert.Single(await first.WaitForChanges(id, 1));
         }
 
-        await using var second = await CounterHost.Start(DatabasePath);
+        await using var second = await CounterHost.Start(Database);
         await second.Publish(new IncrementCounter(id));
         Assert.Equal([2], await second.WaitForChanges(id, 1));
 
@@ -104,10 +95,9 @@ public sealed class SqliteSagaRepository_Specs : IDisposable
         Assert.True(await second.Harness.Consumed.Any<FinishCounter>(x => x.Context.Message.CounterId == id));
         Assert.Equal(0, await second.CountRows(id));
     }
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
 }
+
+public sealed class SagaRepository_Specs_on_Sqlite() : SagaRepository_Specs(TestStore.Sqlite);
+
+[Trait("Needs", "Postgres")]
+public sealed class SagaRepository_Specs_on_Postgres(PostgresFixture postgres) : SagaRepository_Specs(postgres.Store), IClassFixture<PostgresFixture>;
