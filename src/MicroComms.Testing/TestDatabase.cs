@@ -9,11 +9,16 @@ public sealed record TestDatabase(StoreKind Store, string ConnectionString)
     public static TestDatabase SqliteFile(string path) => new(StoreKind.Sqlite, $"Data Source={path}");
 
     /// <summary>
-    /// Settings that put the databases <paramref name="names"/> (connection-string names) in this database, on its store.
+    /// Settings that put the databases <paramref name="names"/> (connection-string names) in this database, on its store,
+    /// migrated at start as a fresh test database needs (PostgreSQL's default leaves that to <c>db migrate</c>).
     /// </summary>
     public Dictionary<string, string?> Settings(params string[] names)
     {
-        var settings = new Dictionary<string, string?> { [StoreRegistration.StoreKey] = Store.ToString() };
+        var settings = new Dictionary<string, string?>
+        {
+            [StoreRegistration.StoreKey] = Store.ToString(),
+            [StoreSchema.MigrateAtStartKey] = "true",
+        };
         foreach (var name in names)
         {
             settings[$"ConnectionStrings:{name}"] = ConnectionString;
