@@ -6,7 +6,8 @@ namespace MicroComms.Host.Crash;
 /// <summary>The repository's rabbitmq/ scripts for one private node: start, stop, and rabbitmqctl.</summary>
 internal sealed class BrokerScripts(string rabbitmqDirectory, int port)
 {
-    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(2);
+    // start.sh takes 5-6 s on an idle machine; on a loaded one (load average above 40 on two cores) it has taken over two minutes.
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(5);
 
     public int Port { get; } = port;
 

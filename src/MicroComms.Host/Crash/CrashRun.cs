@@ -124,6 +124,12 @@ public static class CrashRun
 
             return await CheckAsync(orders, databases, placing, watch, [.. events], data, options, settleTime, cancellationToken);
         }
+        catch (Exception ex)
+        {
+            // Said before the clean-up, which can fail for the same reason (a broker that did not come back) and hide it.
+            log($"The run failed: {ex.GetType().Name}: {ex.Message}");
+            throw;
+        }
         finally
         {
             foreach (var process in processes)
@@ -133,12 +139,25 @@ public static class CrashRun
 
             SqliteConnection.ClearAllPools();
             NpgsqlConnection.ClearAllPools();
-            await broker.DeleteVirtualHostAsync(vhost, CancellationToken.None);
-            await broker.StopAsync(CancellationToken.None);
+            await CleanUpAsync("delete the virtual host", () => broker.DeleteVirtualHostAsync(vhost, CancellationToken.None), log);
+            await CleanUpAsync("stop the broker", () => broker.StopAsync(CancellationToken.None), log);
             if (postgres is not null)
             {
-                await postgres.DropDatabasesAsync(databases.PostgresNames, CancellationToken.None);
+                await CleanUpAsync("drop the run's databases", () => postgres.DropDatabasesAsync(databases.PostgresNames, CancellationToken.None), log);
             }
+        }
+    }
+
+    /// <summary>One clean-up step; a failure is logged, so the next step still runs and the run's own outcome stands.</summary>
+    private static async Task CleanUpAsync(string step, Func<Task> action, Action<string> log)
+    {
+        try
+        {
+            await action();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or IOException or NpgsqlException)
+        {
+            log($"Could not {step}: {ex.Message}");
         }
     }
 

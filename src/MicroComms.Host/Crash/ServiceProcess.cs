@@ -11,8 +11,11 @@ namespace MicroComms.Host.Crash;
 internal sealed class ServiceProcess(string service, string name, string dataDirectory, string urls, IReadOnlyDictionary<string, string> environment)
     : IAsyncDisposable
 {
-    /// <summary>How long a start may take before the run gives up on it.</summary>
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    /// <summary>
+    /// How long a start may take before the run gives up on it: a restart falls in the broker's stop/start, which takes
+    /// minutes on a loaded machine (as the broker scripts' own timeout allows).
+    /// </summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
 
     private static readonly TimeSpan RestartBackoff = TimeSpan.FromSeconds(1);
 
