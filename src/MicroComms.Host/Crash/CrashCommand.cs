@@ -95,8 +95,8 @@ public static class CrashCommand
         table.AddRow("charges", Markup.Escape(report.ChargeErrors.Count == 0 ? "one per completed order" : string.Join("; ", report.ChargeErrors.Take(5))), Verdict(report.ChargeErrors.Count == 0));
         table.AddRow("notifications", Markup.Escape(report.NotificationErrors.Count == 0 ? "one per final order" : string.Join("; ", report.NotificationErrors.Take(5))), Verdict(report.NotificationErrors.Count == 0));
         table.AddRow(
-            "payment timeouts due while an instance was dead / consumed once",
-            Markup.Escape($"{N(report.TimeoutsDueWhileDead)} / {N(report.TimeoutsConsumed)}" + (report.TimeoutErrors.Count == 0 ? "" : "; " + string.Join("; ", report.TimeoutErrors.Take(5)))),
+            "payment timeouts due while an instance was dead: fired (consumed once) / cancelled by the payment",
+            Markup.Escape($"{N(report.TimeoutsDueWhileDead)}: {N(report.TimeoutsConsumed)} / {N(report.TimeoutsDueWhileDead - report.TimeoutsConsumed)}" + (report.TimeoutErrors.Count == 0 ? "" : "; " + string.Join("; ", report.TimeoutErrors.Take(5)))),
             Verdict(report.TimeoutErrors.Count == 0));
         table.AddRow(
             "Gateway answers (at the client)",
