@@ -91,6 +91,10 @@ public static class CrashCommand
         table.AddRow("accepted but not final (stuck)", N(report.Stuck.Count), Verdict(report.Stuck.Count == 0));
         table.AddRow("outbox rows pending", string.Join(", ", report.PendingOutbox.Select(p => $"{p.Key} {p.Value}")), Verdict(report.PendingOutbox.Values.All(n => n == 0)));
         table.AddRow("outbox rows set aside", string.Join(", ", report.SetAsideOutbox.Select(p => $"{p.Key} {p.Value}")), Verdict(report.SetAsideOutbox.Values.All(n => n == 0)));
+        table.AddRow(
+            "messages left in queues (error queues included)",
+            Markup.Escape(report.Queued.Count == 0 ? "none" : string.Join(", ", report.Queued.Select(q => $"{q.Key} {q.Value}"))),
+            Verdict(report.Queued.Count == 0));
         table.AddRow("stock", Markup.Escape(report.StockErrors.Count == 0 ? "exact" : string.Join("; ", report.StockErrors)), Verdict(report.StockErrors.Count == 0));
         table.AddRow("charges", Markup.Escape(report.ChargeErrors.Count == 0 ? "one per completed order" : string.Join("; ", report.ChargeErrors.Take(5))), Verdict(report.ChargeErrors.Count == 0));
         table.AddRow("notifications", Markup.Escape(report.NotificationErrors.Count == 0 ? "one per final order" : string.Join("; ", report.NotificationErrors.Take(5))), Verdict(report.NotificationErrors.Count == 0));

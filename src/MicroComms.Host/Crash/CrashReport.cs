@@ -49,9 +49,13 @@ public sealed record CrashReport(
     /// <summary>A timeout due while an instance was dead that was lost, consumed twice or left its order unfinished.</summary>
     public IReadOnlyList<string> TimeoutErrors { get; init; } = [];
 
+    /// <summary>Messages left in the run's queues once every service stopped (error queues included), by queue.</summary>
+    public IReadOnlyDictionary<string, int> Queued { get; init; } = new Dictionary<string, int>();
+
     public bool Passed =>
         Unanswered == 0 && Stuck.Count == 0 && PendingOutbox.Values.All(n => n == 0) && SetAsideOutbox.Values.All(n => n == 0)
-        && StockErrors.Count == 0 && ChargeErrors.Count == 0 && NotificationErrors.Count == 0 && TimeoutErrors.Count == 0;
+        && StockErrors.Count == 0 && ChargeErrors.Count == 0 && NotificationErrors.Count == 0 && TimeoutErrors.Count == 0
+        && Queued.Count == 0;
 
     /// <summary>One line per check, for a log or an assertion message.</summary>
     public override string ToString() => string.Join(Environment.NewLine, new[]
@@ -61,6 +65,7 @@ public sealed record CrashReport(
         $"payment timeouts due while an instance was dead: {TimeoutsDueWhileDead}, fired (consumed once) {TimeoutsConsumed}, cancelled by the payment {TimeoutsDueWhileDead - TimeoutsConsumed}; {(TimeoutErrors.Count == 0 ? "no errors" : string.Join("; ", TimeoutErrors.Take(10)))}",
         $"pending outbox rows: {string.Join(", ", PendingOutbox.Select(p => $"{p.Key} {p.Value}"))}",
         $"set-aside outbox rows: {string.Join(", ", SetAsideOutbox.Select(p => $"{p.Key} {p.Value}"))}",
+        $"messages left in queues: {(Queued.Count == 0 ? "none" : string.Join(", ", Queued.Select(q => $"{q.Key} {q.Value}")))}",
         $"Gateway answers: median {MedianAnswer.TotalSeconds:F2} s, slowest {SlowestAnswer.TotalSeconds:F1} s; {AnswersOverBound} over the Gateway's bound",
         $"stock: {(StockErrors.Count == 0 ? "exact" : string.Join("; ", StockErrors))}",
         $"charges: {(ChargeErrors.Count == 0 ? "exact" : string.Join("; ", ChargeErrors.Take(10)))}",

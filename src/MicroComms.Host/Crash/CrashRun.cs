@@ -114,7 +114,7 @@ public static class CrashRun
             }
 
             var placed = placing.Elapsed;
-            var settled = await SettleAsync(orders, databases, options.SettleTimeout, cancellationToken);
+            var settled = await SettleAsync(orders, databases, () => QueuedAsync(broker, vhost, cancellationToken), options.SettleTimeout, cancellationToken);
             var settleTime = placing.Elapsed - placed;
             log(settled ? $"Settled in {settleTime.TotalSeconds:F0} s: every accepted order is final and every outbox is empty." : $"Not settled within {options.SettleTimeout}.");
             foreach (var process in Enumerable.Reverse(processes))
@@ -122,7 +122,8 @@ public static class CrashRun
                 await process.StopAsync(StopTimeout);
             }
 
-            return await CheckAsync(orders, databases, placing, watch, [.. events], data, options, settleTime, cancellationToken);
+            var report = await CheckAsync(orders, databases, placing, watch, [.. events], data, options, settleTime, cancellationToken);
+            return report with { Queued = await QueuedAsync(broker, vhost, cancellationToken) };
         }
         catch (Exception ex)
         {
@@ -350,11 +351,17 @@ public static class CrashRun
         }
     }
 
+    /// <summary>Messages still in the run's queues (ready or being handled), by queue; empty queues are left out.</summary>
+    private static async Task<IReadOnlyDictionary<string, int>> QueuedAsync(BrokerScripts broker, string vhost, CancellationToken ct) =>
+        (await broker.QueueDepthsAsync(vhost, ct)).Where(q => q.Value > 0).ToDictionary();
+
     /// <summary>
-    /// Waits until every accepted order is final, every outbox is empty and the last effect of each order (its
-    /// notification, consumed after the outboxes emptied) is written, or the timeout passes.
+    /// Waits until every accepted order is final, every outbox is empty, the last effect of each order (its
+    /// notification, consumed after the outboxes emptied) is written and no message waits in a queue (a late charge of
+    /// an order that already timed out, say), or the timeout passes.
     /// </summary>
-    private static async Task<bool> SettleAsync(List<CrashOrder> orders, RunDatabases databases, TimeSpan timeout, CancellationToken ct)
+    private static async Task<bool> SettleAsync(
+        List<CrashOrder> orders, RunDatabases databases, Func<Task<IReadOnlyDictionary<string, int>>> queued, TimeSpan timeout, CancellationToken ct)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < timeout)
@@ -362,7 +369,8 @@ public static class CrashRun
             await ReadFinalStatesAsync(orders, databases, ct);
             if (orders.All(o => !o.Accepted || o.FinalState is not null)
                 && (await CountOutboxAsync(databases, setAside: false, ct)).Values.All(n => n == 0)
-                && await AllNotifiedAsync(orders, databases, ct))
+                && await AllNotifiedAsync(orders, databases, ct)
+                && (await queued()).Count == 0)
             {
                 return true;
             }
