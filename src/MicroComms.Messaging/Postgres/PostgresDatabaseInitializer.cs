@@ -14,12 +14,40 @@ namespace MicroComms.Messaging.Postgres;
 internal sealed class PostgresDatabaseInitializer<TContext>(IServiceScopeFactory scopeFactory) : IHostedLifecycleService
     where TContext : DbContext
 {
+    /// <summary>The advisory lock key schema creation takes in its database (any fixed number MicroComms owns).</summary>
+    private const long SchemaLockKey = 0x4D6963726F436F;
+
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         await CheckReachableAsync(db, cancellationToken);
-        await db.Database.EnsureCreatedAsync(cancellationToken);
+        await CreateSchemaAsync(db, cancellationToken);
+    }
+
+    /// <summary>
+    /// EnsureCreated under a session advisory lock: two instances starting at once on an empty database would otherwise
+    /// both find no tables and both create them, and the second stopped with 42P07 "relation already exists".
+    /// </summary>
+    private static async Task CreateSchemaAsync(DbContext db, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({SchemaLockKey})", cancellationToken);
+            try
+            {
+                await db.Database.EnsureCreatedAsync(cancellationToken);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({SchemaLockKey})", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
