@@ -66,6 +66,45 @@ public sealed class PostgresOutage_Specs(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Three_instances_of_a_service_starting_at_once_on_an_empty_database_all_start_and_share_one_schema()
+    {
+        // Regression: each instance ran EnsureCreated; two that found no tables at once both created them, and one
+        // stopped at start with 42P07 "relation already exists".
+        await using var server = await PostgresServer.StartAsync();
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var payments = await server.CreateDatabaseAsync($"race_{id}_payments");
+        var scheduler = await server.CreateDatabaseAsync($"race_{id}_scheduler");
+        var apps = Enumerable.Range(0, 3).Select(i => MicroCommsApp.Build(new Dictionary<string, string?>
+        {
+            [StoreRegistration.StoreKey] = "Postgres",
+            ["ConnectionStrings:Payments"] = payments,
+            ["ConnectionStrings:Scheduler"] = scheduler,
+            ["MicroComms:Host:Services"] = "payments",
+            ["MicroComms:Host:DataDirectory"] = TestFiles.Path($"race-{id}-{i}"),
+            ["MicroComms:Host:Urls"] = "http://127.0.0.1:0",
+            ["MicroComms:Host:GrpcUrl"] = "",
+            ["Logging:LogLevel:Default"] = "Warning",
+        })).ToList();
+        try
+        {
+            await Task.WhenAll(apps.Select(a => a.StartAsync()));
+
+            await using var db = new MicroComms.Payments.PaymentsDbContext(StoreRegistration.OptionsFor<MicroComms.Payments.PaymentsDbContext>(StoreKind.Postgres, payments));
+            Assert.Equal(0, await db.Charges.CountAsync());
+        }
+        finally
+        {
+            foreach (var app in apps)
+            {
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
+
+            Npgsql.NpgsqlConnection.ClearAllPools();
+        }
+    }
+
+    [Fact]
     [Trait("Needs", "Broker")]
     [Trait("Speed", "Slow")]
     public async Task PostgreSQL_going_away_while_services_run_loses_nothing_and_the_outboxes_resume_once_it_is_back()
