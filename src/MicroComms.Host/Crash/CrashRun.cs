@@ -163,10 +163,11 @@ public static class CrashRun
     }
 
     /// <summary>
-    /// Starts every process. Today each service creates its database's tables at start-up (its database initializer), and
-    /// two processes creating them in one empty PostgreSQL database at once can collide; so the first Orders instance starts
-    /// alone (it also creates the scheduler table every process shares), then the first instance of every other service,
-    /// then the other instances. This is the one place to change when schemas come from a migration step instead.
+    /// Starts every process. Today each service creates its database's tables at start-up (its database initializer, which
+    /// on PostgreSQL takes an advisory lock for it, so instances starting at once no longer collide); the first Orders
+    /// instance still starts alone (it also creates the scheduler table every process shares), then the first instance of
+    /// every other service, then the other instances, so no start waits on another's schema. This is the one place to
+    /// change when schemas come from a migration step instead.
     /// </summary>
     private static async Task StartAllAsync(
         List<ServiceProcess> processes, ServiceProcess firstOrders, Dictionary<string, string>? crashPoint, CancellationToken ct)
