@@ -106,7 +106,6 @@ public sealed class PostgresOutage_Specs(ITestOutputHelper output)
 
     [Fact]
     [Trait("Needs", "Broker")]
-    [Trait("Speed", "Slow")]
     public async Task PostgreSQL_going_away_while_services_run_loses_nothing_and_the_outboxes_resume_once_it_is_back()
     {
         const int Orders = 30;
