@@ -1,6 +1,7 @@
 using MassTransit;
 using MicroComms.Messaging.Retry;
 using MicroComms.Messaging.Scheduling;
+using MicroComms.Messaging.Stores;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -65,6 +66,11 @@ public static class MicroCommsRegistration
         });
     }
 
+    /// <summary>How long a scheduling command waits for a scheduler database that cannot be reached: about two minutes.</summary>
+    private const int SchedulerStoreOutageRetries = 40;
+
+    private static readonly TimeSpan SchedulerStoreOutageInterval = TimeSpan.FromSeconds(3);
+
     /// <summary>Endpoint names, the scheduler's consumer and what every endpoint gets before a service's own policy.</summary>
     private static void AddConventions(IBusRegistrationConfigurator x, TransportKind transport, string schedulerQueue)
     {
@@ -86,9 +92,20 @@ public static class MicroCommsRegistration
             var retry = context.GetRequiredService<IOptions<RetryOptions>>().Value;
             if (name == schedulerQueue)
             {
-                // Redelivering a scheduling command through the scheduler itself would be circular:
-                // immediate retries (a busy database) and then the error queue.
-                endpoint.UseMessageRetry(r => r.Exponential(retry.ImmediateLimit + 1, retry.MinInterval, retry.MaxInterval, retry.IntervalDelta));
+                // Redelivering a scheduling command through the scheduler itself would be circular: immediate retries
+                // (a busy database), and around them a longer wait while the database cannot be reached at all (a
+                // PostgreSQL restart): the command stays unacknowledged in its queue meanwhile. Then the error queue.
+                endpoint.UseMessageRetry(r =>
+                {
+                    r.Handle<Exception>(StoreErrors.IsUnreachable);
+                    r.Interval(SchedulerStoreOutageRetries, SchedulerStoreOutageInterval);
+                });
+                endpoint.UseMessageRetry(r =>
+                {
+                    // Left to the policy above: a nested policy that had retried it would end the outer one's retries.
+                    r.Ignore<Exception>(StoreErrors.IsUnreachable);
+                    r.Exponential(retry.ImmediateLimit + 1, retry.MinInterval, retry.MaxInterval, retry.IntervalDelta);
+                });
                 return;
             }
 

@@ -17,4 +17,15 @@ public sealed class PaymentsOptions
 
     /// <summary>Seed of the provider's randomness, for repeatable runs; null seeds from the clock.</summary>
     public int? Seed { get; set; }
+
+    /// <summary>
+    /// Customers whose charges the provider answers only after <see cref="SlowChargeDelay"/> (a slow card processor):
+    /// with a delay longer than Orders' payment timeout their orders time out, and the late payment is refunded.
+    /// Empty (the default): every charge answers at once.
+    /// </summary>
+    public IList<string> SlowCustomers { get; } = [];
+
+    /// <summary>How long a charge of one of <see cref="SlowCustomers"/> takes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan SlowChargeDelay { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -4,7 +4,8 @@ namespace MicroComms.Payments;
 
 /// <summary>
 /// Stands in for a card processor: fails transiently at <see cref="PaymentsOptions.TransientFailureRate"/>
-/// and declines amounts above <see cref="PaymentsOptions.DeclineAbove"/>.
+/// declines amounts above <see cref="PaymentsOptions.DeclineAbove"/>, and answers the charges of
+/// <see cref="PaymentsOptions.SlowCustomers"/> only after <see cref="PaymentsOptions.SlowChargeDelay"/>.
 /// </summary>
 public sealed class SimulatedPaymentProvider
 {
@@ -18,9 +19,14 @@ public sealed class SimulatedPaymentProvider
         _random = _options.Seed is { } seed ? new Random(seed) : new Random();
     }
 
-    public Task<PaymentDecision> ChargeAsync(Guid orderId, string customerId, decimal amount, CancellationToken cancellationToken)
+    public async Task<PaymentDecision> ChargeAsync(Guid orderId, string customerId, decimal amount, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (_options.SlowCustomers.Contains(customerId, StringComparer.Ordinal))
+        {
+            await Task.Delay(_options.SlowChargeDelay, cancellationToken);
+        }
+
         double roll;
         lock (_gate)
         {
@@ -34,14 +40,14 @@ public sealed class SimulatedPaymentProvider
 
         if (amount > _options.DeclineAbove)
         {
-            return Task.FromResult(new PaymentDecision(false, Guid.Empty, $"Amount {amount} is above the limit of {_options.DeclineAbove}."));
+            return new PaymentDecision(false, Guid.Empty, $"Amount {amount} is above the limit of {_options.DeclineAbove}.");
         }
 
         if (amount <= 0)
         {
-            return Task.FromResult(new PaymentDecision(false, Guid.Empty, $"Amount {amount} cannot be charged."));
+            return new PaymentDecision(false, Guid.Empty, $"Amount {amount} cannot be charged.");
         }
 
-        return Task.FromResult(new PaymentDecision(true, Guid.NewGuid(), null));
+        return new PaymentDecision(true, Guid.NewGuid(), null);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Npgsql;
 
 namespace MicroComms.Testing;
 
@@ -21,12 +22,14 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private readonly string? _dataDirectory;
     private readonly string? _binDirectory;
+    private readonly int _port;
 
-    private PostgresServer(string connectionString, string? dataDirectory, string? binDirectory)
+    private PostgresServer(string connectionString, string? dataDirectory, string? binDirectory, int port = 0)
     {
         ConnectionString = connectionString;
         _dataDirectory = dataDirectory;
         _binDirectory = binDirectory;
+        _port = port;
     }
 
     /// <summary>An Npgsql connection string to the server's <c>postgres</c> database as its superuser.</summary>
@@ -38,11 +41,12 @@ public sealed class PostgresServer : IAsyncDisposable
     public static async Task<PostgresServer> StartAsync()
     {
         var configured = Environment.GetEnvironmentVariable(ConnectionStringVariable);
-        if (!string.IsNullOrWhiteSpace(configured))
-        {
-            return new PostgresServer(configured, null, null);
-        }
+        return string.IsNullOrWhiteSpace(configured) ? await StartPrivateAsync() : new PostgresServer(configured, null, null);
+    }
 
+    /// <summary>A private cluster even when <c>MICROCOMMS_POSTGRES</c> is set: for tests that stop and start the server.</summary>
+    public static async Task<PostgresServer> StartPrivateAsync()
+    {
         var bin = (await RunAsync("pg_config", ["--bindir"], asPostgres: false)).Trim();
         var data = TestFiles.Path($"postgres-{Guid.NewGuid():N}");
         Directory.CreateDirectory(data);
@@ -53,13 +57,36 @@ public sealed class PostgresServer : IAsyncDisposable
 
         var port = FreeLoopbackPort();
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"], asPostgres: true);
-        await RunAsync(
-            Path.Combine(bin, "pg_ctl"),
-            ["-D", data, "-l", Path.Combine(data, "server.log"), "-w",
+        var server = new PostgresServer($"Host=127.0.0.1;Port={port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Database=postgres", data, bin, port);
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    /// <summary>Starts a private cluster that <see cref="StopAsync"/> stopped, on the same port and data folder.</summary>
+    public Task StartAgainAsync() =>
+        RunAsync(
+            Path.Combine(Private().Bin, "pg_ctl"),
+            ["-D", Private().Data, "-l", Path.Combine(Private().Data, "server.log"), "-w",
              // TCP on loopback only: a Unix socket under the test folder would exceed the 107-byte socket path limit.
-             "-o", $"-p {port.ToString(CultureInfo.InvariantCulture)} -c unix_socket_directories='' -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+             "-o", $"-p {_port.ToString(CultureInfo.InvariantCulture)} -c unix_socket_directories='' -c listen_addresses=127.0.0.1 -c fsync=off "
+                   + "-c max_connections=300", "start"],
             asPostgres: true);
-        return new PostgresServer($"Host=127.0.0.1;Port={port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Database=postgres", data, bin);
+
+    /// <summary>Stops a private cluster (fast shutdown: open connections are cut) and keeps its data, as a server that goes away does.</summary>
+    public Task StopAsync() =>
+        RunAsync(Path.Combine(Private().Bin, "pg_ctl"), ["-D", Private().Data, "-m", "fast", "-w", "stop"], asPostgres: true);
+
+    /// <summary>Creates the empty database <paramref name="name"/> and returns a connection string to it.</summary>
+    public async Task<string> CreateDatabaseAsync(string name)
+    {
+        await using (var connection = new NpgsqlConnection(ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
     }
 
     /// <summary>Stops a private cluster (fast shutdown) and deletes its folder; a server from the environment is left alone.</summary>
@@ -70,9 +97,19 @@ public sealed class PostgresServer : IAsyncDisposable
             return;
         }
 
-        await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _dataDirectory, "-m", "fast", "-w", "stop"], asPostgres: true);
+        // A test may have stopped it already (StopAsync); then there is nothing to stop.
+        if (File.Exists(Path.Combine(_dataDirectory, "postmaster.pid")))
+        {
+            await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", _dataDirectory, "-m", "fast", "-w", "stop"], asPostgres: true);
+        }
+
         Directory.Delete(_dataDirectory, recursive: true);
     }
+
+    private (string Bin, string Data) Private() =>
+        _binDirectory is not null && _dataDirectory is not null
+            ? (_binDirectory, _dataDirectory)
+            : throw new InvalidOperationException($"The server {ConnectionStringVariable} names is not ours to stop or start.");
 
     private static int FreeLoopbackPort()
     {

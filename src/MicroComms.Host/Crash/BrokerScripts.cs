@@ -6,7 +6,8 @@ namespace MicroComms.Host.Crash;
 /// <summary>The repository's rabbitmq/ scripts for one private node: start, stop, and rabbitmqctl.</summary>
 internal sealed class BrokerScripts(string rabbitmqDirectory, int port)
 {
-    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(2);
+    // start.sh takes 5-6 s on an idle machine; on a loaded one (load average above 40 on two cores) it has taken over two minutes.
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(5);
 
     public int Port { get; } = port;
 
@@ -39,7 +40,24 @@ internal sealed class BrokerScripts(string rabbitmqDirectory, int port)
     public Task DeleteVirtualHostAsync(string name, CancellationToken cancellationToken) =>
         RunAsync(["ctl.sh", "delete_vhost", name], cancellationToken);
 
-    private async Task RunAsync(string[] command, CancellationToken cancellationToken)
+    /// <summary>Messages in each queue of <paramref name="virtualHost"/>, ready and unacknowledged together.</summary>
+    public async Task<Dictionary<string, int>> QueueDepthsAsync(string virtualHost, CancellationToken cancellationToken)
+    {
+        var output = await RunAsync(["ctl.sh", "list_queues", "-p", virtualHost, "name", "messages", "--quiet", "--no-table-headers"], cancellationToken);
+        var depths = new Dictionary<string, int>();
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = line.Split('\t', StringSplitOptions.TrimEntries);
+            if (parts.Length == 2 && int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var messages))
+            {
+                depths[parts[0]] = messages;
+            }
+        }
+
+        return depths;
+    }
+
+    private async Task<string> RunAsync(string[] command, CancellationToken cancellationToken)
     {
         var (script, arguments) = (command[0], command[1..]);
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -61,5 +79,7 @@ internal sealed class BrokerScripts(string rabbitmqDirectory, int port)
             throw new InvalidOperationException(
                 $"rabbitmq/{script} {string.Join(' ', arguments)} (port {Port}) failed with exit code {process.ExitCode}: {await errors}{await output}");
         }
+
+        return await output;
     }
 }

@@ -1,12 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
+using MicroComms.Messaging.Stores;
 using Spectre.Console;
 
 namespace MicroComms.Host.Crash;
 
 /// <summary>
 /// <c>microcomms crash</c>: the full-size crash run (<see cref="CrashRun"/>) against a private RabbitMQ node started from
-/// the repository's rabbitmq/ scripts. Exits 0 when every check passed, 1 otherwise.
+/// the repository's rabbitmq/ scripts, on SQLite or PostgreSQL, each of Orders, Inventory and Payments as one or several
+/// processes. Exits 0 when every check passed, 1 otherwise.
 /// </summary>
 public static class CrashCommand
 {
@@ -33,9 +35,26 @@ public static class CrashCommand
             DefaultValueFactory = _ => (int)defaults.SettleTimeout.TotalSeconds,
         };
 
-        var command = new Command("crash", "Run the services as separate processes, kill -9 Orders and Inventory and restart the broker while orders flow, then check that nothing was lost, stranded or applied twice.")
+        var store = new Option<string>("--store")
         {
-            orders, rate, clients, seed, crashAfterCommit, brokerPort, rabbitmqDir, settle,
+            Description = "Where the services keep their data: sqlite (a file per process) or postgres (a database per service).",
+            DefaultValueFactory = _ => "sqlite",
+        };
+        store.AcceptOnlyFromAmong("sqlite", "postgres");
+        var instances = new Option<int>("--instances")
+        {
+            Description = "Processes each of Orders, Inventory and Payments runs as (more than 1 needs --store postgres).",
+            DefaultValueFactory = _ => defaults.Instances,
+        };
+        var postgres = new Option<string?>("--postgres")
+        {
+            Description = "With --store postgres: a connection string to a server where the run may create databases "
+                + "(default: MICROCOMMS_POSTGRES, else a private cluster from the machine's PostgreSQL in the run's folder).",
+        };
+
+        var command = new Command("crash", "Run the services as separate processes, kill -9 Orders, Payments and Inventory and restart the broker while orders flow, then check that nothing was lost, stranded or applied twice.")
+        {
+            orders, rate, clients, seed, crashAfterCommit, brokerPort, rabbitmqDir, settle, store, instances, postgres,
         };
         command.SetAction(MicroCommsCommands.Guarded(async (parse, ct) =>
         {
@@ -49,6 +68,9 @@ public static class CrashCommand
                 BrokerPort = parse.GetValue(brokerPort),
                 RabbitMqDirectory = parse.GetValue(rabbitmqDir),
                 SettleTimeout = TimeSpan.FromSeconds(parse.GetValue(settle)),
+                Store = parse.GetValue(store) == "postgres" ? StoreKind.Postgres : StoreKind.Sqlite,
+                Instances = parse.GetValue(instances),
+                PostgresConnectionString = parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("MICROCOMMS_POSTGRES"),
             };
             var report = await CrashRun.RunAsync(options, line => AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"), ct);
             Print(report);
@@ -61,16 +83,29 @@ public static class CrashCommand
     {
         static string N(int n) => n.ToString(CultureInfo.InvariantCulture);
         var table = new Table().Title("Crash run").AddColumn("Check").AddColumn("Found").AddColumn("Verdict");
+        table.AddRow("store, instances of Orders / Inventory / Payments", $"{report.Store}, {N(report.Instances)}", "");
+        table.AddRow("placing / settling", $"{report.PlacingTime.TotalSeconds:F0} s / {report.SettleTime.TotalSeconds:F0} s", "");
         table.AddRow("orders placed / accepted (202)", $"{N(report.Orders)} / {N(report.Accepted)}", "");
         table.AddRow("unanswered after retries", N(report.Unanswered), Verdict(report.Unanswered == 0));
-        table.AddRow("completed / faulted", $"{N(report.Completed)} / {N(report.Faulted)}", "");
+        table.AddRow("completed / faulted (by payment timeout) / late payments refunded", $"{N(report.Completed)} / {N(report.Faulted)} ({N(report.TimedOut)}) / {N(report.Refunded)}", "");
         table.AddRow("accepted but not final (stuck)", N(report.Stuck.Count), Verdict(report.Stuck.Count == 0));
         table.AddRow("outbox rows pending", string.Join(", ", report.PendingOutbox.Select(p => $"{p.Key} {p.Value}")), Verdict(report.PendingOutbox.Values.All(n => n == 0)));
         table.AddRow("outbox rows set aside", string.Join(", ", report.SetAsideOutbox.Select(p => $"{p.Key} {p.Value}")), Verdict(report.SetAsideOutbox.Values.All(n => n == 0)));
+        table.AddRow(
+            "messages left in queues (error queues included)",
+            Markup.Escape(report.Queued.Count == 0 ? "none" : string.Join(", ", report.Queued.Select(q => $"{q.Key} {q.Value}"))),
+            Verdict(report.Queued.Count == 0));
         table.AddRow("stock", Markup.Escape(report.StockErrors.Count == 0 ? "exact" : string.Join("; ", report.StockErrors)), Verdict(report.StockErrors.Count == 0));
         table.AddRow("charges", Markup.Escape(report.ChargeErrors.Count == 0 ? "one per completed order" : string.Join("; ", report.ChargeErrors.Take(5))), Verdict(report.ChargeErrors.Count == 0));
         table.AddRow("notifications", Markup.Escape(report.NotificationErrors.Count == 0 ? "one per final order" : string.Join("; ", report.NotificationErrors.Take(5))), Verdict(report.NotificationErrors.Count == 0));
-        table.AddRow("slowest Gateway answer (at the client)", $"{report.SlowestAnswer.TotalSeconds:F1} s; {N(report.AnswersOverBound)} over the Gateway's bound", "");
+        table.AddRow(
+            "payment timeouts due while an instance was dead: fired (consumed once) / cancelled by the payment",
+            Markup.Escape($"{N(report.TimeoutsDueWhileDead)}: {N(report.TimeoutsConsumed)} / {N(report.TimeoutsDueWhileDead - report.TimeoutsConsumed)}" + (report.TimeoutErrors.Count == 0 ? "" : "; " + string.Join("; ", report.TimeoutErrors.Take(5)))),
+            Verdict(report.TimeoutErrors.Count == 0));
+        table.AddRow(
+            "Gateway answers (at the client)",
+            $"median {report.MedianAnswer.TotalSeconds:F2} s, slowest {report.SlowestAnswer.TotalSeconds:F1} s; {N(report.AnswersOverBound)} over the Gateway's bound",
+            "");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"Data and process logs: {report.DataDirectory}");
     }

@@ -1,3 +1,5 @@
+using MicroComms.Messaging.Stores;
+
 namespace MicroComms.Host.Crash;
 
 /// <summary>What a crash run found. <see cref="Passed"/> holds when nothing was lost, stranded or applied twice.</summary>
@@ -18,17 +20,53 @@ public sealed record CrashReport(
     IReadOnlyList<string> Events,
     string DataDirectory)
 {
+    public StoreKind Store { get; init; }
+
+    /// <summary>Processes each of Orders, Inventory and Payments ran as.</summary>
+    public int Instances { get; init; } = 1;
+
+    /// <summary>From the first order's moment to the last order's answer.</summary>
+    public TimeSpan PlacingTime { get; init; }
+
+    /// <summary>From the last answer until every order was final, every outbox empty and every notification written.</summary>
+    public TimeSpan SettleTime { get; init; }
+
+    /// <summary>The median Gateway answer as the client measured it (every attempt, retries included).</summary>
+    public TimeSpan MedianAnswer { get; init; }
+
+    /// <summary>Orders that faulted because their payment timeout fired.</summary>
+    public int TimedOut { get; init; }
+
+    /// <summary>Charges given back (payments that completed after their order had ended).</summary>
+    public int Refunded { get; init; }
+
+    /// <summary>Payment timeouts that came due while an instance was dead.</summary>
+    public int TimeoutsDueWhileDead { get; init; }
+
+    /// <summary>Of those, the ones Orders consumed (the rest were cancelled by a payment that came first).</summary>
+    public int TimeoutsConsumed { get; init; }
+
+    /// <summary>A timeout due while an instance was dead that was lost, consumed twice or left its order unfinished.</summary>
+    public IReadOnlyList<string> TimeoutErrors { get; init; } = [];
+
+    /// <summary>Messages left in the run's queues once every service stopped (error queues included), by queue.</summary>
+    public IReadOnlyDictionary<string, int> Queued { get; init; } = new Dictionary<string, int>();
+
     public bool Passed =>
         Unanswered == 0 && Stuck.Count == 0 && PendingOutbox.Values.All(n => n == 0) && SetAsideOutbox.Values.All(n => n == 0)
-        && StockErrors.Count == 0 && ChargeErrors.Count == 0 && NotificationErrors.Count == 0;
+        && StockErrors.Count == 0 && ChargeErrors.Count == 0 && NotificationErrors.Count == 0 && TimeoutErrors.Count == 0
+        && Queued.Count == 0;
 
     /// <summary>One line per check, for a log or an assertion message.</summary>
     public override string ToString() => string.Join(Environment.NewLine, new[]
     {
-        $"orders {Orders}, accepted {Accepted}, unanswered {Unanswered}, completed {Completed}, faulted {Faulted}, stuck {Stuck.Count}",
+        $"{Store}, {Instances} instance(s) each of Orders, Inventory and Payments; placing {PlacingTime.TotalSeconds:F0} s, settling {SettleTime.TotalSeconds:F0} s",
+        $"orders {Orders}, accepted {Accepted}, unanswered {Unanswered}, completed {Completed}, faulted {Faulted} ({TimedOut} by payment timeout, {Refunded} late payments refunded), stuck {Stuck.Count}",
+        $"payment timeouts due while an instance was dead: {TimeoutsDueWhileDead}, fired (consumed once) {TimeoutsConsumed}, cancelled by the payment {TimeoutsDueWhileDead - TimeoutsConsumed}; {(TimeoutErrors.Count == 0 ? "no errors" : string.Join("; ", TimeoutErrors.Take(10)))}",
         $"pending outbox rows: {string.Join(", ", PendingOutbox.Select(p => $"{p.Key} {p.Value}"))}",
         $"set-aside outbox rows: {string.Join(", ", SetAsideOutbox.Select(p => $"{p.Key} {p.Value}"))}",
-        $"slowest Gateway answer: {SlowestAnswer.TotalSeconds:F1} s; {AnswersOverBound} over the Gateway's bound",
+        $"messages left in queues: {(Queued.Count == 0 ? "none" : string.Join(", ", Queued.Select(q => $"{q.Key} {q.Value}")))}",
+        $"Gateway answers: median {MedianAnswer.TotalSeconds:F2} s, slowest {SlowestAnswer.TotalSeconds:F1} s; {AnswersOverBound} over the Gateway's bound",
         $"stock: {(StockErrors.Count == 0 ? "exact" : string.Join("; ", StockErrors))}",
         $"charges: {(ChargeErrors.Count == 0 ? "exact" : string.Join("; ", ChargeErrors.Take(10)))}",
         $"notifications: {(NotificationErrors.Count == 0 ? "one per final order" : string.Join("; ", NotificationErrors.Take(10)))}",

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using MicroComms.Messaging.Stores;
 
 namespace MicroComms.Host.Crash;
 
@@ -19,8 +20,13 @@ public sealed class CrashRunOptions
     /// <summary>Chooses the orders and the moments of the faults; the same seed gives the same run.</summary>
     public int Seed { get; set; } = Environment.TickCount;
 
-    /// <summary>Kill -9 of Orders, and later of Inventory, at a random point of these windows (fractions of the orders placed).</summary>
+    /// <summary>
+    /// Kill -9 of (one instance of) Orders, Payments and Inventory, each at a random point of its window (fractions of the
+    /// orders placed); one kill at a time, each restarted after <see cref="RestartDelay"/>.
+    /// </summary>
     public (double From, double To) KillOrdersWithin { get; set; } = (0.2, 0.4);
+
+    public (double From, double To) KillPaymentsWithin { get; set; } = (0.35, 0.55);
 
     public (double From, double To) KillInventoryWithin { get; set; } = (0.5, 0.7);
 
@@ -51,6 +57,34 @@ public sealed class CrashRunOptions
     /// <summary>The private RabbitMQ node the run starts, stops and starts again, and stops at the end (rabbitmq/ scripts).</summary>
     [Range(1, 45535)]
     public int BrokerPort { get; set; } = 5790;
+
+    /// <summary>Where every service keeps its data: a SQLite file per process, or a PostgreSQL database per service.</summary>
+    public StoreKind Store { get; set; } = StoreKind.Sqlite;
+
+    /// <summary>
+    /// Processes each of Orders, Inventory and Payments runs as (Notifications and the Gateway run once). More than one
+    /// needs <see cref="StoreKind.Postgres"/>: a SQLite file belongs to one machine.
+    /// </summary>
+    [Range(1, 8)]
+    public int Instances { get; set; } = 1;
+
+    /// <summary>
+    /// On PostgreSQL: a connection string to a server where the run may create its databases; empty starts a private
+    /// cluster from the machine's PostgreSQL binaries in the run's folder.
+    /// </summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>
+    /// A customer whose charges the simulated provider answers only after <see cref="SlowChargeDelay"/>, longer than
+    /// <see cref="PaymentTimeout"/>: their orders' payment timeouts fire (some while an instance is dead) and the late
+    /// payments are refunded. Null: no slow payments.
+    /// </summary>
+    public string? SlowPaymentsCustomer { get; set; } = "erin";
+
+    public TimeSpan SlowChargeDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Orders' payment timeout in this run.</summary>
+    public TimeSpan PaymentTimeout { get; set; } = TimeSpan.FromSeconds(6);
 
     /// <summary>The repository's rabbitmq/ folder; found above the working folder or the executable when null.</summary>
     public string? RabbitMqDirectory { get; set; }

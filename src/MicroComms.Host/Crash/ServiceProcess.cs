@@ -5,13 +5,17 @@ namespace MicroComms.Host.Crash;
 /// <summary>
 /// One MicroComms service as an operating-system process of its own (<c>dotnet microcomms.dll --services X</c>), as
 /// production runs it: started, killed with SIGKILL, started again on the same data folder. Its output goes to a log
-/// file beside its data.
+/// file beside its data. Several instances of one service are several of these, each with its own <paramref name="name"/>
+/// and folder.
 /// </summary>
-internal sealed class ServiceProcess(string service, string dataDirectory, string urls, IReadOnlyDictionary<string, string> environment)
+internal sealed class ServiceProcess(string service, string name, string dataDirectory, string urls, IReadOnlyDictionary<string, string> environment)
     : IAsyncDisposable
 {
-    /// <summary>How long a start may take before the run gives up on it.</summary>
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    /// <summary>
+    /// How long a start may take before the run gives up on it: a restart falls in the broker's stop/start, which takes
+    /// minutes on a loaded machine (as the broker scripts' own timeout allows).
+    /// </summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
 
     private static readonly TimeSpan RestartBackoff = TimeSpan.FromSeconds(1);
 
@@ -22,6 +26,9 @@ internal sealed class ServiceProcess(string service, string dataDirectory, strin
     private StreamWriter? _log;
 
     public string Service { get; } = service;
+
+    /// <summary>The service, or with several instances the service and its number (<c>orders-2</c>).</summary>
+    public string Name { get; } = name;
 
     /// <summary>The first HTTP address the process printed once it was running.</summary>
     public Uri? Address { get; private set; }
@@ -87,7 +94,7 @@ internal sealed class ServiceProcess(string service, string dataDirectory, strin
         process.ErrorDataReceived += (_, e) => OnOutput(e.Data);
         var ready = _ready;
         process.Exited += (_, _) => ready.TrySetException(new ServiceExitedException(
-            $"{Service} exited with code {process.ExitCode} before it was running; see {LogPath}."));
+            $"{Name} exited with code {process.ExitCode} before it was running; see {LogPath}."));
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -17,11 +17,44 @@ namespace MicroComms.Messaging.Postgres;
 internal sealed class PostgresDatabaseInitializer<TContext>(IServiceScopeFactory scopeFactory, bool migrateAtStart) : IHostedLifecycleService
     where TContext : DbContext
 {
+    /// <summary>The advisory lock key schema creation takes in its database (any fixed number MicroComms owns).</summary>
+    private const long SchemaLockKey = 0x4D6963726F436F;
+
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         await StoreSchema.CheckReachableAsync(db, cancellationToken);
+        await UnderSchemaLockAsync(db, () => BringSchemaUpToDateAsync(db, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Under a session advisory lock: two instances starting at once on an empty database would otherwise both find no
+    /// tables and both create them, and the second stopped with 42P07 "relation already exists".
+    /// </summary>
+    private static async Task UnderSchemaLockAsync(DbContext db, Func<Task> work, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({SchemaLockKey})", cancellationToken);
+            try
+            {
+                await work();
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({SchemaLockKey})", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private async Task BringSchemaUpToDateAsync(DbContext db, CancellationToken cancellationToken)
+    {
         if (!StoreSchema.HasMigrations(db))
         {
             // EnsureCreated creates nothing in a database that has any table at all, so in a database shared with

@@ -26,6 +26,12 @@ internal static class StoreErrors
         Find<SqliteException>(exception) is { SqliteErrorCode: SqliteBusy or SqliteLocked }
         || Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
 
+    /// <summary>
+    /// The database could not be reached or went away mid-command (a PostgreSQL server restarting, failing over, or
+    /// refusing connections): worth waiting for, unlike a fault of the message or of the code.
+    /// </summary>
+    public static bool IsUnreachable(Exception exception) => Find<NpgsqlException>(exception) is { IsTransient: true };
+
     private static T? Find<T>(Exception? exception)
         where T : Exception
     {
