@@ -84,6 +84,11 @@ public static class CrashRun
                 }
                 : null;
             var firstOrders = processes.First(p => p.Service == ServiceNames.Orders);
+            if (options.Store == StoreKind.Postgres)
+            {
+                await MigrateAsync(databases, cancellationToken);
+            }
+
             await StartAllAsync(processes, firstOrders, crashPoint, cancellationToken);
             var gateway = processes.Single(p => p.Service == ServiceNames.Gateway);
             using var http = new HttpClient
@@ -163,11 +168,22 @@ public static class CrashRun
     }
 
     /// <summary>
-    /// Starts every process. Today each service creates its database's tables at start-up (its database initializer, which
-    /// on PostgreSQL takes an advisory lock for it, so instances starting at once no longer collide); the first Orders
-    /// instance still starts alone (it also creates the scheduler table every process shares), then the first instance of
-    /// every other service, then the other instances, so no start waits on another's schema. This is the one place to
-    /// change when schemas come from a migration step instead.
+    /// On PostgreSQL the schemas come first, as a deployment does it (<c>microcomms db migrate</c>): the services start with
+    /// <c>MicroComms:MigrateAtStart</c> off, PostgreSQL's default, and only check that their database is migrated.
+    /// </summary>
+    private static async Task MigrateAsync(RunDatabases databases, CancellationToken ct)
+    {
+        foreach (var database in Db.DbCommand.All)
+        {
+            await using var db = database.Open(StoreKind.Postgres, databases.ConnectionStrings[database.ConnectionStringName]);
+            await StoreSchema.MigrateAsync(db, ct);
+        }
+    }
+
+    /// <summary>
+    /// Starts every process: the first Orders instance alone (on SQLite it also creates the scheduler table every process
+    /// shares), then the first instance of every other service, then the other instances, so no start waits on another's
+    /// schema.
     /// </summary>
     private static async Task StartAllAsync(
         List<ServiceProcess> processes, ServiceProcess firstOrders, Dictionary<string, string>? crashPoint, CancellationToken ct)
