@@ -61,6 +61,7 @@ public static class BenchRunner
             }
 
             await context.DeleteVirtualHostsAsync();
+            await context.DeleteDatabasesAsync();
         }
 
         var rows = SummaryRow.From(measurements);

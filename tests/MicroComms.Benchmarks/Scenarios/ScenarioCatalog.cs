@@ -13,5 +13,7 @@ public static class ScenarioCatalog
         () => new RequestResponseScenario(),
         () => new SagaScenario(),
         () => new OutboxScenario(),
+        () => new PeerOutboxScenario(new PeerOutbox.PeerOutboxStore.Sqlite()),
+        () => new PeerOutboxScenario(new PeerOutbox.PeerOutboxStore.Postgres()),
     ];
 }
