@@ -72,8 +72,9 @@ public sealed class BenchContext(RabbitMqNode node, BenchSettings settings)
             return;
         }
 
-        await using (var connection = new NpgsqlConnection(_postgres.ConnectionString))
+        try
         {
+            await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
             await connection.OpenAsync();
             foreach (var name in _databases)
             {
@@ -82,9 +83,12 @@ public sealed class BenchContext(RabbitMqNode node, BenchSettings settings)
                 await command.ExecuteNonQueryAsync();
             }
         }
-
-        _databases.Clear();
-        await _postgres.DisposeAsync();
-        _postgres = null;
+        finally
+        {
+            // Even when a drop failed: a private cluster must not outlive the run.
+            _databases.Clear();
+            await _postgres.DisposeAsync();
+            _postgres = null;
+        }
     }
 }
