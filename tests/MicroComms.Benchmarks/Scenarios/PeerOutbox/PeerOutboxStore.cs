@@ -78,7 +78,14 @@ internal abstract class PeerOutboxStore : IAsyncDisposable
     /// <summary>A fresh database on the benchmark's PostgreSQL (<see cref="BenchContext.CreatePostgresDatabaseAsync"/>), dropped afterwards.</summary>
     public sealed class Postgres : PeerOutboxStore
     {
+        /// <summary>
+        /// Under the private server's max_connections (100): with a pool each, EF Core (a connection per unit of work
+        /// in flight, up to the window of 100) and Wolverine's own work opened more and failed with "too many clients".
+        /// </summary>
+        private const int MaxPoolSize = 90;
+
         private string _connectionString = "";
+        private NpgsqlDataSource? _dataSource;
 
         public override string Name => "postgres";
 
@@ -97,15 +104,21 @@ internal abstract class PeerOutboxStore : IAsyncDisposable
 
         public override void Configure(WolverineOptions options)
         {
-            options.PersistMessagesWithPostgresql(_connectionString, "wolverine");
-            options.Services.AddDbContextWithWolverineIntegration<PeerOutboxDbContext>(o => o.UseNpgsql(_connectionString));
+            // One pool for EF Core and Wolverine, as one service would have it.
+            _dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(_connectionString) { MaxPoolSize = MaxPoolSize });
+            options.PersistMessagesWithPostgresql(_dataSource, "wolverine");
+            options.Services.AddDbContextWithWolverineIntegration<PeerOutboxDbContext>(o => o.UseNpgsql(_dataSource));
         }
 
-        public override ValueTask DisposeAsync()
+        public override async ValueTask DisposeAsync()
         {
             // The database is dropped with the benchmark's others; idle pooled connections would hold it open.
+            if (_dataSource is not null)
+            {
+                await _dataSource.DisposeAsync();
+            }
+
             NpgsqlConnection.ClearAllPools();
-            return ValueTask.CompletedTask;
         }
     }
 }
