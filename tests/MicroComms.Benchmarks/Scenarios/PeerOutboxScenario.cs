@@ -53,8 +53,7 @@ internal sealed class PeerOutboxScenario(PeerOutboxStore store) : IScenario
             services.AddSingleton(_probes);
             services.AddWolverine(opts =>
             {
-                // One process: no leader election or agent assignment through the store, as Wolverine advises for a
-                // single node (and for SQLite always).
+                // One process: no leader election or agent assignment through the store (Wolverine's single-node mode).
                 opts.Durability.Mode = DurabilityMode.Solo;
                 opts.Discovery.DisableConventionalDiscovery().IncludeType(typeof(PeerRelayHandler)).IncludeType<PeerOrderCounter>();
                 store.Configure(opts);
