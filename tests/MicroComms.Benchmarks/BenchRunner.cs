@@ -55,12 +55,20 @@ public static class BenchRunner
         }
         finally
         {
-            foreach (var scenario in running)
+            try
             {
-                await scenario.DisposeAsync();
-            }
+                foreach (var scenario in running)
+                {
+                    await scenario.DisposeAsync();
+                }
 
-            await context.DeleteVirtualHostsAsync();
+                await context.DeleteVirtualHostsAsync();
+            }
+            finally
+            {
+                // Whatever failed above, a private PostgreSQL must not outlive the run.
+                await context.DeleteDatabasesAsync();
+            }
         }
 
         var rows = SummaryRow.From(measurements);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MicroComms.Benchmarks.Scenarios;
 
 namespace MicroComms.Benchmarks.Reporting;
 
@@ -16,6 +17,11 @@ public static class MarkdownReport
         if (rows.Any(r => r.Scenario == "saga"))
         {
             md.AppendLine(Inv($"Saga: {settings.Orders:N0} orders per round with {settings.OrderWindow} workflows in flight, warm-up {settings.OrderWarmup:N0} orders; SQLite files in a temporary folder."));
+        }
+
+        if (rows.Any(r => r.Scenario.StartsWith(PeerOutboxScenario.NamePrefix, StringComparison.Ordinal)))
+        {
+            md.AppendLine(Inv($"Peer outbox: Wolverine {Infrastructure.WolverineVersion.Text}'s durable outbox and inbox through its EF Core integration (Solo mode, its defaults otherwise); SQLite in a temporary file with WAL and MicroComms' connection settings, PostgreSQL a fresh database on the benchmark's server."));
         }
 
         md.AppendLine();
@@ -44,8 +50,20 @@ public static class MarkdownReport
             md.AppendLine(Inv($"For reference (no goal): masstransit-tuned / limit {tuned / limit:0.00}, microcomms / masstransit-tuned {microcomms / tuned:0.00}."));
         }
 
+        // Our SQLite outbox against Wolverine's on the same store, until a goal compares them.
+        var peerSqlite = PeerOutboxScenario.NamePrefix + "sqlite";
+        if (Median(rows, "outbox", OutboxScenario.BusOutboxVariant) is { } bus && Median(rows, peerSqlite, PeerOutboxScenario.BusOutboxVariant) is { } peerBus
+            && Median(rows, "outbox", OutboxScenario.ConsumerOutboxVariant) is { } consumer && Median(rows, peerSqlite, PeerOutboxScenario.ConsumerOutboxVariant) is { } peerConsumer)
+        {
+            md.AppendLine();
+            md.AppendLine(Inv($"For reference (no goal), SQLite, end to end: bus outbox / Wolverine's {bus / peerBus:0.00}, consumer outbox / Wolverine's {consumer / peerConsumer:0.00}."));
+        }
+
         return md.ToString();
     }
+
+    private static double? Median(IReadOnlyList<SummaryRow> rows, string scenario, string variant) =>
+        rows.FirstOrDefault(r => r.Scenario == scenario && r.Variant == variant && r.Metric == "end to end")?.Median;
 
     public static string Format(double value, string unit) =>
         unit == "ms" ? value.ToString(value < 10 ? "0.000" : "0.0", CultureInfo.InvariantCulture) : value.ToString("N0", CultureInfo.InvariantCulture);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using MicroComms.Benchmarks.Scenarios;
 
 namespace MicroComms.Benchmarks.Reporting;
 
@@ -62,6 +63,7 @@ public static class SvgChart
         "masstransit-defaults" => "#ef6c00",
         "masstransit-tuned" => "#ffa726",
         "peer" => "#6a1b9a",
+        _ when scenario.StartsWith(PeerOutboxScenario.NamePrefix, StringComparison.Ordinal) => "#6a1b9a",
         _ => "#2e7d32",
     };
 

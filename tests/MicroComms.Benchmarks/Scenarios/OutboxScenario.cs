@@ -29,7 +29,6 @@ public sealed class OutboxScenario(string name = "outbox", StoreKind store = Sto
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "microcomms-bench-outbox-" + Guid.NewGuid().ToString("N")[..8]);
     private BenchContext _context = null!;
     private IHost? _host;
-    private BenchDatabases? _databases;
 
     public string Name => name;
 
@@ -50,8 +49,7 @@ public sealed class OutboxScenario(string name = "outbox", StoreKind store = Sto
         settings["ConnectionStrings:Scheduler"] = $"Data Source={Path.Combine(_directory, "scheduler.db")}";
         if (store == StoreKind.Postgres)
         {
-            _databases = await BenchDatabases.CreateAsync(Name, ["OutboxBench", SchedulerOptions.ConnectionStringName], cancellationToken);
-            foreach (var (key, value) in _databases.Settings)
+            foreach (var (key, value) in await context.PostgresSettingsAsync(Name, ["OutboxBench", SchedulerOptions.ConnectionStringName], cancellationToken))
             {
                 settings[key] = value;
             }
@@ -125,11 +123,6 @@ public sealed class OutboxScenario(string name = "outbox", StoreKind store = Sto
         {
             await _host.StopAsync();
             _host.Dispose();
-        }
-
-        if (_databases is not null)
-        {
-            await _databases.DisposeAsync();
         }
 
         // Pooled connections keep the database files open; release them so the folder can go.

@@ -5,7 +5,7 @@ using Wolverine.RabbitMQ;
 namespace MicroComms.Benchmarks.Scenarios;
 
 /// <summary>
-/// The peer a user would pick instead: WolverineFx.RabbitMQ 6.62 publish -> consume with the same durability as the
+/// The peer a user would pick instead: WolverineFx.RabbitMQ publish -> consume with the same durability as the
 /// other rows. Its defaults are weaker (no publisher confirms, non-persistent messages), so both are switched on here.
 /// </summary>
 public sealed class PeerWolverineScenario : IScenario
@@ -21,7 +21,7 @@ public sealed class PeerWolverineScenario : IScenario
 
     public ScenarioFamily Family => ScenarioFamily.Throughput;
 
-    public string Description => "WolverineFx.RabbitMQ 6.62: durable queue, persistent, confirms on";
+    public string Description => $"WolverineFx.RabbitMQ {WolverineVersion.Text}: durable queue, persistent, confirms on";
 
     public async Task StartAsync(BenchContext context, CancellationToken cancellationToken)
     {
@@ -54,7 +54,7 @@ public sealed class PeerWolverineScenario : IScenario
     public async Task<IReadOnlyList<Measurement>> MeasureRoundAsync(CancellationToken cancellationToken)
     {
         var messages = _context.Settings.Messages;
-        return ThroughputDriver.Rate(Name, "Wolverine 6.62 (confirms, persistent)", messages, await RunAsync(messages, cancellationToken), _counter);
+        return ThroughputDriver.Rate(Name, $"Wolverine {WolverineVersion.Text} (confirms, persistent)", messages, await RunAsync(messages, cancellationToken), _counter);
     }
 
     public async ValueTask DisposeAsync()

@@ -40,7 +40,6 @@ public sealed class SagaScenario(string name = "saga", StoreKind store = StoreKi
     private readonly OrderOutcomes _outcomes = new();
     private BenchContext _context = null!;
     private ServiceHosts? _hosts;
-    private BenchDatabases? _databases;
     private HttpClient? _http;
 
     public string Name => name;
@@ -59,12 +58,10 @@ public sealed class SagaScenario(string name = "saga", StoreKind store = StoreKi
         EnsureEnoughStock(settings.OrderWarmup + (settings.Rounds * settings.Orders));
 
         var vhost = await context.CreateVirtualHostAsync(Name);
-        if (store == StoreKind.Postgres)
-        {
-            _databases = await BenchDatabases.CreateAsync(Name, ServiceDatabases.Names.Append(SchedulerOptions.ConnectionStringName), cancellationToken);
-        }
-
-        _hosts = new ServiceHosts(context.Node, vhost, _databases?.Settings);
+        var storeSettings = store == StoreKind.Postgres
+            ? await context.PostgresSettingsAsync(Name, ServiceDatabases.Names.Append(SchedulerOptions.ConnectionStringName), cancellationToken)
+            : null;
+        _hosts = new ServiceHosts(context.Node, vhost, storeSettings);
         // The subscriber first, so its queue is bound before the first workflow can finish.
         await _hosts.StartHostAsync((services, configuration) =>
         {
@@ -116,10 +113,6 @@ public sealed class SagaScenario(string name = "saga", StoreKind store = StoreKi
             await _hosts.DisposeAsync();
         }
 
-        if (_databases is not null)
-        {
-            await _databases.DisposeAsync();
-        }
     }
 
     /// <summary>

@@ -18,5 +18,7 @@ public static class ScenarioCatalog
         () => new SagaScenario("saga-postgres-2x", StoreKind.Postgres, instances: 2),
         () => new OutboxScenario(),
         () => new OutboxScenario("outbox-postgres", StoreKind.Postgres),
+        () => new PeerOutboxScenario(new PeerOutbox.PeerOutboxStore.Sqlite()),
+        () => new PeerOutboxScenario(new PeerOutbox.PeerOutboxStore.Postgres()),
     ];
 }
