@@ -77,6 +77,9 @@ public sealed class PostgresOutage_Specs(ITestOutputHelper output)
         var apps = Enumerable.Range(0, 3).Select(i => MicroCommsApp.Build(new Dictionary<string, string?>
         {
             [StoreRegistration.StoreKey] = "Postgres",
+
+            // All three migrate the empty database at once: EF's migration lock and the initializer's advisory lock.
+            [StoreSchema.MigrateAtStartKey] = "true",
             ["ConnectionStrings:Payments"] = payments,
             ["ConnectionStrings:Scheduler"] = scheduler,
             ["MicroComms:Host:Services"] = "payments",
@@ -123,6 +126,7 @@ public sealed class PostgresOutage_Specs(ITestOutputHelper output)
             }
 
             settings[StoreRegistration.StoreKey] = "Postgres";
+            settings[StoreSchema.MigrateAtStartKey] = "true";
             settings["MicroComms:Host:Services"] = "all";
             settings["MicroComms:Host:Urls"] = "http://127.0.0.1:0";
             settings["MicroComms:Host:GrpcUrl"] = "";

@@ -33,6 +33,12 @@ public static class Goals
         var pgBusOutbox = Outbox(rows, OutboxScenario.BusOutboxVariant, "end to end", "outbox-postgres");
         var pgRelay = Outbox(rows, OutboxScenario.RelayVariant, "end to end", "outbox-postgres");
         var pgConsumerOutbox = Outbox(rows, OutboxScenario.ConsumerOutboxVariant, "end to end", "outbox-postgres");
+        var peerSqlite = PeerOutboxScenario.NamePrefix + "sqlite";
+        var peerPostgres = PeerOutboxScenario.NamePrefix + "postgres";
+        var peerSqliteBus = Outbox(rows, PeerOutboxScenario.BusOutboxVariant, "end to end", peerSqlite);
+        var peerSqliteConsumer = Outbox(rows, PeerOutboxScenario.ConsumerOutboxVariant, "end to end", peerSqlite);
+        var peerPostgresBus = Outbox(rows, PeerOutboxScenario.BusOutboxVariant, "end to end", peerPostgres);
+        var peerPostgresConsumer = Outbox(rows, PeerOutboxScenario.ConsumerOutboxVariant, "end to end", peerPostgres);
         var sagaSqlite = Workflows(rows, "saga");
         var sagaPostgres = Workflows(rows, "saga-postgres");
         var sagaPostgresTwice = Workflows(rows, "saga-postgres-2x");
@@ -53,6 +59,10 @@ public static class Goals
                 busOutboxP99 - directP99 is { } extra ? extra <= MaxOutboxExtraP99Milliseconds : null),
             AtLeast("outbox on PostgreSQL: bus outbox / direct publish (end to end)", "bus outbox", "direct publish", pgBusOutbox, pgDirect, OutboxShare),
             AtLeast("outbox on PostgreSQL: consumer outbox / consumer, direct publish (end to end)", "consumer outbox", "consumer, direct publish", pgConsumerOutbox, pgRelay, OutboxShare),
+            AtLeast("outbox on SQLite: bus outbox / Wolverine's (end to end)", "bus outbox", "Wolverine", busOutbox, peerSqliteBus, 1.0, strictly: true),
+            AtLeast("outbox on SQLite: consumer outbox / Wolverine's (end to end)", "consumer outbox", "Wolverine", consumerOutbox, peerSqliteConsumer, 1.0, strictly: true),
+            AtLeast("outbox on PostgreSQL: bus outbox / Wolverine's (end to end)", "bus outbox", "Wolverine", pgBusOutbox, peerPostgresBus, 1.0, strictly: true),
+            AtLeast("outbox on PostgreSQL: consumer outbox / Wolverine's (end to end)", "consumer outbox", "Wolverine", pgConsumerOutbox, peerPostgresConsumer, 1.0, strictly: true),
             AtLeast("saga: PostgreSQL / SQLite (workflows/s)", "saga-postgres", "saga", sagaPostgres, sagaSqlite, 1.0),
             AtLeast("saga: 2 instances / 1 instance of each service (PostgreSQL)", "saga-postgres-2x", "saga-postgres", sagaPostgresTwice, sagaPostgres, ScaleOutShare),
         ];

@@ -50,15 +50,6 @@ public static class MarkdownReport
             md.AppendLine(Inv($"For reference (no goal): masstransit-tuned / limit {tuned / limit:0.00}, microcomms / masstransit-tuned {microcomms / tuned:0.00}."));
         }
 
-        // Our SQLite outbox against Wolverine's on the same store, until a goal compares them.
-        var peerSqlite = PeerOutboxScenario.NamePrefix + "sqlite";
-        if (Median(rows, "outbox", OutboxScenario.BusOutboxVariant) is { } bus && Median(rows, peerSqlite, PeerOutboxScenario.BusOutboxVariant) is { } peerBus
-            && Median(rows, "outbox", OutboxScenario.ConsumerOutboxVariant) is { } consumer && Median(rows, peerSqlite, PeerOutboxScenario.ConsumerOutboxVariant) is { } peerConsumer)
-        {
-            md.AppendLine();
-            md.AppendLine(Inv($"For reference (no goal), SQLite, end to end: bus outbox / Wolverine's {bus / peerBus:0.00}, consumer outbox / Wolverine's {consumer / peerConsumer:0.00}."));
-        }
-
         return md.ToString();
     }
 
