@@ -25,7 +25,10 @@ internal sealed class PostgresDatabaseInitializer<TContext>(IServiceScopeFactory
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         await StoreSchema.CheckReachableAsync(db, cancellationToken);
-        await UnderSchemaLockAsync(db, () => BringSchemaUpToDateAsync(db, cancellationToken), cancellationToken);
+        await UnderSchemaLockAsync(
+            db,
+            () => StoreSchema.BringUpToDateAsync(db, migrateAtStart, () => CreateFromModelAsync(db, cancellationToken), cancellationToken),
+            cancellationToken);
     }
 
     /// <summary>
@@ -53,24 +56,15 @@ internal sealed class PostgresDatabaseInitializer<TContext>(IServiceScopeFactory
         }
     }
 
-    private async Task BringSchemaUpToDateAsync(DbContext db, CancellationToken cancellationToken)
+    /// <summary>
+    /// EnsureCreated creates nothing in a database that has any table at all, so in a database shared with another
+    /// context the second context found the first one's tables and got none of its own.
+    /// </summary>
+    private static async Task CreateFromModelAsync(DbContext db, CancellationToken cancellationToken)
     {
-        if (!StoreSchema.HasMigrations(db))
+        if (!await db.Database.EnsureCreatedAsync(cancellationToken) && !await HasOwnTablesAsync(db, cancellationToken))
         {
-            // EnsureCreated creates nothing in a database that has any table at all, so in a database shared with
-            // another context the second context found the first one's tables and got none of its own.
-            if (!await db.Database.EnsureCreatedAsync(cancellationToken) && !await HasOwnTablesAsync(db, cancellationToken))
-            {
-                await db.GetService<IRelationalDatabaseCreator>().CreateTablesAsync(cancellationToken);
-            }
-        }
-        else if (migrateAtStart)
-        {
-            await StoreSchema.MigrateAsync(db, cancellationToken);
-        }
-        else
-        {
-            await StoreSchema.RequireMigratedAsync(db, cancellationToken);
+            await db.GetService<IRelationalDatabaseCreator>().CreateTablesAsync(cancellationToken);
         }
     }
 

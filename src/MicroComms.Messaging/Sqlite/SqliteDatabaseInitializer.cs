@@ -19,18 +19,7 @@ internal sealed class SqliteDatabaseInitializer<TContext>(IServiceScopeFactory s
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
-        if (!StoreSchema.HasMigrations(db))
-        {
-            await CreateFromModelAsync(db, cancellationToken);
-        }
-        else if (migrateAtStart)
-        {
-            await StoreSchema.MigrateAsync(db, cancellationToken);
-        }
-        else
-        {
-            await StoreSchema.RequireMigratedAsync(db, cancellationToken);
-        }
+        await StoreSchema.BringUpToDateAsync(db, migrateAtStart, () => CreateFromModelAsync(db, cancellationToken), cancellationToken);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -170,4 +170,25 @@ public static class StoreSchema
         await db.Database.ExecuteSqlRawAsync(history.GetInsertScript(new HistoryRow(first, ProductInfo.GetVersion())), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// The schema step of every store's start-up: a context without migrations (a test's own) is created from its
+    /// model by <paramref name="createFromModel"/>; otherwise the pending migrations are applied where
+    /// <paramref name="migrateAtStart"/> says, or start-up stops unless the database is migrated.
+    /// </summary>
+    internal static async Task BringUpToDateAsync(DbContext db, bool migrateAtStart, Func<Task> createFromModel, CancellationToken cancellationToken)
+    {
+        if (!HasMigrations(db))
+        {
+            await createFromModel();
+        }
+        else if (migrateAtStart)
+        {
+            await MigrateAsync(db, cancellationToken);
+        }
+        else
+        {
+            await RequireMigratedAsync(db, cancellationToken);
+        }
+    }
 }
