@@ -1,6 +1,5 @@
 using MicroComms.Messaging.Stores;
 using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace MicroComms.Host;
 
@@ -11,10 +10,9 @@ namespace MicroComms.Host;
 public sealed record OperatorDatabase(string Name, string ConnectionString, StoreKind Store)
 {
     /// <summary>Where the database is, for people: the SQLite file, or PostgreSQL's host, port and database.</summary>
-    public string Location => Store == StoreKind.Postgres
-        ? string.IsNullOrEmpty(ConnectionString) ? "no connection string"
-            : new NpgsqlConnectionStringBuilder(ConnectionString) is var pg ? $"{pg.Host}:{pg.Port}/{pg.Database}" : ""
-        : new SqliteConnectionStringBuilder(ConnectionString).DataSource;
+    public string Location => Store == StoreKind.Postgres && string.IsNullOrEmpty(ConnectionString)
+        ? "no connection string"
+        : StoreSchema.Location(Store, ConnectionString);
 
     /// <summary>
     /// False when the service never ran here, so the commands report it instead of creating an empty file. A PostgreSQL

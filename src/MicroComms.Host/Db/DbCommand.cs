@@ -131,11 +131,6 @@ public static class DbCommand
     /// <summary>Migrates one database; what it did, as the rest of a line, or an <see cref="ErrorCommandException"/> naming it.</summary>
     private static async Task<string> MigrateAsync(SchemaDatabase database, StoreKind store, string connectionString, CancellationToken ct)
     {
-        if (store == StoreKind.Sqlite)
-        {
-            CreateFolderOf(connectionString);
-        }
-
         try
         {
             await using var db = database.Open(store, connectionString);
@@ -154,16 +149,6 @@ public static class DbCommand
         catch (Exception ex) when (ex is SqliteException or NpgsqlException)
         {
             throw new ErrorCommandException($"{database.Name}: {ex.Message}", ex);
-        }
-    }
-
-    private static void CreateFolderOf(string connectionString)
-    {
-        var file = new SqliteConnectionStringBuilder(connectionString).DataSource;
-        var folder = file is "" or ":memory:" ? null : Path.GetDirectoryName(Path.GetFullPath(file));
-        if (!string.IsNullOrEmpty(folder))
-        {
-            Directory.CreateDirectory(folder);
         }
     }
 }

@@ -46,7 +46,8 @@ internal static class SqliteRegistration
             .AddInterceptors(SqliteConnectionPragmas.Instance)
             .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 
-    private static void EnsureDirectory(string connectionString)
+    /// <summary>Creates the folder of a SQLite file, which SQLite itself does not (at start-up and before <c>db migrate</c>).</summary>
+    public static void EnsureDirectory(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
         if (builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:")

@@ -54,6 +54,7 @@ public static class StoreSchema
     {
         if (db.Database.IsSqlite())
         {
+            SqliteRegistration.EnsureDirectory(db.Database.GetConnectionString() ?? "");
             await BaselineSqliteAsync(db, cancellationToken);
         }
 
@@ -122,13 +123,14 @@ public static class StoreSchema
     }
 
     /// <summary>Where the context's database is, for people: the SQLite file, or PostgreSQL's host, port and database.</summary>
-    public static string Location(DbContext db)
-    {
-        var connectionString = db.Database.GetConnectionString() ?? "";
-        return db.Database.IsSqlite()
+    public static string Location(DbContext db) =>
+        Location(db.Database.IsSqlite() ? StoreKind.Sqlite : StoreKind.Postgres, db.Database.GetConnectionString() ?? "");
+
+    /// <summary>Where a database on <paramref name="store"/> is, for people, from its connection string.</summary>
+    public static string Location(StoreKind store, string connectionString) =>
+        store == StoreKind.Sqlite
             ? new SqliteConnectionStringBuilder(connectionString).DataSource
             : new NpgsqlConnectionStringBuilder(connectionString) is var pg ? $"{pg.Host}:{pg.Port}/{pg.Database}" : "";
-    }
 
     /// <summary>The folder (and namespace) of a provider's migrations beside each context.</summary>
     internal static string FolderOf(string providerName) => providerName switch
