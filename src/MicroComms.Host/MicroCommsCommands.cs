@@ -51,7 +51,7 @@ public static class MicroCommsCommands
             {
                 return await action(parse, ct);
             }
-            catch (Exception ex) when (ex is HostConfigurationException or OptionsValidationException or BrokerUnreachableException or StoreUnreachableException
+            catch (Exception ex) when (ex is HostConfigurationException or OptionsValidationException or BrokerUnreachableException or StoreNotUsableException
                 or IOException or InvalidOperationException)
             {
                 await Console.Error.WriteLineAsync($"microcomms: {ex.Message}");

@@ -62,7 +62,7 @@ public sealed class PostgresMigrations_Specs : IAsyncLifetime
 
         using (var host = OrdersHost(connectionString, migrateAtStart: null))
         {
-            var error = await Assert.ThrowsAsync<StoreUnreachableException>(() => host.StartAsync());
+            var error = await Assert.ThrowsAsync<StoreNotUsableException>(() => host.StartAsync());
             Assert.Equal(
                 $"The OrdersDbContext database at 127.0.0.1:{new NpgsqlConnectionStringBuilder(connectionString).Port}/{new NpgsqlConnectionStringBuilder(connectionString).Database} "
                 + "has no migrated schema: run 'microcomms db migrate' (or set MicroComms:MigrateAtStart to true to migrate at start).",
@@ -90,7 +90,7 @@ public sealed class PostgresMigrations_Specs : IAsyncLifetime
 
         using (var host = OrdersHost(missing, migrateAtStart: "true"))
         {
-            var error = await Assert.ThrowsAsync<StoreUnreachableException>(() => host.StartAsync());
+            var error = await Assert.ThrowsAsync<StoreNotUsableException>(() => host.StartAsync());
             Assert.Contains("database \"microcomms_nowhere\" does not exist (3D000)", error.Message, StringComparison.Ordinal);
             Assert.DoesNotContain('\n', error.Message);
         }

@@ -182,7 +182,7 @@ public sealed class Migrations_Specs : IDisposable
         var file = Path.Combine(_data, "scheduler.db");
         using var host = Host(file, migrateAtStart: "false");
 
-        var error = await Assert.ThrowsAsync<StoreUnreachableException>(() => host.StartAsync());
+        var error = await Assert.ThrowsAsync<StoreNotUsableException>(() => host.StartAsync());
 
         Assert.Equal(
             $"The SchedulerDbContext database at {file} has no migrated schema: run 'microcomms db migrate' (or set MicroComms:MigrateAtStart to true to migrate at start).",
@@ -192,7 +192,7 @@ public sealed class Migrations_Specs : IDisposable
     [Fact]
     public void A_MigrateAtStart_that_is_not_a_boolean_stops_start_up_with_the_key()
     {
-        var error = Assert.Throws<StoreUnreachableException>(() => Host(Path.Combine(_data, "scheduler.db"), migrateAtStart: "sometimes"));
+        var error = Assert.Throws<StoreNotUsableException>(() => Host(Path.Combine(_data, "scheduler.db"), migrateAtStart: "sometimes"));
 
         Assert.Equal("MicroComms:MigrateAtStart is 'sometimes'; it must be true or false.", error.Message);
     }

@@ -122,7 +122,7 @@ public static class DbCommand
         {
             return StoreRegistration.StoreOf(effective);
         }
-        catch (StoreUnreachableException ex)
+        catch (StoreNotUsableException ex)
         {
             throw new ErrorCommandException(ex.Message, ex);
         }
@@ -142,7 +142,7 @@ public static class DbCommand
                 ? $"{location} is up to date ({latest})."
                 : $"{location}: applied {applied.Count} migration(s): {string.Join(", ", applied)}.";
         }
-        catch (StoreUnreachableException ex)
+        catch (StoreNotUsableException ex)
         {
             throw new ErrorCommandException($"{database.Name}: {ex.Message}", ex);
         }

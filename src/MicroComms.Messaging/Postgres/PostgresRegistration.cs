@@ -31,7 +31,7 @@ internal static class PostgresRegistration
         var connectionString = configuration.GetConnectionString(name);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            throw new StoreUnreachableException(
+            throw new StoreNotUsableException(
                 $"{StoreRegistration.StoreKey} is Postgres but ConnectionStrings:{name} is not set; give it a connection string such as "
                 + $"'Host=127.0.0.1;Port=5432;Database=microcomms_{name.ToLowerInvariant()};Username=microcomms;Password=...'.");
         }

@@ -34,7 +34,7 @@ public static class StoreRegistration
 
         return Enum.TryParse<StoreKind>(value, ignoreCase: true, out var store) && Enum.IsDefined(store)
             ? store
-            : throw new StoreUnreachableException($"{StoreKey} is '{value}'; it must be one of: {string.Join(", ", Enum.GetNames<StoreKind>())}.");
+            : throw new StoreNotUsableException($"{StoreKey} is '{value}'; it must be one of: {string.Join(", ", Enum.GetNames<StoreKind>())}.");
     }
 
     /// <summary>Options for a context opened outside a host (operator commands, tests) on <paramref name="store"/>.</summary>

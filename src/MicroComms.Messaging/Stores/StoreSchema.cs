@@ -36,7 +36,7 @@ public static class StoreSchema
 
         return bool.TryParse(value, out var migrate)
             ? migrate
-            : throw new StoreUnreachableException($"{MigrateAtStartKey} is '{value}'; it must be true or false.");
+            : throw new StoreNotUsableException($"{MigrateAtStartKey} is '{value}'; it must be true or false.");
     }
 
     /// <summary>
@@ -81,7 +81,7 @@ public static class StoreSchema
         }
 
         var state = applied.Count == 0 ? "has no migrated schema" : $"is {pending.Count} migration(s) behind (next: {pending[0]})";
-        throw new StoreUnreachableException(
+        throw new StoreNotUsableException(
             $"The {db.GetType().Name} database at {Location(db)} {state}: run 'microcomms db migrate' "
             + $"(or set {MigrateAtStartKey} to true to migrate at start).");
     }
@@ -115,7 +115,7 @@ public static class StoreSchema
             var target = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString());
             var reason = ex is PostgresException pg ? $"{pg.MessageText} ({pg.SqlState})" : ex.GetBaseException().Message.TrimEnd('.');
             var hint = ex is PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } ? " (create it first: CREATE DATABASE ...)" : "";
-            throw new StoreUnreachableException(
+            throw new StoreNotUsableException(
                 $"PostgreSQL for {db.GetType().Name} is not usable at {target.Host}:{target.Port} "
                 + $"(database '{target.Database}', user '{target.Username}'): {reason}{hint}.",
                 ex);
