@@ -17,8 +17,8 @@ internal sealed class PostgresClaims : StoreClaims
 {
     public static readonly PostgresClaims Instance = new();
 
-    public override Task<IReadOnlyList<Guid>> ClaimOutboxOwnersAsync(DbContext db, Guid lockId, int limit, DateTime leaseUntil, CancellationToken cancellationToken) =>
-        ClaimAsync<Guid>(db, async ct =>
+    public override async Task<IReadOnlyList<Guid>> ClaimOutboxOwnersAsync(DbContext db, Guid lockId, int limit, DateTime leaseUntil, CancellationToken cancellationToken) =>
+        await ClaimAsync(db, async ct =>
         {
             var now = DateTime.UtcNow;
             var owners = await db.Database.SqlQuery<Guid>($"""
@@ -30,10 +30,10 @@ internal sealed class PostgresClaims : StoreClaims
             await db.Set<OutboxState>().Where(s => owners.Contains(s.OutboxId))
                 .ExecuteUpdateAsync(u => u.SetProperty(s => s.LockId, lockId).SetProperty(s => s.LockedUntil, leaseUntil), ct);
             return owners;
-        }, cancellationToken);
+        }, owners => owners.Count, cancellationToken);
 
-    public override Task<IReadOnlyList<InboxState>> ClaimLapsedInboxAsync(DbContext db, Guid lockId, int limit, DateTime leaseUntil, CancellationToken cancellationToken) =>
-        ClaimAsync<InboxState>(db, async ct =>
+    public override async Task<IReadOnlyList<InboxState>> ClaimLapsedInboxAsync(DbContext db, Guid lockId, int limit, DateTime leaseUntil, CancellationToken cancellationToken) =>
+        await ClaimAsync(db, async ct =>
         {
             // The rows LapsedInbox selects, locked: SKIP LOCKED needs the lock in the statement that picks the rows.
             var now = DateTime.UtcNow;
@@ -51,24 +51,17 @@ internal sealed class PostgresClaims : StoreClaims
             await db.Set<InboxState>().Where(i => ids.Contains(i.Id))
                 .ExecuteUpdateAsync(u => u.SetProperty(i => i.LockId, lockId).SetProperty(i => i.LockedUntil, leaseUntil), ct);
             return rows;
-        }, cancellationToken);
+        }, rows => rows.Count, cancellationToken);
 
-    public override async Task<int> ClaimScheduledAsync(SchedulerDbContext db, Guid claim, long now, long leaseEnd, int batchSize, CancellationToken cancellationToken)
-    {
-        var claimed = await ClaimAsync<int>(db, async ct =>
-        {
-            var count = await db.Database.ExecuteSqlAsync($"""
-                UPDATE scheduled_messages SET lock_token = {claim}, locked_until = {leaseEnd}
-                WHERE token_id IN (
-                    SELECT token_id FROM scheduled_messages
-                    WHERE set_aside_at IS NULL AND due_at <= {now} AND (locked_until IS NULL OR locked_until < {now})
-                    ORDER BY due_at LIMIT {batchSize}
-                    FOR UPDATE SKIP LOCKED)
-                """, ct);
-            return count == 0 ? [] : [count];
-        }, cancellationToken);
-        return claimed.Count == 0 ? 0 : claimed[0];
-    }
+    public override Task<int> ClaimScheduledAsync(SchedulerDbContext db, Guid claim, long now, long leaseEnd, int batchSize, CancellationToken cancellationToken) =>
+        ClaimAsync(db, ct => db.Database.ExecuteSqlAsync($"""
+            UPDATE scheduled_messages SET lock_token = {claim}, locked_until = {leaseEnd}
+            WHERE token_id IN (
+                SELECT token_id FROM scheduled_messages
+                WHERE set_aside_at IS NULL AND due_at <= {now} AND (locked_until IS NULL OR locked_until < {now})
+                ORDER BY due_at LIMIT {batchSize}
+                FOR UPDATE SKIP LOCKED)
+            """, ct), count => count, cancellationToken);
 
     public override async Task<T> FinishAsync<T>(DbContext db, int attempts, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -86,25 +79,28 @@ internal sealed class PostgresClaims : StoreClaims
         }
     }
 
-    /// <summary>Opens the claim's transaction and keeps it open when rows were claimed; rolls it back when none were.</summary>
-    private static async Task<IReadOnlyList<T>> ClaimAsync<T>(DbContext db, Func<CancellationToken, Task<List<T>>> claim, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the claim's transaction and keeps it open when <paramref name="countOf"/> says rows were claimed; rolls it
+    /// back when none were.
+    /// </summary>
+    private static async Task<TResult> ClaimAsync<TResult>(
+        DbContext db, Func<CancellationToken, Task<TResult>> claim, Func<TResult, int> countOf, CancellationToken cancellationToken)
     {
         var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
-            var rows = await claim(cancellationToken);
-            if (rows.Count > 0)
+            var result = await claim(cancellationToken);
+            if (countOf(result) == 0)
             {
-                return rows;
+                await transaction.DisposeAsync();
             }
+
+            return result;
         }
         catch
         {
             await transaction.DisposeAsync();
             throw;
         }
-
-        await transaction.DisposeAsync();
-        return [];
     }
 }
