@@ -15,14 +15,14 @@ internal sealed class BrokerStartupCheck(IOptions<RabbitMqOptions> options) : IH
         var factory = o.ConnectionFactory(o.Username, o.Password);
         try
         {
-            await using var connection = await factory.CreateConnectionAsync("microcomms-startup-check", cancellationToken);
+            await using var connection = await factory.CreateConnectionAsync(o.Endpoints(), "microcomms-startup-check", cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw new BrokerUnreachableException(
-                $"RabbitMQ is not reachable at {o.Host}:{o.Port} (virtual host '{o.VirtualHost}', user '{o.Username}'): "
+                $"RabbitMQ is not reachable at {o.Describe()} (virtual host '{o.VirtualHost}', user '{o.Username}'): "
                 + $"{ex.GetBaseException().Message}. Start the local broker with 'rabbitmq/start.sh' "
-                + "(install it first with 'rabbitmq/install.sh'), or set MicroComms:RabbitMq:Host/Port/VirtualHost/Username/Password.",
+                + "(install it first with 'rabbitmq/install.sh'), or set MicroComms:RabbitMq:Host/Port (or Hosts)/VirtualHost/Username/Password.",
                 ex);
         }
     }

@@ -85,7 +85,13 @@ public static class MicroCommsRegistration
         {
             if (transport == TransportKind.RabbitMq)
             {
-                context.GetRequiredService<EndpointConcurrency>().ApplyDefault(endpoint, context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.ConcurrentMessageLimit);
+                var broker = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                context.GetRequiredService<EndpointConcurrency>().ApplyDefault(endpoint, broker.ConcurrentMessageLimit);
+                if (broker.QueueType == QueueType.Quorum && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                {
+                    // MassTransit copies the queue's arguments to its _error and _skipped queues, so they are quorum queues too.
+                    rabbit.SetQuorumQueue();
+                }
             }
 
             endpoint.UseFilter(new IncomingMessageRules());
@@ -121,11 +127,17 @@ public static class MicroCommsRegistration
             x.UsingRabbitMq((context, cfg) =>
             {
                 var o = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-                cfg.Host(o.Host, (ushort)o.Port, o.VirtualHost, h =>
+                var first = o.Nodes()[0];
+                cfg.Host(first.Host, (ushort)first.Port, o.VirtualHost, h =>
                 {
                     h.Username(o.Username);
                     h.Password(o.Password);
                     h.PublisherConfirmation = true;
+                    if (o.Hosts.Count > 0)
+                    {
+                        // Connects to the nodes in turn, moving on to the next one whenever a connection fails or drops.
+                        h.UseCluster(c => o.Nodes().ToList().ForEach(n => c.Node($"{n.Host}:{n.Port}")));
+                    }
                 });
                 cfg.PrefetchCount = o.PrefetchCount;
 

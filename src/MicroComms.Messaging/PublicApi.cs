@@ -7,6 +7,7 @@ using System.Diagnostics.CodeAnalysis;
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.MicroCommsOptions", Justification = "Registration: the bus with MicroComms' conventions and transport")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.RabbitMqOptions", Justification = "Registration: the bus with MicroComms' conventions and transport")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.TransportKind", Justification = "Registration: the bus with MicroComms' conventions and transport")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.QueueType", Justification = "Registration: the bus with MicroComms' conventions and transport")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.BrokerUnreachableException", Justification = "Registration: the bus with MicroComms' conventions and transport")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.MicroCommsOutboxRegistration", Justification = "Registration: the consumer outbox/inbox and the bus outbox on a service's DbContext")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.MicroCommsOutboxOptions", Justification = "Registration: the consumer outbox/inbox and the bus outbox on a service's DbContext")]

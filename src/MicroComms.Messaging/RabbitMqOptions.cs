@@ -1,15 +1,26 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 
 namespace MicroComms.Messaging;
 
 /// <summary>Broker settings, bound from <c>MicroComms:RabbitMq</c>.</summary>
-public sealed class RabbitMqOptions
+public sealed class RabbitMqOptions : IValidatableObject
 {
     [Required]
     public string Host { get; set; } = "127.0.0.1";
 
     [Range(1, 65535)]
     public int Port { get; set; } = 5672;
+
+    /// <summary>
+    /// The nodes of a cluster as <c>host:port</c> (or <c>host</c>, on <see cref="Port"/>), tried in turn when connecting and
+    /// reconnecting; replaces <see cref="Host"/> and <see cref="Port"/> when set. Give each service's instances the
+    /// nodes in a different order to spread their connections over the cluster.
+    /// </summary>
+    public List<string> Hosts { get; set; } = [];
+
+    /// <summary>Classic (the default: one node) or Quorum (a cluster): see <see cref="Messaging.QueueType"/>.</summary>
+    public QueueType QueueType { get; set; } = QueueType.Classic;
 
     [Required]
     public string VirtualHost { get; set; } = "microcomms";
@@ -47,8 +58,8 @@ public sealed class RabbitMqOptions
     /// </summary>
     public RabbitMQ.Client.ConnectionFactory ConnectionFactory(string username, string password) => new()
     {
-        HostName = Host,
-        Port = Port,
+        HostName = Nodes()[0].Host,
+        Port = Nodes()[0].Port,
         VirtualHost = VirtualHost,
         UserName = username,
         Password = password,
@@ -56,5 +67,35 @@ public sealed class RabbitMqOptions
         AutomaticRecoveryEnabled = false,
     };
 
-    public Uri ToUri() => new($"rabbitmq://{Host}:{Port}/{Uri.EscapeDataString(VirtualHost)}");
+    /// <summary>The nodes to connect to, in order: <see cref="Hosts"/>, or <see cref="Host"/>:<see cref="Port"/>.</summary>
+    public IReadOnlyList<(string Host, int Port)> Nodes() => Hosts.Count == 0 ? [(Host, Port)] : [.. Hosts.Select(ParseNode)];
+
+    /// <summary><see cref="Nodes"/> for RabbitMQ.Client's <c>CreateConnectionAsync(endpoints, ...)</c>, which tries them in turn.</summary>
+    public IList<RabbitMQ.Client.AmqpTcpEndpoint> Endpoints() => [.. Nodes().Select(n => new RabbitMQ.Client.AmqpTcpEndpoint(n.Host, n.Port))];
+
+    /// <summary>The nodes as one readable string, for messages: <c>127.0.0.1:5701, 127.0.0.1:5702</c>.</summary>
+    public string Describe() => string.Join(", ", Nodes().Select(n => $"{n.Host}:{n.Port}"));
+
+    public Uri ToUri() => new($"rabbitmq://{Nodes()[0].Host}:{Nodes()[0].Port}/{Uri.EscapeDataString(VirtualHost)}");
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        Hosts.Where(h => TryParseNode(h) is null)
+            .Select(h => new ValidationResult($"'{h}' is not host or host:port (port 1-65535).", [nameof(Hosts)]));
+
+    private (string Host, int Port) ParseNode(string node) =>
+        TryParseNode(node) ?? throw new InvalidOperationException($"MicroComms:RabbitMq:Hosts: '{node}' is not host or host:port.");
+
+    private (string Host, int Port)? TryParseNode(string node)
+    {
+        var text = node.Trim();
+        var colon = text.LastIndexOf(':');
+        if (colon < 0)
+        {
+            return text.Length == 0 ? null : (text, Port);
+        }
+
+        return colon > 0 && int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535
+            ? (text[..colon], port)
+            : null;
+    }
 }

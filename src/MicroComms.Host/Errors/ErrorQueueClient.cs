@@ -226,13 +226,13 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
         var factory = broker.ConnectionFactory(user.Username, user.Password);
         try
         {
-            return await factory.CreateConnectionAsync("microcomms-errors", cancellationToken);
+            return await factory.CreateConnectionAsync(broker.Endpoints(), "microcomms-errors", cancellationToken);
         }
         catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException ex)
         {
             throw new ErrorCommandException(
-                $"RabbitMQ is not reachable at {broker.Host}:{broker.Port} (virtual host '{broker.VirtualHost}', user '{user.Username}'): "
-                + $"{ex.GetBaseException().Message}. Set MicroComms:RabbitMq:Host/Port/VirtualHost and MicroComms:Operator:Username/Password.", ex);
+                $"RabbitMQ is not reachable at {broker.Describe()} (virtual host '{broker.VirtualHost}', user '{user.Username}'): "
+                + $"{ex.GetBaseException().Message}. Set MicroComms:RabbitMq:Host/Port (or Hosts)/VirtualHost and MicroComms:Operator:Username/Password.", ex);
         }
     }
 
