@@ -68,13 +68,22 @@ wait_until_ready() {
 
 # Definitions are imported at boot as create-or-update, never delete: a node whose data folder predates the
 # current definitions.json, or that was already running when it changed, keeps the old users (guest, an
-# administrator service user). Brings such a node in line; on an up-to-date node it costs one list_users.
+# administrator service user) and permissions. Brings such a node in line: definitions.json is imported again when a
+# user it names is missing or the file changed since the node last imported it (a stamp file beside the data);
+# on an up-to-date node it costs one list_users.
 settle_users() {
-  local users
+  local users stamp="$RMQ_DATA/definitions.imported" name
   users="$(rmq_ctl list_users --quiet --no-table-headers 2>/dev/null)" || fail "'rabbitmqctl list_users' failed"
-  if ! grep -qP "^\Q$RMQ_OPERATOR_USER\E\t" <<<"$users" || ! grep -qxP "\Q$RMQ_USER\E\t\[\]" <<<"$users"; then
+  local import=0
+  grep -qxP "\Q$RMQ_USER\E\t\[\]" <<<"$users" || import=1
+  [[ "$stamp" -nt "$RMQ_DIR/definitions.json" ]] || import=1
+  while read -r name; do
+    grep -qP "^\Q$name\E\t" <<<"$users" || import=1
+  done < <(grep -oP '"user": "\K[^"]+' "$RMQ_DIR/definitions.json" | sort -u)
+  if ((import)); then
     rmq_ctl import_definitions "$RMQ_DIR/definitions.json" >/dev/null 2>&1 ||
       fail "'rabbitmqctl import_definitions $RMQ_DIR/definitions.json' failed"
+    touch "$stamp"
   fi
   if grep -qP '^guest\t' <<<"$users"; then
     rmq_ctl delete_user guest >/dev/null 2>&1 || fail "could not delete the guest user left by older definitions"

@@ -80,7 +80,15 @@ public static class MicroCommsRegistration
         x.TryAddSingleton<EndpointRetryOverrides>();
         x.SetKebabCaseEndpointNameFormatter();
         x.AddMessageScheduler(new Uri($"queue:{schedulerQueue}"));
-        x.AddConsumer<ScheduleMessageConsumer>().Endpoint(e => e.Name = schedulerQueue);
+        x.AddConsumer<ScheduleMessageConsumer>().Endpoint(e =>
+        {
+            e.Name = schedulerQueue;
+
+            // Scheduling commands are sent to this queue, never published: without this, every process's scheduler queue
+            // would be bound to the shared MassTransit.Scheduling:* exchanges, and a publish there would reach them all
+            // (a way around a service's broker permissions into another service's scheduler).
+            e.ConfigureConsumeTopology = false;
+        });
         x.AddConfigureEndpointsCallback((context, name, endpoint) =>
         {
             if (transport == TransportKind.RabbitMq)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using MicroComms.Messaging;
 using RabbitMQ.Client;
 
 namespace MicroComms.Testing;
@@ -102,6 +103,19 @@ public sealed class RabbitMqNode
         ["MicroComms:Operator:Password"] = OperatorPassword,
     };
 
+    /// <summary>
+    /// <see cref="Settings"/> for a process that runs only <paramref name="service"/>, as that service's broker user
+    /// (rabbitmq/definitions.json; on a node from rabbitmq/ its password is its name) with its own scheduler queue.
+    /// </summary>
+    public Dictionary<string, string?> ServiceSettings(string virtualHost, string service)
+    {
+        var settings = Settings(virtualHost);
+        settings["MicroComms:RabbitMq:Username"] = BrokerPermission.ServiceUser(service);
+        settings["MicroComms:RabbitMq:Password"] = BrokerPermission.ServiceUser(service);
+        settings["MicroComms:Scheduler:QueueName"] = BrokerPermission.SchedulerQueue(service);
+        return settings;
+    }
+
     public ConnectionFactory ConnectionFactory(string virtualHost) => new()
     {
         HostName = Host,
@@ -113,18 +127,27 @@ public sealed class RabbitMqNode
 
     /// <summary>
     /// A fresh virtual host, so a test starts with no queues and no leftover messages; created by the operator, with
-    /// full permissions there for the services' user and the operator (the <c>errors</c> commands read it over AMQP).
+    /// full permissions there for the services' user (test stand-ins such as the widget service declare queues of their
+    /// own) and the operator (the <c>errors</c> commands read it over AMQP), and for each service's own user the
+    /// permissions rabbitmq/definitions.json gives it on <c>microcomms</c> (users the broker does not have are left out).
     /// </summary>
     public async Task<string> CreateVirtualHostAsync(string prefix)
     {
         var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..12]}";
         using var http = ManagementClient();
         (await http.PutAsync($"api/vhosts/{Uri.EscapeDataString(name)}", null)).EnsureSuccessStatusCode();
-        foreach (var user in new[] { Username, OperatorUsername }.Distinct(StringComparer.Ordinal))
+        var everything = new BrokerPermission(Username, ".*", ".*", ".*");
+        var definitions = BrokerPermission.Load(Path.Combine(RepositoryFolder.Root(), "rabbitmq", "definitions.json"))
+            .Where(p => p.User != Username && p.User != OperatorUsername);
+        foreach (var permission in definitions.Prepend(everything with { User = OperatorUsername }).Prepend(everything).DistinctBy(p => p.User))
         {
-            (await http.PutAsJsonAsync(
-                $"api/permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(user)}",
-                new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+            using var response = await http.PutAsJsonAsync(
+                $"api/permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(permission.User)}",
+                new { configure = permission.Configure, write = permission.Write, read = permission.Read });
+            if (response.StatusCode != System.Net.HttpStatusCode.BadRequest || permission.User == Username || permission.User == OperatorUsername)
+            {
+                response.EnsureSuccessStatusCode();
+            }
         }
 
         return name;
