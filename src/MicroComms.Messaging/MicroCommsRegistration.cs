@@ -27,6 +27,7 @@ public static class MicroCommsRegistration
         var section = configuration.GetSection(MicroCommsOptions.SectionName);
         services.AddOptions<MicroCommsOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RabbitMqOptions>().Bind(section.GetSection("RabbitMq")).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidation>());
         services.AddOptions<RetryOptions>().Bind(section.GetSection(RetryOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         var schedulerSection = section.GetSection(SchedulerOptions.SectionName);
         services.AddOptions<SchedulerOptions>().Bind(schedulerSection).ValidateDataAnnotations().ValidateOnStart();
@@ -134,6 +135,15 @@ public static class MicroCommsRegistration
                     h.Username(o.Username);
                     h.Password(o.Password);
                     h.PublisherConfirmation = true;
+                    if (o.UseTls)
+                    {
+                        h.UseSsl(s =>
+                        {
+                            s.Protocol = BrokerTls.Protocols;
+                            s.ServerName = o.ExpectedServerName;
+                            s.CertificateValidationCallback = BrokerTls.Validation(o.TlsCaFile);
+                        });
+                    }
                 });
                 cfg.PrefetchCount = o.PrefetchCount;
 
