@@ -77,14 +77,26 @@ public sealed class RabbitMqNode
         return await StartAsync(DefaultPort);
     }
 
-    /// <summary>A private node on <paramref name="port"/> (its own node name and data folder), started when not running.</summary>
-    public static async Task<RabbitMqNode> StartAsync(int port)
+    /// <summary>
+    /// A private node on <paramref name="port"/> (its own node name and data folder), started when not running; with
+    /// <paramref name="tlsPort"/>, also listening for AMQPS there with rabbitmq/make-cert.sh's certificate (<see cref="TlsCaFile"/>).
+    /// </summary>
+    public static async Task<RabbitMqNode> StartAsync(int port, int? tlsPort = null)
     {
         var node = new RabbitMqNode(
-            "127.0.0.1", port, "microcomms", ("microcomms", "microcomms"), OperatorFromEnvironment() ?? (NodeOperator, NodeOperator), ownNode: true);
+            "127.0.0.1", port, "microcomms", ("microcomms", "microcomms"), OperatorFromEnvironment() ?? (NodeOperator, NodeOperator), ownNode: true)
+        {
+            TlsPort = tlsPort,
+        };
         await node.StartAgainAsync();
         return node;
     }
+
+    /// <summary>The AMQPS listener of a private node started with one.</summary>
+    public int? TlsPort { get; private init; }
+
+    /// <summary>The certificate authority a private node's TLS certificate is signed by (rabbitmq/make-cert.sh).</summary>
+    public string TlsCaFile => Path.Combine(RepositoryFolder.Root(), "rabbitmq", ".data", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "tls", "ca.pem");
 
     public Task StartAgainAsync() => RunScriptAsync("start.sh");
 
@@ -212,6 +224,11 @@ public sealed class RabbitMqNode
             RedirectStandardError = true,
         };
         start.Environment["MICROCOMMS_RABBITMQ_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (TlsPort is { } tls)
+        {
+            start.Environment["MICROCOMMS_RABBITMQ_TLS_PORT"] = tls.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not run {path}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
