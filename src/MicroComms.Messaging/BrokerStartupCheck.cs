@@ -1,22 +1,28 @@
 using System.Security.Authentication;
+using MicroComms.Messaging.Scheduling;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace MicroComms.Messaging;
 
 /// <summary>
 /// Before anything else starts, opens one connection to the broker, so that a wrong host, port, virtual
-/// host or password stops the process with a sentence a person can act on instead of a retry loop.
+/// host or password stops the process with a sentence a person can act on instead of a retry loop; and checks that the
+/// user may use the scheduler queue, the one queue every process declares, so that a service's own user with another
+/// service's (or the shared) scheduler queue does the same instead of the bus retrying a refused declaration for ever.
 /// </summary>
-internal sealed class BrokerStartupCheck(IOptions<RabbitMqOptions> options) : IHostedLifecycleService
+internal sealed class BrokerStartupCheck(IOptions<RabbitMqOptions> options, IOptions<SchedulerOptions> scheduler) : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
         var factory = o.ConnectionFactory(o.Username, o.Password);
+        IConnection connection;
         try
         {
-            await using var connection = await factory.CreateConnectionAsync("microcomms-startup-check", cancellationToken);
+            connection = await factory.CreateConnectionAsync("microcomms-startup-check", cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -36,7 +42,36 @@ internal sealed class BrokerStartupCheck(IOptions<RabbitMqOptions> options) : IH
                 + (o.UseTls ? " (and Port to the broker's TLS listener)." : "."),
                 ex);
         }
+
+        await using (connection)
+        {
+            await CheckSchedulerQueueAsync(connection, o, cancellationToken);
+        }
     }
+
+    /// <summary>
+    /// Declares the scheduler queue's exchange as the bus is about to (a fanout exchange named like the queue, durable, no
+    /// arguments): that takes the configure right on the queue's name, which is what a user without it lacks.
+    /// </summary>
+    private async Task CheckSchedulerQueueAsync(IConnection connection, RabbitMqOptions o, CancellationToken cancellationToken)
+    {
+        var queue = scheduler.Value.QueueName;
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        try
+        {
+            await channel.ExchangeDeclareAsync(queue, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == AccessRefused)
+        {
+            throw new BrokerUnreachableException(
+                $"RabbitMQ refused user '{o.Username}' the scheduler queue '{queue}' (virtual host '{o.VirtualHost}'): a service that runs as "
+                + "its own broker user has a scheduler queue of its own. Set MicroComms:Scheduler:QueueName to microcomms-scheduler-<service> "
+                + "(and give the service its own scheduler database), or connect as the user whose permissions include it.",
+                ex);
+        }
+    }
+
+    private const int AccessRefused = 403;
 
     /// <summary>The first <typeparamref name="T"/> among <paramref name="ex"/> and its inner exceptions (RabbitMQ.Client nests them in aggregates).</summary>
     private static T? Find<T>(Exception? ex)

@@ -167,6 +167,32 @@ public sealed class ServiceUsers_Specs(BrokerFixture broker)
         }
     }
 
+    [Fact]
+    public async Task A_service_user_with_the_shared_scheduler_queue_stops_start_up_with_a_sentence_naming_its_own()
+    {
+        var vhost = await broker.Node.CreateVirtualHostAsync("users-scheduler");
+        try
+        {
+            var settings = broker.Node.ServiceSettings(vhost, ServiceNames.Payments);
+            settings.Remove("MicroComms:Scheduler:QueueName");
+            settings["MicroComms:Host:Services"] = ServiceNames.Payments;
+            settings["MicroComms:Host:DataDirectory"] = TestFiles.Path($"users-scheduler-{Guid.NewGuid():N}");
+            settings["MicroComms:Host:Urls"] = "http://127.0.0.1:0";
+            settings["MicroComms:Host:GrpcUrl"] = "";
+            await using var app = MicroCommsApp.Build(settings);
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+            var error = await Assert.ThrowsAsync<MicroComms.Messaging.BrokerUnreachableException>(() => app.StartAsync(bound.Token));
+
+            Assert.Contains("'microcomms-payments' the scheduler queue 'microcomms-scheduler'", error.Message, StringComparison.Ordinal);
+            Assert.Contains("MicroComms:Scheduler:QueueName to microcomms-scheduler-<service>", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await broker.Node.DeleteVirtualHostAsync(vhost);
+        }
+    }
+
     /// <summary>Connects as <paramref name="service"/>'s own user (rabbitmq/definitions.json; on the rabbitmq/ node its password is its name).</summary>
     private Task<IConnection> ConnectAsync(string vhost, string service)
     {
