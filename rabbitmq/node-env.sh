@@ -44,6 +44,12 @@ RMQ_PID_FILE="$RMQ_DATA/rabbitmq.pid"
 RMQ_LOG_DIR="$RMQ_DATA/log"
 RMQ_LOG_FILE="$RMQ_LOG_DIR/$RMQ_NODE.log"
 RMQ_STDOUT="$RMQ_DATA/server.stdout"
+# make-cert.sh's certificates, and the AMQPS listener start.sh adds when MICROCOMMS_RABBITMQ_TLS_PORT is set.
+RMQ_TLS_DIR="$RMQ_DATA/tls"
+RMQ_TLS_PORT="${MICROCOMMS_RABBITMQ_TLS_PORT:-}"
+if [[ -n "$RMQ_TLS_PORT" ]] && ! rmq_is_port "$RMQ_TLS_PORT"; then
+  rmq_die "MICROCOMMS_RABBITMQ_TLS_PORT is not a valid port: '$RMQ_TLS_PORT'"
+fi
 RMQ_VHOST=microcomms
 RMQ_USER=microcomms
 RMQ_PASSWORD=microcomms

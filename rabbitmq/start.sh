@@ -13,7 +13,7 @@ READY_TIMEOUT=60 # seconds, for each wait below
 rmq_require_installed
 
 ready_line() {
-  echo "RabbitMQ ready: $(rmq_amqp_uri) (management http://127.0.0.1:$RMQ_MGMT_PORT, operator $RMQ_OPERATOR_USER)"
+  echo "RabbitMQ ready: $(rmq_amqp_uri) (management http://127.0.0.1:$RMQ_MGMT_PORT, operator $RMQ_OPERATOR_USER${RMQ_TLS_PORT:+, AMQPS 127.0.0.1:$RMQ_TLS_PORT trusting $RMQ_TLS_DIR/ca.pem})"
 }
 
 show_logs() {
@@ -55,9 +55,11 @@ wait_until_ready() {
   rmq_ctl await_startup --timeout "$READY_TIMEOUT" >/dev/null 2>&1 ||
     fail "'rabbitmqctl await_startup' failed"
   deadline=$((SECONDS + READY_TIMEOUT))
-  until rmq_port_open "$RMQ_PORT"; do
-    ((SECONDS < deadline)) || fail "nothing accepts connections on 127.0.0.1:$RMQ_PORT after ${READY_TIMEOUT}s"
-    sleep 0.2
+  for port in "$RMQ_PORT" $RMQ_TLS_PORT; do
+    until rmq_port_open "$port"; do
+      ((SECONDS < deadline)) || fail "nothing accepts connections on 127.0.0.1:$port after ${READY_TIMEOUT}s"
+      sleep 0.2
+    done
   done
   deadline=$((SECONDS + READY_TIMEOUT))
   until vhost_exists; do
@@ -68,13 +70,22 @@ wait_until_ready() {
 
 # Definitions are imported at boot as create-or-update, never delete: a node whose data folder predates the
 # current definitions.json, or that was already running when it changed, keeps the old users (guest, an
-# administrator service user). Brings such a node in line; on an up-to-date node it costs one list_users.
+# administrator service user) and permissions. Brings such a node in line: definitions.json is imported again when a
+# user it names is missing or the file changed since the node last imported it (a stamp file beside the data);
+# on an up-to-date node it costs one list_users.
 settle_users() {
-  local users
+  local users stamp="$RMQ_DATA/definitions.imported" name
   users="$(rmq_ctl list_users --quiet --no-table-headers 2>/dev/null)" || fail "'rabbitmqctl list_users' failed"
-  if ! grep -qP "^\Q$RMQ_OPERATOR_USER\E\t" <<<"$users" || ! grep -qxP "\Q$RMQ_USER\E\t\[\]" <<<"$users"; then
+  local import=0
+  grep -qxP "\Q$RMQ_USER\E\t\[\]" <<<"$users" || import=1
+  [[ "$stamp" -nt "$RMQ_DIR/definitions.json" ]] || import=1
+  while read -r name; do
+    grep -qP "^\Q$name\E\t" <<<"$users" || import=1
+  done < <(grep -oP '"user": "\K[^"]+' "$RMQ_DIR/definitions.json" | sort -u)
+  if ((import)); then
     rmq_ctl import_definitions "$RMQ_DIR/definitions.json" >/dev/null 2>&1 ||
       fail "'rabbitmqctl import_definitions $RMQ_DIR/definitions.json' failed"
+    touch "$stamp"
   fi
   if grep -qP '^guest\t' <<<"$users"; then
     rmq_ctl delete_user guest >/dev/null 2>&1 || fail "could not delete the guest user left by older definitions"
@@ -97,7 +108,7 @@ if pid="$(rmq_node_pid)"; then
 fi
 
 # Not running: the ports must be free, or the node would fail (or clash with another broker).
-for port in "$RMQ_PORT" "$RMQ_MGMT_PORT" "$RMQ_PROM_PORT" "$RMQ_DIST_PORT"; do
+for port in "$RMQ_PORT" "$RMQ_MGMT_PORT" "$RMQ_PROM_PORT" "$RMQ_DIST_PORT" $RMQ_TLS_PORT; do
   if rmq_port_open "$port"; then
     rmq_die "port $port on 127.0.0.1 is already in use, so node $RMQ_NODE cannot start." \
       "Another broker? Choose another MICROCOMMS_RABBITMQ_PORT (ports used: AMQP $RMQ_PORT," \
@@ -125,6 +136,15 @@ sed -e "s|@AMQP_PORT@|$RMQ_PORT|g" \
   "$RMQ_DIR/rabbitmq.conf" >"$RABBITMQ_CONFIG_FILE"
 if grep -q '@[A-Z_]*@' "$RABBITMQ_CONFIG_FILE"; then
   rmq_die "unrendered placeholder left in $RABBITMQ_CONFIG_FILE"
+fi
+# Optional AMQPS listener on loopback, with make-cert.sh's self-signed certificate; clients are not asked for one.
+rm -f "$RABBITMQ_CONFIG_FILES/20-tls.conf"
+if [[ -n "$RMQ_TLS_PORT" ]]; then
+  "$RMQ_DIR/make-cert.sh" >/dev/null
+  printf '%s\n' "listeners.ssl.1 = 127.0.0.1:$RMQ_TLS_PORT" \
+    "ssl_options.cacertfile = $RMQ_TLS_DIR/ca.pem" "ssl_options.certfile = $RMQ_TLS_DIR/server.pem" \
+    "ssl_options.keyfile = $RMQ_TLS_DIR/server.key" "ssl_options.verify = verify_none" \
+    "ssl_options.fail_if_no_peer_cert = false" >"$RABBITMQ_CONFIG_FILES/20-tls.conf"
 fi
 cp "$RMQ_DIR/enabled_plugins" "$RABBITMQ_ENABLED_PLUGINS_FILE"
 echo '[].' >"$RABBITMQ_ADVANCED_CONFIG_FILE"

@@ -22,7 +22,10 @@ public static class MicroCommsApp
             ContentRootPath = AppContext.BaseDirectory,
             Args = [],
         });
-        builder.Configuration.AddInMemoryCollection(overrides);
+        var commandLine = overrides.ToList();
+        builder.Configuration.AddInMemoryCollection(commandLine);
+        // The secrets folder may be named on the command line too; the command line still wins over its files.
+        builder.Configuration.AddMicroCommsSecrets(builder.Configuration).AddInMemoryCollection(commandLine);
         // A failed start is reported by the command as one sentence (exit code 2); the host's own log of it is a stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
 

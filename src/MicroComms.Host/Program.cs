@@ -7,12 +7,13 @@ using MicroComms.Host.Scheduler;
 
 var root = MicroCommsCommands.CreateRoot();
 
-// Operator commands read the broker and database settings the services use: appsettings.json, then MicroComms__* variables.
-var configuration = new ConfigurationBuilder()
+// Operator commands read the broker and database settings the services use: appsettings.json, then MicroComms__* variables,
+// then the files of MicroComms:SecretsDirectory.
+var settings = new ConfigurationBuilder()
     .SetBasePath(AppContext.BaseDirectory)
     .AddJsonFile("appsettings.json", optional: true)
-    .AddEnvironmentVariables()
-    .Build();
+    .AddEnvironmentVariables();
+var configuration = settings.AddMicroCommsSecrets(settings.Build()).Build();
 root.Subcommands.Add(ErrorsCommand.Create(configuration));
 root.Subcommands.Add(OutboxCommand.Create(configuration));
 root.Subcommands.Add(SchedulerCommand.Create(configuration));

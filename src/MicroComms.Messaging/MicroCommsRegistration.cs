@@ -27,6 +27,7 @@ public static class MicroCommsRegistration
         var section = configuration.GetSection(MicroCommsOptions.SectionName);
         services.AddOptions<MicroCommsOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RabbitMqOptions>().Bind(section.GetSection("RabbitMq")).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RabbitMqOptions>, RabbitMqOptionsValidation>());
         services.AddOptions<RetryOptions>().Bind(section.GetSection(RetryOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         var schedulerSection = section.GetSection(SchedulerOptions.SectionName);
         services.AddOptions<SchedulerOptions>().Bind(schedulerSection).ValidateDataAnnotations().ValidateOnStart();
@@ -80,7 +81,15 @@ public static class MicroCommsRegistration
         x.TryAddSingleton<EndpointRetryOverrides>();
         x.SetKebabCaseEndpointNameFormatter();
         x.AddMessageScheduler(new Uri($"queue:{schedulerQueue}"));
-        x.AddConsumer<ScheduleMessageConsumer>().Endpoint(e => e.Name = schedulerQueue);
+        x.AddConsumer<ScheduleMessageConsumer>().Endpoint(e =>
+        {
+            e.Name = schedulerQueue;
+
+            // Scheduling commands are sent to this queue, never published: without this, every process's scheduler queue
+            // would be bound to the shared MassTransit.Scheduling:* exchanges, and a publish there would reach them all
+            // (a way around a service's broker permissions into another service's scheduler).
+            e.ConfigureConsumeTopology = false;
+        });
         x.AddConfigureEndpointsCallback((context, name, endpoint) =>
         {
             if (transport == TransportKind.RabbitMq)
@@ -137,6 +146,16 @@ public static class MicroCommsRegistration
                     {
                         // Connects to the nodes in turn, moving on to the next one whenever a connection fails or drops.
                         h.UseCluster(c => o.Nodes().ToList().ForEach(n => c.Node($"{n.Host}:{n.Port}")));
+                    }
+
+                    if (o.UseTls)
+                    {
+                        h.UseSsl(s =>
+                        {
+                            s.Protocol = BrokerTls.Protocols;
+                            s.ServerName = o.ExpectedServerName;
+                            s.CertificateValidationCallback = BrokerTls.Validation(o.TlsCaFile);
+                        });
                     }
                 });
                 cfg.PrefetchCount = o.PrefetchCount;

@@ -51,6 +51,21 @@ public sealed class RabbitMqOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>AMQP over TLS (AMQPS): the bus and every plain connection. <see cref="Port"/> is then the broker's TLS listener.</summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>The name the broker's certificate must carry; <see cref="Host"/> when unset or empty.</summary>
+    public string? TlsServerName { get; set; }
+
+    /// <summary>The name the broker's certificate is checked against.</summary>
+    public string ExpectedServerName => string.IsNullOrWhiteSpace(TlsServerName) ? Nodes()[0].Host : TlsServerName;
+
+    /// <summary>
+    /// A PEM file with the certificate authority to trust for the broker's certificate (a self-signed one, such as
+    /// <c>rabbitmq/make-cert.sh</c> makes) instead of the machine's trusted roots; unset means the machine's roots.
+    /// </summary>
+    public string? TlsCaFile { get; set; }
+
     /// <summary>
     /// A plain RabbitMQ.Client connection factory for this broker as <paramref name="username"/>, for short-lived
     /// connections outside the bus (the start-up check, the operator commands): no automatic recovery, and
@@ -65,13 +80,23 @@ public sealed class RabbitMqOptions : IValidatableObject
         Password = password,
         RequestedConnectionTimeout = ConnectTimeout,
         AutomaticRecoveryEnabled = false,
+        Ssl = Ssl(Nodes()[0].Host),
     };
+
+    /// <summary>TLS for a connection to <paramref name="node"/>: off unless <see cref="UseTls"/>.</summary>
+    private RabbitMQ.Client.SslOption Ssl(string node) => UseTls
+        ? new RabbitMQ.Client.SslOption(string.IsNullOrWhiteSpace(TlsServerName) ? node : TlsServerName, enabled: true)
+        {
+            Version = BrokerTls.Protocols,
+            CertificateValidationCallback = BrokerTls.Validation(TlsCaFile),
+        }
+        : new RabbitMQ.Client.SslOption();
 
     /// <summary>The nodes to connect to, in order: <see cref="Hosts"/>, or <see cref="Host"/>:<see cref="Port"/>.</summary>
     public IReadOnlyList<(string Host, int Port)> Nodes() => Hosts.Count == 0 ? [(Host, Port)] : [.. Hosts.Select(ParseNode)];
 
     /// <summary><see cref="Nodes"/> for RabbitMQ.Client's <c>CreateConnectionAsync(endpoints, ...)</c>, which tries them in turn.</summary>
-    public IList<RabbitMQ.Client.AmqpTcpEndpoint> Endpoints() => [.. Nodes().Select(n => new RabbitMQ.Client.AmqpTcpEndpoint(n.Host, n.Port))];
+    public IList<RabbitMQ.Client.AmqpTcpEndpoint> Endpoints() => [.. Nodes().Select(n => new RabbitMQ.Client.AmqpTcpEndpoint(n.Host, n.Port, Ssl(n.Host)))];
 
     /// <summary>The nodes as one readable string, for messages: <c>127.0.0.1:5701, 127.0.0.1:5702</c>.</summary>
     public string Describe() => string.Join(", ", Nodes().Select(n => $"{n.Host}:{n.Port}"));
@@ -98,4 +123,28 @@ public sealed class RabbitMqOptions : IValidatableObject
             ? (text[..colon], port)
             : null;
     }
+
+    /// <summary>
+    /// Why <paramref name="password"/> must not be used for <paramref name="username"/>, or null. The rabbitmq/ node's
+    /// users have their own name as password: fine on this machine, where that node listens only on loopback, and refused
+    /// for any other broker, so a deployment cannot start on a development password it forgot to replace.
+    /// <paramref name="setting"/> names the configuration key to set (<c>MicroComms:RabbitMq:Password</c>).
+    /// </summary>
+    public string? DevelopmentPasswordProblem(string username, string password, string setting)
+    {
+        if (!string.Equals(username, password, StringComparison.Ordinal) || Nodes().All(n => IsLoopback(n.Host)))
+        {
+            return null;
+        }
+
+        var variable = setting.Replace(":", "__", StringComparison.Ordinal);
+        return $"{setting} for user '{username}' is the development default (the user's own name), and the broker {Describe()} is not on this "
+            + $"machine: set the real password in the environment variable {variable} or in a file named {variable} in the folder "
+            + "MicroComms:SecretsDirectory names.";
+    }
+
+    private static bool IsLoopback(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (System.Net.IPAddress.TryParse(host, out var address) && System.Net.IPAddress.IsLoopback(address));
+
 }

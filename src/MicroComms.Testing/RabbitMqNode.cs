@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using MicroComms.Messaging;
 using RabbitMQ.Client;
 
 namespace MicroComms.Testing;
@@ -76,14 +77,26 @@ public sealed class RabbitMqNode
         return await StartAsync(DefaultPort);
     }
 
-    /// <summary>A private node on <paramref name="port"/> (its own node name and data folder), started when not running.</summary>
-    public static async Task<RabbitMqNode> StartAsync(int port)
+    /// <summary>
+    /// A private node on <paramref name="port"/> (its own node name and data folder), started when not running; with
+    /// <paramref name="tlsPort"/>, also listening for AMQPS there with rabbitmq/make-cert.sh's certificate (<see cref="TlsCaFile"/>).
+    /// </summary>
+    public static async Task<RabbitMqNode> StartAsync(int port, int? tlsPort = null)
     {
         var node = new RabbitMqNode(
-            "127.0.0.1", port, "microcomms", ("microcomms", "microcomms"), OperatorFromEnvironment() ?? (NodeOperator, NodeOperator), ownNode: true);
+            "127.0.0.1", port, "microcomms", ("microcomms", "microcomms"), OperatorFromEnvironment() ?? (NodeOperator, NodeOperator), ownNode: true)
+        {
+            TlsPort = tlsPort,
+        };
         await node.StartAgainAsync();
         return node;
     }
+
+    /// <summary>The AMQPS listener of a private node started with one.</summary>
+    public int? TlsPort { get; private init; }
+
+    /// <summary>The certificate authority a private node's TLS certificate is signed by (rabbitmq/make-cert.sh).</summary>
+    public string TlsCaFile => Path.Combine(RepositoryFolder.Root(), "rabbitmq", ".data", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "tls", "ca.pem");
 
     public Task StartAgainAsync() => RunScriptAsync("start.sh");
 
@@ -102,6 +115,19 @@ public sealed class RabbitMqNode
         ["MicroComms:Operator:Password"] = OperatorPassword,
     };
 
+    /// <summary>
+    /// <see cref="Settings"/> for a process that runs only <paramref name="service"/>, as that service's broker user
+    /// (rabbitmq/definitions.json; on a node from rabbitmq/ its password is its name) with its own scheduler queue.
+    /// </summary>
+    public Dictionary<string, string?> ServiceSettings(string virtualHost, string service)
+    {
+        var settings = Settings(virtualHost);
+        settings["MicroComms:RabbitMq:Username"] = BrokerPermission.ServiceUser(service);
+        settings["MicroComms:RabbitMq:Password"] = BrokerPermission.ServiceUser(service);
+        settings["MicroComms:Scheduler:QueueName"] = BrokerPermission.SchedulerQueue(service);
+        return settings;
+    }
+
     public ConnectionFactory ConnectionFactory(string virtualHost) => new()
     {
         HostName = Host,
@@ -113,18 +139,27 @@ public sealed class RabbitMqNode
 
     /// <summary>
     /// A fresh virtual host, so a test starts with no queues and no leftover messages; created by the operator, with
-    /// full permissions there for the services' user and the operator (the <c>errors</c> commands read it over AMQP).
+    /// full permissions there for the services' user (test stand-ins such as the widget service declare queues of their
+    /// own) and the operator (the <c>errors</c> commands read it over AMQP), and for each service's own user the
+    /// permissions rabbitmq/definitions.json gives it on <c>microcomms</c> (users the broker does not have are left out).
     /// </summary>
     public async Task<string> CreateVirtualHostAsync(string prefix)
     {
         var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..12]}";
         using var http = ManagementClient();
         (await http.PutAsync($"api/vhosts/{Uri.EscapeDataString(name)}", null)).EnsureSuccessStatusCode();
-        foreach (var user in new[] { Username, OperatorUsername }.Distinct(StringComparer.Ordinal))
+        var everything = new BrokerPermission(Username, ".*", ".*", ".*");
+        var definitions = BrokerPermission.Load(Path.Combine(RepositoryFolder.Root(), "rabbitmq", "definitions.json"))
+            .Where(p => p.User != Username && p.User != OperatorUsername);
+        foreach (var permission in definitions.Prepend(everything with { User = OperatorUsername }).Prepend(everything).DistinctBy(p => p.User))
         {
-            (await http.PutAsJsonAsync(
-                $"api/permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(user)}",
-                new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+            using var response = await http.PutAsJsonAsync(
+                $"api/permissions/{Uri.EscapeDataString(name)}/{Uri.EscapeDataString(permission.User)}",
+                new { configure = permission.Configure, write = permission.Write, read = permission.Read });
+            if (response.StatusCode != System.Net.HttpStatusCode.BadRequest || permission.User == Username || permission.User == OperatorUsername)
+            {
+                response.EnsureSuccessStatusCode();
+            }
         }
 
         return name;
@@ -189,6 +224,11 @@ public sealed class RabbitMqNode
             RedirectStandardError = true,
         };
         start.Environment["MICROCOMMS_RABBITMQ_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (TlsPort is { } tls)
+        {
+            start.Environment["MICROCOMMS_RABBITMQ_TLS_PORT"] = tls.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not run {path}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using MicroComms.Messaging;
 
 namespace MicroComms.Host.Crash;
 
@@ -30,11 +31,24 @@ internal sealed class BrokerScripts(string rabbitmqDirectory, int port)
 
     public Task StopAsync(CancellationToken cancellationToken) => RunAsync(["stop.sh"], cancellationToken);
 
-    /// <summary>A fresh virtual host on which <paramref name="user"/> may do everything, so a run starts with empty queues.</summary>
-    public async Task CreateVirtualHostAsync(string name, string user, CancellationToken cancellationToken)
+    /// <summary>
+    /// A fresh virtual host, so a run starts with empty queues, on which every user of definitions.json has the permissions
+    /// it has on <c>microcomms</c> (each service's user only its own queues and exchanges): one import of those permissions.
+    /// </summary>
+    public async Task CreateVirtualHostAsync(string name, CancellationToken cancellationToken)
     {
         await RunAsync(["ctl.sh", "add_vhost", name], cancellationToken);
-        await RunAsync(["ctl.sh", "set_permissions", "-p", name, user, ".*", ".*", ".*"], cancellationToken);
+        var permissions = Path.Combine(Path.GetTempPath(), $"microcomms-permissions-{name}.json");
+        await File.WriteAllTextAsync(
+            permissions, BrokerPermission.DefinitionsFor(name, BrokerPermission.Load(Path.Combine(rabbitmqDirectory, "definitions.json"))), cancellationToken);
+        try
+        {
+            await RunAsync(["ctl.sh", "import_definitions", permissions], cancellationToken);
+        }
+        finally
+        {
+            File.Delete(permissions);
+        }
     }
 
     public Task DeleteVirtualHostAsync(string name, CancellationToken cancellationToken) =>

@@ -6,6 +6,7 @@ using System.Globalization;
 using System.Text.Json;
 using MicroComms.Gateway;
 using MicroComms.Inventory;
+using MicroComms.Messaging;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Scheduling;
 using MicroComms.Messaging.Stores;
@@ -30,7 +31,6 @@ namespace MicroComms.Host.Crash;
 /// </summary>
 public static class CrashRun
 {
-    private const string ServiceUser = "microcomms";
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ClientRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
@@ -64,12 +64,11 @@ public static class CrashRun
         var broker = new BrokerScripts(scripts, options.BrokerPort);
         await broker.StartAsync(cancellationToken);
         var vhost = $"crash-{runId}";
-        await broker.CreateVirtualHostAsync(vhost, ServiceUser, cancellationToken);
-        var environment = ServiceEnvironment(options, vhost, databases);
+        await broker.CreateVirtualHostAsync(vhost, cancellationToken);
         var processes = ServiceNames.All
             .SelectMany(s => Enumerable.Range(1, s is ServiceNames.Gateway or ServiceNames.Notifications ? 1 : options.Instances)
                 .Select(i => options.Instances == 1 || s is ServiceNames.Gateway or ServiceNames.Notifications ? s : $"{s}-{i}")
-                .Select(name => new ServiceProcess(s, name, Path.Combine(data, name), "http://127.0.0.1:0", environment)))
+                .Select(name => new ServiceProcess(s, name, Path.Combine(data, name), "http://127.0.0.1:0", ServiceEnvironment(options, vhost, databases, s))))
             .ToList();
         var watch = new TimeoutWatch(databases);
         try
@@ -178,6 +177,12 @@ public static class CrashRun
             await using var db = database.Open(StoreKind.Postgres, databases.ConnectionStrings[database.ConnectionStringName]);
             await StoreSchema.MigrateAsync(db, ct);
         }
+
+        foreach (var scheduler in databases.OtherSchedulers.Values)
+        {
+            await using var db = SchedulerDbContext.Open(StoreKind.Postgres, scheduler);
+            await StoreSchema.MigrateAsync(db, ct);
+        }
     }
 
     /// <summary>
@@ -194,14 +199,21 @@ public static class CrashRun
         await Task.WhenAll(processes.Where(p => p != firstOrders && !firsts.Contains(p)).Select(p => p.StartAsync(cancellationToken: ct)));
     }
 
-    /// <summary>What every service process is started with, on top of its own <c>--services</c> and <c>--data</c>.</summary>
-    private static Dictionary<string, string> ServiceEnvironment(CrashRunOptions options, string vhost, RunDatabases databases)
+    /// <summary>
+    /// What every process of <paramref name="service"/> is started with, on top of its own <c>--services</c> and <c>--data</c>:
+    /// the service's own broker user (rabbitmq/definitions.json, whose permissions the run's virtual host copies) and its own
+    /// scheduler queue and table, as production runs it.
+    /// </summary>
+    private static Dictionary<string, string> ServiceEnvironment(CrashRunOptions options, string vhost, RunDatabases databases, string service)
     {
         var environment = new Dictionary<string, string>
         {
             ["MicroComms__RabbitMq__Host"] = "127.0.0.1",
             ["MicroComms__RabbitMq__Port"] = options.BrokerPort.ToString(CultureInfo.InvariantCulture),
             ["MicroComms__RabbitMq__VirtualHost"] = vhost,
+            ["MicroComms__RabbitMq__Username"] = BrokerPermission.ServiceUser(service),
+            ["MicroComms__RabbitMq__Password"] = BrokerPermission.ServiceUser(service),
+            ["MicroComms__Scheduler__QueueName"] = BrokerPermission.SchedulerQueue(service),
             ["MicroComms__Store"] = options.Store.ToString(),
             ["MicroComms__Orders__PaymentTimeout"] = options.PaymentTimeout.ToString("c", CultureInfo.InvariantCulture),
             ["MicroComms__Payments__SlowChargeDelay"] = options.SlowChargeDelay.ToString("c", CultureInfo.InvariantCulture),
@@ -223,10 +235,17 @@ public static class CrashRun
             environment["MicroComms__Payments__SlowCustomers__0"] = slow;
         }
 
-        // On SQLite each process keeps its own database in its --data folder; the scheduler's file is shared by all.
-        foreach (var (name, connectionString) in databases.ConnectionStrings.Where(d => options.Store == StoreKind.Postgres || d.Key == SchedulerOptions.ConnectionStringName))
+        // On SQLite each process keeps its own database in its --data folder; on PostgreSQL the run created them.
+        foreach (var (name, connectionString) in databases.ConnectionStrings.Where(d => options.Store == StoreKind.Postgres && d.Key != SchedulerOptions.ConnectionStringName))
         {
             environment[$"ConnectionStrings__{name}"] = connectionString;
+        }
+
+        // Each service its own scheduler table, shared by its instances (a scheduled message is sent by the service that
+        // scheduled it, with its rights); on SQLite the services other than Orders keep theirs in their --data folder.
+        if (databases.SchedulerOf(service) is { } scheduler)
+        {
+            environment[$"ConnectionStrings__{SchedulerOptions.ConnectionStringName}"] = scheduler;
         }
 
         return environment;
@@ -518,10 +537,16 @@ public static class CrashRun
     }
 
     /// <summary>Where each service's database is in this run, for the checks: a SQLite file per process, or a PostgreSQL database per service.</summary>
-    private sealed class RunDatabases(StoreKind store, Dictionary<string, string> connectionStrings, List<string> postgresNames)
+    private sealed class RunDatabases(StoreKind store, Dictionary<string, string> connectionStrings, List<string> postgresNames, Dictionary<string, string> schedulers)
     {
-        /// <summary>By connection-string name (Orders, …, Scheduler).</summary>
+        /// <summary>By connection-string name (Orders, …, Scheduler: Orders' scheduler, where its payment timeouts wait).</summary>
         public Dictionary<string, string> ConnectionStrings { get; } = connectionStrings;
+
+        /// <summary>The scheduler database of every service but Orders, on PostgreSQL (on SQLite each keeps it in its --data folder).</summary>
+        public IReadOnlyDictionary<string, string> OtherSchedulers { get; } = schedulers;
+
+        public string? SchedulerOf(string service) =>
+            service == ServiceNames.Orders ? ConnectionStrings[SchedulerOptions.ConnectionStringName] : OtherSchedulers.GetValueOrDefault(service);
 
         public IReadOnlyList<string> PostgresNames { get; } = postgresNames;
 
@@ -534,7 +559,7 @@ public static class CrashRun
             {
                 if (postgres is null)
                 {
-                    // Where a single process of the service keeps its file (--data <run>/<service>), and the shared scheduler.db.
+                    // Where a single process of the service keeps its file (--data <run>/<service>), and Orders' scheduler.db.
                     connectionStrings[name] = name == SchedulerOptions.ConnectionStringName
                         ? $"Data Source={Path.Combine(data, "scheduler.db")}"
                         : $"Data Source={Path.Combine(data, name.ToLowerInvariant(), name.ToLowerInvariant() + ".db")}";
@@ -547,7 +572,15 @@ public static class CrashRun
                 }
             }
 
-            return new RunDatabases(store, connectionStrings, created);
+            var schedulers = new Dictionary<string, string>();
+            foreach (var service in ServiceNames.All.Where(s => postgres is not null && s != ServiceNames.Orders))
+            {
+                var database = $"crash_{runId}_scheduler_{service}";
+                schedulers[service] = await postgres!.CreateDatabaseAsync(database, ct);
+                created.Add(database);
+            }
+
+            return new RunDatabases(store, connectionStrings, created, schedulers);
         }
 
         /// <summary>A context on the database <paramref name="name"/> (read-only on SQLite).</summary>

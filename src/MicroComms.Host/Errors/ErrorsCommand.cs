@@ -216,6 +216,11 @@ public static class ErrorsCommand
         Validator.ValidateObject(broker, new ValidationContext(broker), validateAllProperties: true);
         Validator.ValidateObject(management, new ValidationContext(management), validateAllProperties: true);
         Validator.ValidateObject(user, new ValidationContext(user), validateAllProperties: true);
+        if (broker.DevelopmentPasswordProblem(user.Username, user.Password, "MicroComms:Operator:Password") is { } problem)
+        {
+            throw new ValidationException(problem);
+        }
+
         return new ErrorQueueClient(broker, management, user);
     }
 }
