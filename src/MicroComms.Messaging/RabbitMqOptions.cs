@@ -4,7 +4,7 @@ using System.Globalization;
 namespace MicroComms.Messaging;
 
 /// <summary>Broker settings, bound from <c>MicroComms:RabbitMq</c>.</summary>
-public sealed class RabbitMqOptions : IValidatableObject
+public sealed class RabbitMqOptions
 {
     [Required]
     public string Host { get; set; } = "127.0.0.1";
@@ -58,7 +58,9 @@ public sealed class RabbitMqOptions : IValidatableObject
     public string? TlsServerName { get; set; }
 
     /// <summary>The name the broker's certificate is checked against.</summary>
-    public string ExpectedServerName => string.IsNullOrWhiteSpace(TlsServerName) ? Nodes()[0].Host : TlsServerName;
+    /// <remarks>A property the configuration binder reads, so it must not throw on a bad <see cref="Hosts"/> entry.</remarks>
+    public string ExpectedServerName => !string.IsNullOrWhiteSpace(TlsServerName) ? TlsServerName
+        : Hosts.Count > 0 && TryParseNode(Hosts[0]) is { } first ? first.Host : Host;
 
     /// <summary>
     /// A PEM file with the certificate authority to trust for the broker's certificate (a self-signed one, such as
@@ -103,9 +105,10 @@ public sealed class RabbitMqOptions : IValidatableObject
 
     public Uri ToUri() => new($"rabbitmq://{Nodes()[0].Host}:{Nodes()[0].Port}/{Uri.EscapeDataString(VirtualHost)}");
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+    /// <summary>What is wrong with <see cref="Hosts"/>, one sentence per bad entry.</summary>
+    internal IEnumerable<string> HostsProblems() =>
         Hosts.Where(h => TryParseNode(h) is null)
-            .Select(h => new ValidationResult($"'{h}' is not host or host:port (port 1-65535).", [nameof(Hosts)]));
+            .Select(h => $"MicroComms:RabbitMq:Hosts: '{h}' is not host or host:port (port 1-65535).");
 
     private (string Host, int Port) ParseNode(string node) =>
         TryParseNode(node) ?? throw new InvalidOperationException($"MicroComms:RabbitMq:Hosts: '{node}' is not host or host:port.");

@@ -2,12 +2,18 @@ using Microsoft.Extensions.Options;
 
 namespace MicroComms.Messaging;
 
-/// <summary>What data annotations cannot say about the broker settings: a development password off this machine, a CA file that is not there.</summary>
+/// <summary>What data annotations cannot say about the broker settings: a node that is not host:port, a development password off this machine, a CA file that is not there.</summary>
 internal sealed class RabbitMqOptionsValidation : IValidateOptions<RabbitMqOptions>
 {
     public ValidateOptionsResult Validate(string? name, RabbitMqOptions options)
     {
-        var problems = new List<string>();
+        var problems = options.HostsProblems().ToList();
+        if (problems.Count > 0)
+        {
+            // The checks below read the nodes.
+            return ValidateOptionsResult.Fail(problems);
+        }
+
         if (options.DevelopmentPasswordProblem(options.Username, options.Password, "MicroComms:RabbitMq:Password") is { } password)
         {
             problems.Add(password);
