@@ -5,7 +5,7 @@ namespace MicroComms.Host.Health;
 
 /// <summary>
 /// <c>/health/live</c> (the process answers HTTP; no check runs) and <c>/health/ready</c> (every check tagged
-/// <see cref="HealthTags.Ready"/>: MassTransit's bus check, each database's store and outbox checks) on every process's
+/// <see cref="HealthTags.Ready"/>: the bus, each database's store and outbox) on every process's
 /// HTTP addresses (<c>MicroComms:Host:Urls</c>). Ready answers 200 when Healthy or Degraded and 503 when Unhealthy, with
 /// each check's status and reason (<see cref="HealthReportWriter"/>). The Gateway answers the same checks over gRPC.
 /// </summary>

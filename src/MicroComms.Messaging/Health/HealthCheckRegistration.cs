@@ -1,3 +1,5 @@
+using MassTransit;
+using MassTransit.Configuration;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -7,12 +9,13 @@ using Microsoft.Extensions.Options;
 namespace MicroComms.Messaging.Health;
 
 /// <summary>
-/// The readiness checks that come with a database: <c>&lt;name&gt;-store</c> (the store answers a query) and, for a
-/// database with an outbox, <c>&lt;name&gt;-outbox</c> (<see cref="OutboxBacklogHealthCheck{TDbContext}"/>). The outbox
-/// registration and the scheduler's add them, so every process that has a database reports on it; MassTransit adds
-/// the bus's own check (<c>masstransit-bus</c>). Nothing maps an endpoint here: the Host does (<c>/health/ready</c>).
+/// The readiness checks (tag <see cref="HealthTags.Ready"/>): <c>bus</c> (<see cref="BusHealthCheck"/>), and with each
+/// database <c>&lt;name&gt;-store</c> (the store answers a query) and, where it has an outbox, <c>&lt;name&gt;-outbox</c>
+/// (<see cref="OutboxBacklogHealthCheck{TDbContext}"/>). AddMicroComms, the scheduler's registration and the outbox
+/// registration add them, so every process reports on what it has. Nothing maps an endpoint here: the Host does
+/// (<c>/health/ready</c>).
 /// </summary>
-internal static class StoreHealthChecks
+internal static class HealthCheckRegistration
 {
     public static IServiceCollection AddStoreHealthChecks<TDbContext>(this IServiceCollection services, bool outbox)
         where TDbContext : DbContext
@@ -36,6 +39,18 @@ internal static class StoreHealthChecks
             checks.AddCheck<OutboxBacklogHealthCheck<TDbContext>>($"{name}-outbox", HealthStatus.Unhealthy, [HealthTags.Ready]);
         }
 
+        return services;
+    }
+
+    /// <summary>
+    /// The bus's readiness (<see cref="BusHealthCheck"/>) in place of MassTransit's own check, which stays registered
+    /// under its <c>masstransit</c> tag for anyone who wants it. <see cref="MicroCommsRegistration.AddMicroComms"/> calls it.
+    /// </summary>
+    public static IServiceCollection AddBusHealthCheck(this IServiceCollection services)
+    {
+        AddOptions(services);
+        services.AddOptions<MassTransitHealthCheckOptions<IBus>>().Configure(o => o.Tags.Add("masstransit"));
+        services.AddHealthChecks().AddCheck<BusHealthCheck>(BusHealthCheck.Name, HealthStatus.Unhealthy, [HealthTags.Ready]);
         return services;
     }
 
