@@ -36,27 +36,26 @@ public sealed class HealthBrokerOutage_Specs(OutageNodeFixture fixture, ITestOut
         try
         {
             using var http = new HttpClient { BaseAddress = MicroCommsApp.HttpAddresses(app)[0], Timeout = TimeSpan.FromSeconds(10) };
-            var up = await WaitForAsync(http, HttpStatusCode.OK, FlipBound);
+            var (up, _) = await WaitForAsync(http, HttpStatusCode.OK, Stopwatch.StartNew());
             Assert.Equal("Healthy", up.GetProperty("health").GetString());
 
+            // Polled while the node stops and starts, so each flip is timed from when the node began to go or come.
             var stopping = Stopwatch.StartNew();
+            var goingDown = WaitForAsync(http, HttpStatusCode.ServiceUnavailable, stopping);
             await node.StopAsync();
             var stopped = stopping.Elapsed;
-            var down = await WaitForAsync(http, HttpStatusCode.ServiceUnavailable, FlipBound);
-            var wentDown = stopping.Elapsed;
+            var (down, wentDown) = await goingDown;
 
             var starting = Stopwatch.StartNew();
+            var comingBack = WaitForAsync(http, HttpStatusCode.OK, starting, healthyOnly: true);
             await node.StartAgainAsync();
             var started = starting.Elapsed;
-            var back = await WaitForAsync(http, HttpStatusCode.OK, FlipBound, healthyOnly: true);
-            var cameBack = starting.Elapsed;
+            var (back, cameBack) = await comingBack;
 
+            output.WriteLine($"ready answered 503 {Seconds(wentDown)} after the node began to stop (stopping took {Seconds(stopped)})");
             output.WriteLine(
-                $"broker stop took {Seconds(stopped)}; ready answered 503 {Seconds(wentDown - stopped)} after the node had stopped "
-                + $"({Seconds(wentDown)} after the stop began)");
-            output.WriteLine(
-                $"broker start took {Seconds(started)}; ready answered 200 Healthy {Seconds(cameBack - started)} after the node was up "
-                + $"({Seconds(cameBack)} after the start began)");
+                $"ready answered 200 Healthy {Seconds(cameBack)} after the node began to start, {Seconds(cameBack - started)} after it was up "
+                + $"(starting took {Seconds(started)})");
             var bus = Check(down, "bus");
             Assert.Equal("Unhealthy", bus.GetProperty("health").GetString());
             Assert.Equal("Healthy", Check(down, "orders-store").GetProperty("health").GetString());
@@ -71,10 +70,14 @@ public sealed class HealthBrokerOutage_Specs(OutageNodeFixture fixture, ITestOut
         }
     }
 
-    /// <summary>Polls ready until it answers <paramref name="status"/> (and, if asked, every check is Healthy), bounded.</summary>
-    private static async Task<JsonElement> WaitForAsync(HttpClient http, HttpStatusCode status, TimeSpan bound, bool healthyOnly = false)
+    /// <summary>
+    /// Polls ready until it answers <paramref name="status"/> (and, if asked, every check is Healthy), bounded; returns
+    /// the answer and the <paramref name="clock"/>'s reading when it came.
+    /// </summary>
+    private static async Task<(JsonElement Body, TimeSpan At)> WaitForAsync(HttpClient http, HttpStatusCode status, Stopwatch clock, bool healthyOnly = false)
     {
         JsonElement body = default;
+        var at = TimeSpan.Zero;
         await Poll.Until(async () =>
         {
             try
@@ -82,14 +85,15 @@ public sealed class HealthBrokerOutage_Specs(OutageNodeFixture fixture, ITestOut
                 using var response = await http.GetAsync(new Uri(HealthEndpoints.ReadyPath, UriKind.Relative));
                 using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
                 body = document.RootElement.Clone();
+                at = clock.Elapsed;
                 return response.StatusCode == status && (!healthyOnly || body.GetProperty("health").GetString() == "Healthy");
             }
             catch (TaskCanceledException)
             {
                 return false;
             }
-        }, bound, $"/health/ready answers {(int)status}");
-        return body;
+        }, FlipBound, $"/health/ready answers {(int)status}");
+        return (body, at);
     }
 
     private static JsonElement Check(JsonElement report, string name) =>
