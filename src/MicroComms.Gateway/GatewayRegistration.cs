@@ -1,9 +1,12 @@
 using MassTransit;
 using MicroComms.Contracts;
+using MicroComms.Gateway.Rpc;
+using MicroComms.Messaging.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Scalar.AspNetCore;
 
 namespace MicroComms.Gateway;
 
@@ -17,8 +20,15 @@ public static class GatewayRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddProblemDetails();
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddDocumentTransformer<GatewayOpenApi>());
         services.AddGrpc();
+
+        // grpc.health.v1 answers for the whole server ("") and for OrderQueries with the checks /health/ready runs.
+        services.AddGrpcHealthChecks(o =>
+        {
+            o.Services.Map("", r => r.Tags.Contains(HealthTags.Ready));
+            o.Services.Map(OrderQueries.Descriptor.FullName, r => r.Tags.Contains(HealthTags.Ready));
+        });
         return services;
     }
 
@@ -32,13 +42,25 @@ public static class GatewayRegistration
         return x;
     }
 
-    /// <summary>REST endpoints, the OpenAPI document at <c>/openapi/v1.json</c> and the gRPC service.</summary>
+    /// <summary>
+    /// REST endpoints, the OpenAPI document at <c>/openapi/v1.json</c> and its reference page at <c>/scalar/v1</c>, the
+    /// gRPC service and gRPC health.
+    /// </summary>
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi();
+
+        // The page's scripts come from the package; fonts, telemetry and the AI agent would call Scalar's servers.
+        app.MapScalarApiReference(o => o
+            .WithTitle(GatewayOpenApi.Title)
+            .DisableDefaultFonts()
+            .DisableTelemetry()
+            .DisableAgent()
+            .DisableMcp());
         app.MapOrderEndpoints();
         app.MapStockEndpoints();
         app.MapGrpcService<OrderQueriesService>();
+        app.MapGrpcHealthChecksService();
         return app;
     }
 }

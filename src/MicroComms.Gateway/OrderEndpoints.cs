@@ -19,6 +19,10 @@ public static class OrderEndpoints
         var orders = app.MapGroup("/orders").WithTags("Orders");
         orders.MapPost("/", PlaceOrderAsync)
             .WithName("PlaceOrder")
+            .WithSummary("Place an order")
+            .WithDescription("Orders checks the order and starts its workflow (stock, payment, notification). The same order id with "
+                + "the same body is accepted again (202) and placed once; with a different body it is a 409. A 504 is always safe "
+                + "to retry with the same order id.")
             .Accepts<PlaceOrderRequest>("application/json")
             .Produces<OrderPlaced>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
@@ -28,11 +32,16 @@ public static class OrderEndpoints
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         orders.MapGet("/{id:guid}", GetOrderAsync)
             .WithName("GetOrder")
+            .WithSummary("Get an order's state")
+            .WithDescription("Where the order's workflow stands, as Orders' saga records it.")
             .Produces<OrderStatus>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         orders.MapPost("/{id:guid}/cancel", CancelOrderAsync)
             .WithName("CancelOrder")
+            .WithSummary("Cancel an order")
+            .WithDescription("Cancels an order that is not yet paid; its reserved stock is given back in the background. "
+                + "`?reason=` is recorded with the cancellation. Cancelling twice cancels once.")
             .Produces<OrderCancellationAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)

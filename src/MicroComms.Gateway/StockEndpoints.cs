@@ -15,6 +15,8 @@ public static class StockEndpoints
     {
         app.MapGet("/stock/{sku}", GetStockAsync)
             .WithName("GetStock")
+            .WithSummary("Get a SKU's stock level")
+            .WithDescription("Available and reserved quantities of a SKU, as Inventory answers them.")
             .WithTags("Stock")
             .Produces<StockLevel>()
             .ProducesValidationProblem()

@@ -1,4 +1,5 @@
 using MassTransit;
+using MicroComms.Host.Health;
 using MicroComms.Messaging;
 using MicroComms.Messaging.Scheduling;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -56,6 +57,7 @@ public static class MicroCommsApp
 
         var app = builder.Build();
         app.UseMicroCommsHttp();
+        app.MapMicroCommsHealth();
         foreach (var module in modules)
         {
             module.MapEndpoints?.Invoke(app);

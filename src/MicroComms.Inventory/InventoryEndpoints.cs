@@ -16,6 +16,8 @@ public static class InventoryEndpoints
     {
         app.MapPost("/inventory/{sku}/restock", RestockAsync)
             .WithName("Restock")
+            .WithSummary("Restock a SKU")
+            .WithDescription("Adds stock to a SKU in the catalogue and publishes StockRestocked in the same commit (bus outbox).")
             .WithTags("Inventory")
             .Accepts<RestockRequest>("application/json")
             .Produces<StockLevel>()

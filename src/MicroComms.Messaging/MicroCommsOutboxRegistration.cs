@@ -4,6 +4,7 @@ using MassTransit.DependencyInjection;
 using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
 using MicroComms.Messaging.BusOutbox;
+using MicroComms.Messaging.Health;
 using MicroComms.Messaging.Inbox;
 using MicroComms.Messaging.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -76,6 +77,9 @@ public static class MicroCommsOutboxRegistration
         {
             x.AddHostedService(sp => sp.GetRequiredService<OutboxDeliveryService<TDbContext>>());
         }
+
+        // /health/ready: this database answers and its outbox is not stuck.
+        x.AddStoreHealthChecks<TDbContext>(outbox: true);
 
         x.AddConfigureEndpointsCallback((context, _, endpoint) =>
         {

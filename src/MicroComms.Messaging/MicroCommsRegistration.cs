@@ -1,4 +1,5 @@
 using MassTransit;
+using MicroComms.Messaging.Health;
 using MicroComms.Messaging.Retry;
 using MicroComms.Messaging.Scheduling;
 using MicroComms.Messaging.Stores;
@@ -32,6 +33,7 @@ public static class MicroCommsRegistration
         var schedulerSection = section.GetSection(SchedulerOptions.SectionName);
         services.AddOptions<SchedulerOptions>().Bind(schedulerSection).ValidateDataAnnotations().ValidateOnStart();
         services.AddMicroCommsScheduler(configuration);
+        services.AddBusHealthCheck();
 
         // The queue name shapes the bus topology, so it is read here; ValidateOnStart still reports a bad one.
         var schedulerQueue = schedulerSection.GetValue(nameof(SchedulerOptions.QueueName), new SchedulerOptions().QueueName);

@@ -30,10 +30,17 @@ public static class ErrorsCommand
 
     private static Command List(IConfiguration configuration)
     {
-        var list = new Command("list", "Error and skipped queues with their message counts.");
+        var json = OperatorJson.Option();
+        var list = new Command("list", "Error and skipped queues with their message counts.") { json };
         list.SetAction((parse, ct) => RunAsync(parse, configuration, async (client, console) =>
         {
             var queues = await client.ListParkingQueuesAsync(ct);
+            if (parse.GetValue(json))
+            {
+                OperatorJson.Write(parse, new ListReport(queues.Select(q => new QueueReport(q.Queue, q.Messages)).ToList()));
+                return ExitCodes.Ok;
+            }
+
             if (queues.Count == 0)
             {
                 console.WriteLine("No error or skipped queues.");
@@ -56,7 +63,8 @@ public static class ErrorsCommand
     {
         var queue = QueueArgument();
         var count = OperatorCommand.CountOption("How many messages to show, from the head of the queue.", DefaultShowCount);
-        var show = new Command("show", "The first messages of an error or skipped queue (they stay in the queue).") { queue, count };
+        var json = OperatorJson.Option();
+        var show = new Command("show", "The first messages of an error or skipped queue (they stay in the queue).") { queue, count, json };
         show.SetAction((parse, ct) => RunAsync(parse, configuration, async (client, console) =>
         {
             if (!OperatorCommand.TryGetCount(parse, count, out var n))
@@ -66,6 +74,13 @@ public static class ErrorsCommand
 
             var name = parse.GetRequiredValue(queue);
             var messages = await client.PeekAsync(name, n, ct);
+            if (parse.GetValue(json))
+            {
+                OperatorJson.Write(parse, new ShowReport(name, messages.Select(m => new MessageReport(
+                    m.MessageId, m.MessageType, m.Reason, m.ExceptionSummary, m.FirstFailure, m.Attempts, m.ReplayTo)).ToList()));
+                return ExitCodes.Ok;
+            }
+
             if (messages.Count == 0)
             {
                 console.WriteLine($"'{name}' is empty.");
@@ -176,6 +191,18 @@ public static class ErrorsCommand
         }));
         return purge;
     }
+
+    /// <summary><c>errors list --json</c>.</summary>
+    private sealed record ListReport(IReadOnlyList<QueueReport> Queues);
+
+    private sealed record QueueReport(string Queue, long Messages);
+
+    /// <summary><c>errors show --json</c>: its own names, so the output stays put when <see cref="ErrorQueueMessage"/> changes.</summary>
+    private sealed record ShowReport(string Queue, IReadOnlyList<MessageReport> Messages);
+
+    /// <summary>One parked message; <c>exception</c> is "Type: message" (empty when none was recorded), <c>attempts</c> "N redelivered, M retried".</summary>
+    private sealed record MessageReport(
+        string MessageId, string MessageType, string Reason, string Exception, string FirstFailure, string Attempts, string ReplayTo);
 
     private static Argument<string> QueueArgument() => new("queue") { Description = "An error or skipped queue, e.g. orders_error." };
 

@@ -28,9 +28,27 @@ public static class OutboxCommand
     private static Command List(IConfiguration configuration)
     {
         var service = ServiceOption();
-        var list = new Command("list", "Per service database: messages waiting to be sent, messages set aside, age of the oldest waiting one.") { service };
+        var json = OperatorJson.Option();
+        var list = new Command("list", "Per service database: messages waiting to be sent, messages set aside, age of the oldest waiting one.") { service, json };
         list.SetAction((parse, ct) => RunAsync(parse, configuration, service, async (databases, console) =>
         {
+            if (parse.GetValue(json))
+            {
+                var now = DateTime.UtcNow;
+                var reports = new List<DatabaseReport>();
+                foreach (var database in databases)
+                {
+                    var summary = database.Exists ? await WithMaintenance(database, m => m.SummarizeAsync(ct)) : null;
+                    var oldest = summary?.OldestPending is { } o ? OperatorJson.Utc(o) : (DateTime?)null;
+                    reports.Add(new DatabaseReport(
+                        database.Name, database.Location, database.Exists, summary?.Pending, summary?.SetAside, oldest,
+                        oldest is { } t ? Math.Round(Math.Max(0, (now - t).TotalSeconds), 1) : null));
+                }
+
+                OperatorJson.Write(parse, new ListReport(reports));
+                return ExitCodes.Ok;
+            }
+
             var table = new Table().AddColumn("Service").AddColumn("Database")
                 .AddColumn(new TableColumn("Pending").RightAligned())
                 .AddColumn(new TableColumn("Set aside").RightAligned())
@@ -62,12 +80,27 @@ public static class OutboxCommand
     {
         var service = ServiceOption();
         var count = OperatorCommand.CountOption("How many set-aside messages to show per service, oldest first.", DefaultShowCount);
-        var show = new Command("show", "The set-aside messages: id, type, destination, attempts, reason, when set aside.") { service, count };
+        var json = OperatorJson.Option();
+        var show = new Command("show", "The set-aside messages: id, type, destination, attempts, reason, when set aside.") { service, count, json };
         show.SetAction((parse, ct) => RunAsync(parse, configuration, service, async (databases, console) =>
         {
             if (!OperatorCommand.TryGetCount(parse, count, out var n))
             {
                 return ExitCodes.Usage;
+            }
+
+            if (parse.GetValue(json))
+            {
+                var messages = new List<SetAsideReport>();
+                foreach (var database in databases.Where(d => d.Exists))
+                {
+                    messages.AddRange((await WithMaintenance(database, x => x.ListSetAsideAsync(n, ct))).Select(m => new SetAsideReport(
+                        database.Name, m.MessageId, m.MessageType, m.DestinationAddress?.ToString(), m.DeliveryAttempts, m.FailureReason,
+                        OperatorJson.Utc(m.SetAside), m.SequenceNumber)));
+                }
+
+                OperatorJson.Write(parse, new ShowReport(messages));
+                return ExitCodes.Ok;
             }
 
             var table = new Table().AddColumn("Service").AddColumn("Message id").AddColumn("Type").AddColumn("Destination")
@@ -221,6 +254,18 @@ public static class OutboxCommand
     private static int Usage(ParseResult parse, string message) => OperatorCommand.Usage(parse, message);
 
     private static string Count(int n) => n.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary><c>outbox list --json</c>: counts are null for a database that does not exist.</summary>
+    private sealed record ListReport(IReadOnlyList<DatabaseReport> Databases);
+
+    private sealed record DatabaseReport(
+        string Service, string Database, bool Exists, int? Pending, int? SetAside, DateTime? OldestPending, double? OldestPendingSeconds);
+
+    /// <summary><c>outbox show --json</c>: the set-aside messages of every database asked for, per database in store order.</summary>
+    private sealed record ShowReport(IReadOnlyList<SetAsideReport> Messages);
+
+    private sealed record SetAsideReport(
+        string Service, Guid MessageId, string MessageType, string? Destination, int Attempts, string? Reason, DateTime SetAside, long SequenceNumber);
 
     private static string Age(TimeSpan age) => age switch
     {

@@ -1,3 +1,4 @@
+using MicroComms.Messaging.Health;
 using MicroComms.Messaging.Stores;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +27,7 @@ internal static class SchedulerRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SchedulerSignal>();
         services.AddHostedService<ScheduledMessageDispatcher>();
+        services.AddStoreHealthChecks<SchedulerDbContext>(outbox: false);
         return services;
     }
 }

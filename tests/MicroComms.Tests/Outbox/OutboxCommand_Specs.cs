@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using MicroComms.Host.Errors;
 using MicroComms.Host.Outbox;
 using MicroComms.Messaging.BusOutbox;
@@ -81,6 +82,41 @@ public abstract class OutboxCommand_Specs(TestStore store) : StoreSpecs(store)
         Assert.Contains("Purged 1", output, StringComparison.Ordinal);
         await using var db = OpenOrders();
         Assert.Equal([_pending], await db.Set<OutboxMessage>().Select(m => m.MessageId).ToListAsync());
+    }
+
+    [Fact]
+    public async Task List_json_gives_each_service_s_counts_and_the_oldest_pending_age_with_stable_field_names()
+    {
+        var (exit, output, error) = await RunAsync("outbox", "list", "--json");
+
+        Assert.True(exit == ExitCodes.Ok, error);
+        using var json = JsonDocument.Parse(output);
+        var databases = json.RootElement.GetProperty("databases").EnumerateArray().ToDictionary(d => d.GetProperty("service").GetString()!);
+        var orders = databases["orders"];
+        Assert.True(orders.GetProperty("exists").GetBoolean());
+        Assert.Equal(1, orders.GetProperty("pending").GetInt32());
+        Assert.Equal(1, orders.GetProperty("setAside").GetInt32());
+        Assert.Equal(DateTimeKind.Utc, orders.GetProperty("oldestPending").GetDateTime().Kind);
+        Assert.InRange(orders.GetProperty("oldestPendingSeconds").GetDouble(), 170, 3600);
+        Assert.False(databases["payments"].GetProperty("exists").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, databases["payments"].GetProperty("pending").ValueKind);
+    }
+
+    [Fact]
+    public async Task Show_json_gives_the_set_aside_message_with_its_reason_and_attempts()
+    {
+        var (exit, output, error) = await RunAsync("outbox", "show", "--service", "orders", "--json");
+
+        Assert.True(exit == ExitCodes.Ok, error);
+        using var json = JsonDocument.Parse(output);
+        var message = Assert.Single(json.RootElement.GetProperty("messages").EnumerateArray());
+        Assert.Equal("orders", message.GetProperty("service").GetString());
+        Assert.Equal(_setAside, message.GetProperty("messageId").GetGuid());
+        Assert.Equal("urn:message:MicroComms.Contracts:OrderSubmitted", message.GetProperty("messageType").GetString());
+        Assert.Equal(5, message.GetProperty("attempts").GetInt32());
+        Assert.Equal("ArgumentException: broken", message.GetProperty("reason").GetString());
+        Assert.StartsWith("rabbitmq://", message.GetProperty("destination").GetString(), StringComparison.Ordinal);
+        Assert.Equal(DateTimeKind.Utc, message.GetProperty("setAside").GetDateTime().Kind);
     }
 
     [Theory]
