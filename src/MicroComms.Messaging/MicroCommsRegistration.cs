@@ -2,9 +2,11 @@ using MassTransit;
 using MicroComms.Messaging.Retry;
 using MicroComms.Messaging.Scheduling;
 using MicroComms.Messaging.Stores;
+using MicroComms.Messaging.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Messaging;
@@ -88,6 +90,8 @@ public static class MicroCommsRegistration
                 context.GetRequiredService<EndpointConcurrency>().ApplyDefault(endpoint, context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.ConcurrentMessageLimit);
             }
 
+            // Outermost, so retries, the inbox and the consumer all log inside the message's scope.
+            endpoint.UseFilter(new ConsumeLogScope(context.GetRequiredService<ILoggerFactory>()));
             endpoint.UseFilter(new IncomingMessageRules());
             var retry = context.GetRequiredService<IOptions<RetryOptions>>().Value;
             if (name == schedulerQueue)

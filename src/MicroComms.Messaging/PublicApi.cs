@@ -34,3 +34,4 @@ using System.Diagnostics.CodeAnalysis;
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Stores.StoreNotUsableException", Justification = "Stores: which store a service's database is on")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Stores.StoreSchema", Justification = "Stores: the schema's migrations, applied at start, by the Host's db command and by dotnet ef")]
 [assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Stores.StoreDesignTimeFactory`1", Justification = "Stores: the schema's migrations, applied at start, by the Host's db command and by dotnet ef")]
+[assembly: SuppressMessage("Maintainability", "CA1515", Scope = "type", Target = "~T:MicroComms.Messaging.Telemetry.MicroCommsTelemetry", Justification = "Telemetry: the sources and meters a host adds to its OpenTelemetry providers")]

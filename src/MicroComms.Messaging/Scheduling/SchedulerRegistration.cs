@@ -1,4 +1,5 @@
 using MicroComms.Messaging.Stores;
+using MicroComms.Messaging.Telemetry;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,8 @@ internal static class SchedulerRegistration
             (RelationalEventId.CommandCreated, LogLevel.Trace))), ServiceLifetime.Singleton);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SchedulerSignal>();
+        services.AddMicroCommsMetrics();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoreGauges, SchedulerGauges>());
         services.AddHostedService<ScheduledMessageDispatcher>();
         return services;
     }
