@@ -38,7 +38,7 @@ public sealed class OrderTrace_Specs
         var orderId = await PlaceOrderAsync(app, "alice");
         await WaitForFinalStateAsync(app, orderId, OrderStates.Completed);
 
-        var trace = OrderTrace.OfThePost(recorder);
+        var trace = RecordedTrace.OfThePost(recorder, MicroCommsApp.HttpAddresses(app)[0]);
         await WaitUntilWhole(trace, t => t.Processed("OrderCompletedConsumer").Count > 0);
 
         AssertOneWholeTrace(trace);
@@ -64,7 +64,7 @@ public sealed class OrderTrace_Specs
         var orderId = await PlaceOrderAsync(app, "alice");
         await WaitForFinalStateAsync(app, orderId, OrderStates.Faulted);
 
-        var trace = OrderTrace.OfThePost(recorder);
+        var trace = RecordedTrace.OfThePost(recorder, MicroCommsApp.HttpAddresses(app)[0]);
         // The late payment is refunded after the order faulted: the trace is whole once that is done too.
         await WaitUntilWhole(trace, t => t.Processed("OrderFaultedConsumer").Count > 0 && t.Processed("RefundPaymentConsumer").Count > 0);
 
@@ -117,7 +117,7 @@ public sealed class OrderTrace_Specs
     }
 
     /// <summary>Spans end after the work they cover: wait until the last expected hop is in and every parent ended too.</summary>
-    private static async Task WaitUntilWhole(OrderTrace trace, Func<OrderTrace, bool> lastHopIn)
+    private static async Task WaitUntilWhole(RecordedTrace trace, Func<RecordedTrace, bool> lastHopIn)
     {
         try
         {
@@ -129,14 +129,14 @@ public sealed class OrderTrace_Specs
         }
     }
 
-    private static void AssertOneWholeTrace(OrderTrace trace)
+    private static void AssertOneWholeTrace(RecordedTrace trace)
     {
         Assert.True(trace.WithoutParent().Count == 0, "Spans whose parent is not in the trace:\n" + SpanCollection.Describe(trace.WithoutParent()) + "\nTrace:\n" + trace.Describe());
         Assert.True(trace.Orphans().Count == 0, "Spans of the order's conversation in another trace:\n" + SpanCollection.Describe(trace.Orphans()) + "\nTrace:\n" + trace.Describe());
     }
 
     /// <summary>MassTransit's saga spans carry the state before and after the event.</summary>
-    private static void AssertSagaTransitions(OrderTrace trace, string finalState)
+    private static void AssertSagaTransitions(RecordedTrace trace, string finalState)
     {
         var transitions = trace.Spans.Where(s => SpanCollection.Tag(s, DiagnosticHeaders.EndState) is not null).ToList();
         Assert.True(transitions.Count >= 3, "Fewer than three saga transitions in the trace:\n" + trace.Describe());

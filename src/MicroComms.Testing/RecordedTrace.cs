@@ -1,23 +1,36 @@
 using System.Diagnostics;
 using MassTransit.Logging;
-using MicroComms.Testing;
 
-namespace MicroComms.Tests.Telemetry;
+namespace MicroComms.Testing;
 
-/// <summary>The spans of one order as the in-memory exporter recorded them, and what a whole trace must look like.</summary>
-internal sealed class OrderTrace(SpanCollection recorder, ActivityTraceId traceId)
+/// <summary>
+/// One trace as the in-memory exporter recorded it (e.g. one order's, from its <c>POST /orders</c>), and the questions
+/// that tell whether it is whole: every span's parent in it, no span of its conversation in another trace.
+/// </summary>
+public sealed class RecordedTrace(SpanCollection recorder, ActivityTraceId traceId)
 {
     public IReadOnlyList<Activity> Spans => recorder.Trace(traceId);
 
-    /// <summary>The trace that the one <c>POST /orders</c> of the spec started at the Gateway.</summary>
-    public static OrderTrace OfThePost(SpanCollection recorder)
+    /// <summary>
+    /// The trace that the one <c>POST /orders</c> to the Gateway at <paramref name="gateway"/> started (listeners see the
+    /// whole process: the port tells this Gateway's requests from those of hosts beside it).
+    /// </summary>
+    public static RecordedTrace OfThePost(SpanCollection recorder, Uri gateway)
     {
+        ArgumentNullException.ThrowIfNull(recorder);
+        ArgumentNullException.ThrowIfNull(gateway);
+        var port = gateway.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var posts = recorder.Spans.Where(s =>
             s.Kind == ActivityKind.Server
+            && SpanCollection.Tag(s, "server.port") == port
             && SpanCollection.Tag(s, "url.path") == "/orders"
             && SpanCollection.Tag(s, "http.request.method") == "POST").ToList();
-        Assert.True(posts.Count == 1, $"{posts.Count} POST /orders server spans among {recorder.Count} recorded:\n" + SpanCollection.Describe(recorder.Spans.Take(50)));
-        return new OrderTrace(recorder, posts[0].TraceId);
+        if (posts.Count != 1)
+        {
+            throw new InvalidOperationException($"{posts.Count} POST /orders server spans among {recorder.Count} recorded:\n" + SpanCollection.Describe(recorder.Spans.Take(50)));
+        }
+
+        return new RecordedTrace(recorder, posts[0].TraceId);
     }
 
     /// <summary>Spans of consumers (or sagas) of this type that ran in the trace.</summary>
