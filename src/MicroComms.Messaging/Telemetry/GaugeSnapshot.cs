@@ -36,6 +36,11 @@ internal sealed class GaugeSnapshot<T>(string what, Func<T> read, ILogger logger
                 {
                     _value = read();
                 }
+                catch (ObjectDisposedException)
+                {
+                    // The last collection of a host that is shutting down: its stores are gone, nothing to report.
+                    _value = null;
+                }
                 catch (Exception ex)
                 {
                     _value = null;
