@@ -20,7 +20,6 @@ internal sealed class ErrorQueueGauge : IDisposable
     private readonly HttpClient _http;
     private readonly string _path;
     private readonly ILogger<ErrorQueueGauge> _logger;
-    private readonly Meter _meter;
 
     public ErrorQueueGauge(IConfiguration configuration, IMeterFactory meters, ILogger<ErrorQueueGauge> logger)
     {
@@ -37,8 +36,8 @@ internal sealed class ErrorQueueGauge : IDisposable
             "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user.Username}:{user.Password}")));
         _path = $"api/queues/{Uri.EscapeDataString(broker.VirtualHost)}?columns=name,messages";
         _logger = logger;
-        _meter = meters.Create(Messaging.Telemetry.MicroCommsTelemetry.MeterName);
-        _meter.CreateObservableGauge("microcomms.error_queue.messages", Read, "{message}",
+        // The factory hands out one MicroComms meter per process and disposes it with the host.
+        meters.Create(Messaging.Telemetry.MicroCommsTelemetry.MeterName).CreateObservableGauge("microcomms.error_queue.messages", Read, "{message}",
             "Messages parked in each _error and _skipped queue (the management API's count).");
     }
 
@@ -64,11 +63,7 @@ internal sealed class ErrorQueueGauge : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _meter.Dispose();
-        _http.Dispose();
-    }
+    public void Dispose() => _http.Dispose();
 
     private sealed record QueueRow(string Name, long? Messages);
 }

@@ -30,7 +30,18 @@ public static class MicroCommsTelemetry
     public static TracerProviderBuilder AddMicroCommsInstrumentation(this TracerProviderBuilder tracing) =>
         tracing
             .AddSource(DiagnosticHeaders.DefaultListenerName, ActivitySourceName)
-            .AddEntityFrameworkCoreInstrumentation(o => o.Filter = (_, _) => Activity.Current is { ParentSpanId: var parent } && parent != default);
+            .AddEntityFrameworkCoreInstrumentation(o => o.Filter = (_, _) => ServesARequestOrMessage());
+
+    /// <summary>The EF Core instrumentation's own source: its span may be current when it asks whether to record it.</summary>
+    private const string EntityFrameworkSourceName = "OpenTelemetry.Instrumentation.EntityFrameworkCore";
+
+    /// <summary>Whether the statement about to run has a span to belong to (a request's, a message's), and is not a root.</summary>
+    private static bool ServesARequestOrMessage() => Activity.Current switch
+    {
+        null => false,
+        { Source.Name: EntityFrameworkSourceName } statement => statement.ParentSpanId != default,
+        _ => true,
+    };
 
     /// <summary>
     /// MassTransit's meter and MicroComms': outbox, inbox, scheduler, group commit and saga instruments of the stores

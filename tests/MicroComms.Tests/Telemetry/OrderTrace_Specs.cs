@@ -49,6 +49,10 @@ public sealed class OrderTrace_Specs
         Assert.NotEmpty(trace.Named("outbox deliver"));
         Assert.NotEmpty(trace.Named("scheduler send"));
         AssertSagaTransitions(trace, "Completed");
+
+        // The stores' statements show under the hops they serve; those of background polls start no trace of their own.
+        Assert.Contains(trace.Spans, s => SpanCollection.Tag(s, "db.system") == "sqlite");
+        Assert.DoesNotContain(recorder.Spans, s => SpanCollection.Tag(s, "db.system") is not null && s.ParentSpanId == default);
     }
 
     [Fact]
