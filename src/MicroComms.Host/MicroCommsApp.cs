@@ -1,5 +1,6 @@
 using MassTransit;
 using MicroComms.Host.Health;
+using MicroComms.Host.Telemetry;
 using MicroComms.Messaging;
 using MicroComms.Messaging.Scheduling;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -15,7 +16,9 @@ namespace MicroComms.Host;
 /// </summary>
 public static class MicroCommsApp
 {
-    public static WebApplication Build(IEnumerable<KeyValuePair<string, string?>> overrides)
+    /// <param name="overrides">Settings over appsettings.json and the environment (the command line's, a test's).</param>
+    /// <param name="configureServices">Registered last, e.g. a test's in-memory telemetry exporter.</param>
+    public static WebApplication Build(IEnumerable<KeyValuePair<string, string?>> overrides, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -38,6 +41,7 @@ public static class MicroCommsApp
         var configuration = builder.Configuration;
         // Every process answers HTTP the same way (problem details, strict JSON, limits), whichever services it runs.
         builder.Services.AddMicroCommsHttp(configuration);
+        builder.Services.AddMicroCommsTelemetry(configuration, string.Join('+', services.Order(StringComparer.Ordinal)));
         var modules = ServiceModules.Named(services);
         foreach (var module in modules)
         {
@@ -54,10 +58,12 @@ public static class MicroCommsApp
 
         // "Running" (and the URL printed) means the receive endpoints and their queues exist, not just that the bus was asked to start.
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseMicroCommsHttp();
         app.MapMicroCommsHealth();
+        app.MapMicroCommsMetrics();
         foreach (var module in modules)
         {
             module.MapEndpoints?.Invoke(app);

@@ -7,6 +7,7 @@ using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Health;
 using MicroComms.Messaging.Inbox;
 using MicroComms.Messaging.Sqlite;
+using MicroComms.Messaging.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -52,6 +53,8 @@ public static class MicroCommsOutboxRegistration
 
         x.AddOptions<CrashPointOptions>().BindConfiguration(CrashPointOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         x.TryAddSingleton<CrashPoint>();
+        x.AddMicroCommsMetrics();
+        x.TryAddEnumerable(ServiceDescriptor.Singleton<IStoreGauges, OutboxGauges<TDbContext>>());
         x.TryAddSingleton<EndpointConcurrency>();
         x.TryAddSingleton<SqliteGroupCommit<TDbContext>>();
         x.TryAddSingleton<InboxDeliveredMarks<TDbContext>>();

@@ -3,9 +3,11 @@ using MicroComms.Messaging.Health;
 using MicroComms.Messaging.Retry;
 using MicroComms.Messaging.Scheduling;
 using MicroComms.Messaging.Stores;
+using MicroComms.Messaging.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Messaging;
@@ -105,6 +107,8 @@ public static class MicroCommsRegistration
                 }
             }
 
+            // Outermost, so retries, the inbox and the consumer all log inside the message's scope.
+            endpoint.UseFilter(new ConsumeLogScope(context.GetRequiredService<ILoggerFactory>()));
             endpoint.UseFilter(new IncomingMessageRules());
             var retry = context.GetRequiredService<IOptions<RetryOptions>>().Value;
             if (name == schedulerQueue)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Middleware.Outbox;
+using MicroComms.Messaging.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -263,7 +264,7 @@ internal sealed class OutboxDeliveryService<TDbContext>(
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.MessageDeliveryTimeout);
-        await StoredEnvelopeSender.SendAsync(bus, message, destination => new OutboxMessageSendPipe(message, destination), timeout.Token);
+        await StoredEnvelopeSender.SendAsync(StoredMessageActivity.OutboxDeliver, bus, message, destination => new OutboxMessageSendPipe(message, destination), timeout.Token);
     }
 
     /// <summary>At stop: owners handed over but not delivered are released at once instead of when their leases lapse.</summary>

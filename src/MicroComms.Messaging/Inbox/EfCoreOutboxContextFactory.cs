@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using MassTransit;
 using MassTransit.Middleware;
 using MicroComms.Messaging.Stores;
+using MicroComms.Messaging.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,7 @@ internal sealed class EfCoreOutboxContextFactory<TDbContext>(
     IServiceProvider provider,
     IOptionsMonitor<MicroCommsOutboxOptions> options,
     InboxDeliveredMarks<TDbContext> marks,
+    MicroCommsMetrics metrics,
     ILogger<EfCoreOutboxContextFactory<TDbContext>> logger) : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
 {
@@ -31,6 +33,8 @@ internal sealed class EfCoreOutboxContextFactory<TDbContext>(
     private static readonly ConditionalWeakTable<IModel, Func<TDbContext, Guid, Guid, CancellationToken, Task<InboxState?>>> FindInbox = [];
 
     private readonly MicroCommsOutboxOptions _options = options.Get(MicroCommsOutboxRegistration.OptionsName<TDbContext>());
+    private static readonly string Service = MicroCommsMetrics.ServiceOf(typeof(TDbContext));
+
     private readonly CrashPoint _crashPoint = provider.GetRequiredService<CrashPoint>();
 
     public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
@@ -58,6 +62,11 @@ internal sealed class EfCoreOutboxContextFactory<TDbContext>(
             inbox = await ClaimForDeliveryAsync(inbox, lockId, ct);
         }
 
+        if (inbox.Consumed is not null)
+        {
+            metrics.InboxDuplicate(Service, options.ConsumerType);
+        }
+
         if (inbox.Delivered is not null)
         {
             logger.LogDebug("Duplicate {MessageType} {MessageId} for consumer {ConsumerType}: already consumed, acknowledged",
@@ -79,6 +88,7 @@ internal sealed class EfCoreOutboxContextFactory<TDbContext>(
                 state.Continue = outboxContext.ContinueProcessing;
                 if (state.DiscardedConcurrentDuplicate)
                 {
+                    metrics.InboxDuplicate(Service, options.ConsumerType);
                     state.DiscardedConcurrentDuplicate = false;
                     if (state.Inbox.Delivered is null)
                     {

@@ -4,9 +4,11 @@ using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Saga;
 using MicroComms.Messaging.Stores;
+using MicroComms.Messaging.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace MicroComms.Messaging.Sagas;
@@ -64,6 +66,8 @@ public static class SagaRepositoryRegistration
             r.RegisterQuerySagaRepository<TSaga, DbContextSagaRepositoryContextFactory<TDbContext, TSaga>>();
             r.RegisterLoadSagaRepository<TSaga, DbContextSagaRepositoryContextFactory<TDbContext, TSaga>>();
             r.AddSagaConcurrencyOptions();
+            r.AddMicroCommsMetrics();
+            r.TryAddEnumerable(ServiceDescriptor.Singleton<IStoreGauges, SagaStateGauges<TSaga, TDbContext>>());
         });
     }
 

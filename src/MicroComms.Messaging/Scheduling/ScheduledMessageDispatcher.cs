@@ -1,6 +1,7 @@
 using MassTransit;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Stores;
+using MicroComms.Messaging.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -163,7 +164,7 @@ internal sealed class ScheduledMessageDispatcher(
     {
         try
         {
-            await StoredEnvelopeSender.SendAsync(bus, row, destination => new ScheduledMessageSendPipe(row, destination), sendToken);
+            await StoredEnvelopeSender.SendAsync(StoredMessageActivity.ScheduledSend, bus, row, destination => new ScheduledMessageSendPipe(row, destination), sendToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -1,5 +1,6 @@
 using MicroComms.Messaging.Health;
 using MicroComms.Messaging.Stores;
+using MicroComms.Messaging.Telemetry;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,8 @@ internal static class SchedulerRegistration
             (RelationalEventId.CommandCreated, LogLevel.Trace))), ServiceLifetime.Singleton);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SchedulerSignal>();
+        services.AddMicroCommsMetrics();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoreGauges, SchedulerGauges>());
         services.AddHostedService<ScheduledMessageDispatcher>();
         services.AddStoreHealthChecks<SchedulerDbContext>(outbox: false);
         return services;

@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Threading.Channels;
 using MicroComms.Messaging.Stores;
+using MicroComms.Messaging.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -31,16 +32,26 @@ internal sealed class SqliteGroupCommit<TDbContext> : SaveChangesInterceptor, IS
 {
     private const string Savepoint = "microcomms_write";
 
+    private static readonly string Service = MicroCommsMetrics.ServiceOf(typeof(TDbContext));
+
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new() { SingleReader = true });
     private readonly IServiceScopeFactory _scopes;
     private readonly MicroCommsOutboxOptions _options;
     private readonly Task _writer;
+    private readonly MicroCommsMetrics _metrics;
 
-    public SqliteGroupCommit(IServiceScopeFactory scopes, IOptionsMonitor<MicroCommsOutboxOptions> options)
+    public SqliteGroupCommit(IServiceScopeFactory scopes, IOptionsMonitor<MicroCommsOutboxOptions> options, MicroCommsMetrics metrics)
     {
         _scopes = scopes;
+        _metrics = metrics;
         _options = options.Get(MicroCommsOutboxRegistration.OptionsName<TDbContext>());
-        _writer = Task.Run(WriteAsync);
+
+        // Created by whichever caller saves first: without this the writer would run under that caller's span for the
+        // life of the process, and every later commit's statements would show in the first caller's trace.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _writer = Task.Run(WriteAsync);
+        }
     }
 
     public bool CanJoin(DbContext context)
@@ -148,6 +159,10 @@ internal sealed class SqliteGroupCommit<TDbContext> : SaveChangesInterceptor, IS
             }
 
             await transaction.CommitAsync();
+            if (writer.Database.IsSqlite())
+            {
+                _metrics.GroupCommit(Service, batch.Count);
+            }
         }
         catch (Exception ex)
         {

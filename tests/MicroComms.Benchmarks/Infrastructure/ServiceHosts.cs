@@ -34,9 +34,11 @@ public sealed class ServiceHosts(RabbitMqNode node, string virtualHost, IReadOnl
 
     /// <summary>
     /// Starts one service (orders, inventory, payments, notifications or gateway) with the shipped appsettings.json,
-    /// HTTP/1.1 on a free loopback port, no gRPC port unless <paramref name="overrides"/> names one.
+    /// HTTP/1.1 on a free loopback port, no gRPC port unless <paramref name="overrides"/> names one;
+    /// <paramref name="configureServices"/> goes to <see cref="MicroCommsApp.Build"/> (e.g. telemetry exporters).
     /// </summary>
-    public async Task<WebApplication> StartServiceAsync(string service, IReadOnlyDictionary<string, string?> overrides, CancellationToken cancellationToken)
+    public async Task<WebApplication> StartServiceAsync(
+        string service, IReadOnlyDictionary<string, string?> overrides, CancellationToken cancellationToken, Action<IServiceCollection>? configureServices = null)
     {
         var settings = BusSettings();
         settings["MicroComms:Host:Services"] = service;
@@ -50,7 +52,7 @@ public sealed class ServiceHosts(RabbitMqNode node, string virtualHost, IReadOnl
             settings[key] = value;
         }
 
-        var app = MicroCommsApp.Build(settings);
+        var app = MicroCommsApp.Build(settings, configureServices);
         _started.Add(app);
         await app.StartAsync(cancellationToken);
         return app;

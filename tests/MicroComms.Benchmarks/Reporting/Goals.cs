@@ -9,6 +9,9 @@ public static class Goals
     public const double MaxRequestLatencyFactor = 1.5;
     public const double OutboxShare = 0.5;
 
+    /// <summary>Tracing (every trace sampled) and metrics may cost at most a tenth of the throughput (issue 20).</summary>
+    public const double TelemetryShare = 0.9;
+
     /// <summary>Two instances of each service on these two cores may lose at most this much against one.</summary>
     public const double ScaleOutShare = 0.9;
 
@@ -39,7 +42,9 @@ public static class Goals
         var peerSqliteConsumer = Outbox(rows, PeerOutboxScenario.ConsumerOutboxVariant, "end to end", peerSqlite);
         var peerPostgresBus = Outbox(rows, PeerOutboxScenario.BusOutboxVariant, "end to end", peerPostgres);
         var peerPostgresConsumer = Outbox(rows, PeerOutboxScenario.ConsumerOutboxVariant, "end to end", peerPostgres);
+        var microcommsTraced = Rate(rows, "microcomms-telemetry");
         var sagaSqlite = Workflows(rows, "saga");
+        var sagaTraced = Workflows(rows, "saga-telemetry");
         var sagaPostgres = Workflows(rows, "saga-postgres");
         var sagaPostgresTwice = Workflows(rows, "saga-postgres-2x");
         return
@@ -63,6 +68,8 @@ public static class Goals
             AtLeast("outbox on SQLite: consumer outbox / Wolverine's (end to end)", "consumer outbox", "Wolverine", consumerOutbox, peerSqliteConsumer, 1.0, strictly: true),
             AtLeast("outbox on PostgreSQL: bus outbox / Wolverine's (end to end)", "bus outbox", "Wolverine", pgBusOutbox, peerPostgresBus, 1.0, strictly: true),
             AtLeast("outbox on PostgreSQL: consumer outbox / Wolverine's (end to end)", "consumer outbox", "Wolverine", pgConsumerOutbox, peerPostgresConsumer, 1.0, strictly: true),
+            AtLeast("microcomms: tracing + metrics on / off", "microcomms-telemetry", "microcomms", microcommsTraced, microcomms, TelemetryShare),
+            AtLeast("saga: tracing + metrics on / off (workflows/s)", "saga-telemetry", "saga", sagaTraced, sagaSqlite, TelemetryShare),
             AtLeast("saga: PostgreSQL / SQLite (workflows/s)", "saga-postgres", "saga", sagaPostgres, sagaSqlite, 1.0),
             AtLeast("saga: 2 instances / 1 instance of each service (PostgreSQL)", "saga-postgres-2x", "saga-postgres", sagaPostgresTwice, sagaPostgres, ScaleOutShare),
         ];

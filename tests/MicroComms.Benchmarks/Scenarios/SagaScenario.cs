@@ -21,9 +21,11 @@ namespace MicroComms.Benchmarks.Scenarios;
 /// Notifications, each composed as the microcomms executable composes it and run as its own host, over RabbitMQ; with
 /// <paramref name="instances"/> above one, that many hosts each of Orders, Inventory and Payments share their service's
 /// PostgreSQL database as competing consumers. A workflow is done when the bench's subscriber receives the saga's
-/// OrderCompleted (or OrderFaulted, which fails the round); a bounded number of workflows is in flight at once.
+/// OrderCompleted (or OrderFaulted, which fails the round); a bounded number of workflows is in flight at once. The
+/// services' telemetry (<c>MicroComms:Telemetry</c>) is off, or with <paramref name="telemetry"/> on as shipped, every
+/// trace sampled, with exporters that discard (<see cref="BenchTelemetry"/>).
 /// </summary>
-public sealed class SagaScenario(string name = "saga", StoreKind store = StoreKind.Sqlite, int instances = 1) : IScenario
+public sealed class SagaScenario(string name = "saga", StoreKind store = StoreKind.Sqlite, int instances = 1, bool telemetry = false) : IScenario
 {
 
     /// <summary>Every order buys one unit, so the seeded stock decides how many orders a run can complete.</summary>
@@ -47,9 +49,11 @@ public sealed class SagaScenario(string name = "saga", StoreKind store = StoreKi
     public ScenarioFamily Family => ScenarioFamily.Workflow;
 
     public string Description => $"order workflow: POST /orders -> Orders saga ({store}) -> Inventory -> Payments -> OrderCompleted"
-        + (instances > 1 ? $"; {instances} instances each of Orders, Inventory, Payments" : "");
+        + (instances > 1 ? $"; {instances} instances each of Orders, Inventory, Payments" : "")
+        + (telemetry ? "; tracing (100% sampled) and metrics on" : "");
 
-    private string Variant => $"order workflow via Gateway, 5 services, {store}" + (instances > 1 ? $", {instances} instances" : "");
+    private string Variant => $"order workflow via Gateway, 5 services, {store}" + (instances > 1 ? $", {instances} instances" : "")
+        + (telemetry ? ", tracing + metrics" : "");
 
     public async Task StartAsync(BenchContext context, CancellationToken cancellationToken)
     {
@@ -73,16 +77,19 @@ public sealed class SagaScenario(string name = "saga", StoreKind store = StoreKi
         var overrides = new Dictionary<string, string?>
         {
             [$"{PaymentsOptions.SectionName}:{nameof(PaymentsOptions.TransientFailureRate)}"] = "0",
+            ["MicroComms:Telemetry:Enabled"] = telemetry ? "true" : "false",
+            ["MicroComms:Telemetry:SamplingRatio"] = "1",
         };
+        Action<IServiceCollection>? exporters = telemetry ? BenchTelemetry.AddExporters : null;
         foreach (var service in Services)
         {
             for (var i = 0; i < (ScaledServices.Contains(service) ? instances : 1); i++)
             {
-                await _hosts.StartServiceAsync(service, overrides, cancellationToken);
+                await _hosts.StartServiceAsync(service, overrides, cancellationToken, exporters);
             }
         }
 
-        var gateway = await _hosts.StartServiceAsync(ServiceNames.Gateway, overrides, cancellationToken);
+        var gateway = await _hosts.StartServiceAsync(ServiceNames.Gateway, overrides, cancellationToken, exporters);
         _http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = MicroCommsApp.HttpAddresses(gateway)[0] };
 
         await RunAsync(settings.OrderWarmup, cancellationToken);
