@@ -44,7 +44,7 @@ internal static class BrokerFaults
         var (node, leads, of) = await broker.BusiestNodeAsync(vhost, ct);
         log($"kill -9 node {node.NodeName} (it leads {leads} of {of} queues) at order {placing.StartedCount}");
         await node.KillAsync(ct);
-        times.KilledAt = DateTimeOffset.UtcNow;
+        times.RecoveryFrom = DateTimeOffset.UtcNow;
         await Task.Delay(options.NodeDownTime, ct);
         await node.StartAsync(ct);
         await WaitUntilBackAsync(broker, node, ct);
@@ -68,15 +68,18 @@ internal static class BrokerFaults
         times.Window = (from, DateTimeOffset.UtcNow);
     }
 
-    /// <summary>All nodes but the first stopped at once: every quorum queue loses its majority until they are back.</summary>
+    /// <summary>
+    /// All nodes but the first killed at once (a graceful stop takes tens of seconds on a busy machine, while the nodes
+    /// still serve): every quorum queue loses its majority until they are back.
+    /// </summary>
     private static async Task NoMajorityAsync(
         CrashRunOptions options, RunBroker broker, Placing placing, BrokerFaultTimes times, Action<string> log, CancellationToken ct)
     {
         var stopped = broker.Nodes.Skip(1).ToList();
         var names = string.Join(", ", stopped.Select(n => n.NodeName));
-        log($"no majority: stop nodes {names} at order {placing.StartedCount}");
+        log($"no majority: kill -9 nodes {names} at order {placing.StartedCount}");
         var from = DateTimeOffset.UtcNow;
-        await Task.WhenAll(stopped.Select(n => n.StopAsync(ct)));
+        await Task.WhenAll(stopped.Select(n => n.KillAsync(ct)));
         log($"no majority: only {broker.Nodes[0].NodeName} runs, from order {placing.StartedCount}");
         await Task.Delay(options.NodeDownTime, ct);
         await Task.WhenAll(stopped.Select(n => n.StartAsync(ct)));
@@ -86,6 +89,7 @@ internal static class BrokerFaults
         }
 
         times.Window = (from, DateTimeOffset.UtcNow);
+        times.RecoveryFrom = times.Window.Value.To;
         log($"no majority: nodes {names} back in the cluster at order {placing.StartedCount}");
     }
 

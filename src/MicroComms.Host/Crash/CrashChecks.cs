@@ -163,12 +163,12 @@ internal static class CrashChecks
     }
 
     /// <summary>
-    /// After a node was killed: from the kill until the first order placed after it completed (the cluster, and the
-    /// services' connections, working again); null when no node was killed or no later order completed.
+    /// From the kill of a node (or the return of the majority) until the first order placed after it completed (the
+    /// cluster, and the services' connections, working again); null when there was no such fault or no later order completed.
     /// </summary>
     public static async Task<TimeSpan?> RecoveryAsync(BrokerFaultTimes times, RunDatabases databases, CancellationToken ct)
     {
-        if (times.KilledAt is not { } killed)
+        if (times.RecoveryFrom is not { } killed)
         {
             return null;
         }

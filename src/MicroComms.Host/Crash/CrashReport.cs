@@ -60,7 +60,7 @@ public sealed record CrashReport(
 
     public BrokerFault BrokerFault { get; init; }
 
-    /// <summary>After a node was killed: until the first order placed after the kill completed (goal: 10 s at most).</summary>
+    /// <summary>From the kill of a node (or the return of the majority) until the first order placed after it completed (goal: 10 s at most).</summary>
     public TimeSpan? Recovery { get; init; }
 
     /// <summary>The Gateway's answers while the broker fault lasted, by HTTP status (0: no answer).</summary>
@@ -78,7 +78,7 @@ public sealed record CrashReport(
     public override string ToString() => string.Join(Environment.NewLine, new[]
     {
         $"{Store}, {Instances} instance(s) each of Orders, Inventory and Payments; placing {PlacingTime.TotalSeconds:F0} s, settling {SettleTime.TotalSeconds:F0} s",
-        $"broker: {Brokers} node(s), {QueueType} queues, fault {BrokerFault}; recovery after the kill {(Recovery is { } r ? $"{r.TotalSeconds:F1} s" : "-")}; answers during the fault {DescribeAnswers(DuringFault)}; services that ended by themselves: {(ServiceExits.Count == 0 ? "none" : string.Join(", ", ServiceExits))}",
+        $"broker: {Brokers} node(s), {QueueType} queues, fault {BrokerFault}; recovery {(Recovery is { } r ? $"{r.TotalSeconds:F1} s" : "-")}; answers during the fault {DescribeAnswers(DuringFault)}; services that ended by themselves: {(ServiceExits.Count == 0 ? "none" : string.Join(", ", ServiceExits))}",
         $"orders {Orders}, accepted {Accepted}, unanswered {Unanswered}, completed {Completed}, faulted {Faulted} ({TimedOut} by payment timeout, {Refunded} late payments refunded), stuck {Stuck.Count}",
         $"payment timeouts due while an instance was dead: {TimeoutsDueWhileDead}, fired (consumed once) {TimeoutsConsumed}, cancelled by the payment {TimeoutsDueWhileDead - TimeoutsConsumed}; {(TimeoutErrors.Count == 0 ? "no errors" : string.Join("; ", TimeoutErrors.Take(10)))}",
         $"pending outbox rows: {string.Join(", ", PendingOutbox.Select(p => $"{p.Key} {p.Value}"))}",

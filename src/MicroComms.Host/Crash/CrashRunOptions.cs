@@ -50,7 +50,7 @@ public sealed class CrashRunOptions
     /// </summary>
     public QueueType? QueueType { get; set; }
 
-    /// <summary>How long a killed node (kill-leader) or the stopped majority (no-majority) stays down.</summary>
+    /// <summary>How long a killed node (kill-leader) or the killed majority (no-majority) stays down.</summary>
     public TimeSpan NodeDownTime { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>When the cluster faults begin (fractions of the orders placed); the one-node restart uses <see cref="RestartBrokerWithin"/>.</summary>
