@@ -78,18 +78,21 @@ internal static class BrokerFaults
         var stopped = broker.Nodes.Skip(1).ToList();
         var names = string.Join(", ", stopped.Select(n => n.NodeName));
         log($"no majority: kill -9 nodes {names} at order {placing.StartedCount}");
-        var from = DateTimeOffset.UtcNow;
         await Task.WhenAll(stopped.Select(n => n.KillAsync(ct)));
+        var from = DateTimeOffset.UtcNow;
         log($"no majority: only {broker.Nodes[0].NodeName} runs, from order {placing.StartedCount}");
         await Task.Delay(options.NodeDownTime, ct);
+
+        // The window is the time with one node for sure: the majority returns with the first node back, during the starts.
+        times.Window = (from, DateTimeOffset.UtcNow);
+        times.RecoveryFrom = times.Window.Value.To;
+        log($"no majority: start nodes {names} again at order {placing.StartedCount}");
         await Task.WhenAll(stopped.Select(n => n.StartAsync(ct)));
         foreach (var node in stopped)
         {
             await WaitUntilBackAsync(broker, node, ct);
         }
 
-        times.Window = (from, DateTimeOffset.UtcNow);
-        times.RecoveryFrom = times.Window.Value.To;
         log($"no majority: nodes {names} back in the cluster at order {placing.StartedCount}");
     }
 

@@ -163,7 +163,7 @@ internal static class CrashChecks
     }
 
     /// <summary>
-    /// From the kill of a node (or the return of the majority) until the first order placed after it completed (the
+    /// From the kill of a node (or the start of the killed majority) until the first order placed after it completed (the
     /// cluster, and the services' connections, working again); null when there was no such fault or no later order completed.
     /// </summary>
     public static async Task<TimeSpan?> RecoveryAsync(BrokerFaultTimes times, RunDatabases databases, CancellationToken ct)
@@ -182,7 +182,7 @@ internal static class CrashChecks
         return finished == default ? null : finished - killed;
     }
 
-    /// <summary>What the Gateway answered while the broker fault lasted (a rolling restart, the missing majority), by HTTP status (0: no answer).</summary>
+    /// <summary>What the Gateway answered while the broker fault lasted (a rolling restart; one node of three), by HTTP status (0: no answer).</summary>
     public static IReadOnlyDictionary<int, int> AnswersDuring(BrokerFaultTimes times, Placing placing) =>
         times.Window is { } window
             ? placing.History.Where(a => a.At >= window.From && a.At <= window.To).GroupBy(a => a.Status).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count())

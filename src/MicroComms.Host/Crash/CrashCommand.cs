@@ -131,7 +131,7 @@ public static class CrashCommand
         table.AddRow("broker: nodes, queues, fault", $"{N(report.Brokers)}, {report.QueueType}, {report.BrokerFault}", "");
         if (report.Recovery is { } recovery)
         {
-            table.AddRow("recovery: kill (or majority back) to the first later order completed (goal 10 s)", $"{recovery.TotalSeconds:F1} s", "");
+            table.AddRow("recovery: kill (or restart of the majority) to the first later order completed (goal 10 s)", $"{recovery.TotalSeconds:F1} s", "");
         }
 
         if (report.DuringFault.Count > 0)

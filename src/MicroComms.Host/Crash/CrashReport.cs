@@ -60,7 +60,7 @@ public sealed record CrashReport(
 
     public BrokerFault BrokerFault { get; init; }
 
-    /// <summary>From the kill of a node (or the return of the majority) until the first order placed after it completed (goal: 10 s at most).</summary>
+    /// <summary>From the kill of a node (or the start of the killed majority) until the first order placed after it completed (goal: 10 s at most).</summary>
     public TimeSpan? Recovery { get; init; }
 
     /// <summary>The Gateway's answers while the broker fault lasted, by HTTP status (0: no answer).</summary>
