@@ -163,23 +163,24 @@ internal static class CrashChecks
     }
 
     /// <summary>
-    /// From the kill of a node (or the start of the killed majority) until the first order placed after it completed (the
-    /// cluster, and the services' connections, working again); null when there was no such fault or no later order completed.
+    /// From the kill of a node (or the start of the killed majority): until the first order completed after it (the
+    /// cluster working again: the measure), and until the first order placed after it completed (which also
+    /// waits for the orders queued before it); nulls when there was no such fault or no order completed after it.
     /// </summary>
-    public static async Task<TimeSpan?> RecoveryAsync(BrokerFaultTimes times, RunDatabases databases, CancellationToken ct)
+    public static async Task<(TimeSpan? FirstCompleted, TimeSpan? FirstNewOrderCompleted)> RecoveryAsync(
+        BrokerFaultTimes times, RunDatabases databases, CancellationToken ct)
     {
-        if (times.RecoveryFrom is not { } killed)
+        if (times.RecoveryFrom is not { } from)
         {
-            return null;
+            return (null, null);
         }
 
         await using var db = databases.Open<OrdersDbContext>(OrdersRegistration.DatabaseName, o => new OrdersDbContext(o));
-        var finished = (await db.OrderSagas.AsNoTracking().Where(s => s.CurrentState == OrderStates.Completed).ToListAsync(ct))
-            .Where(s => s.SubmittedAt >= killed && s.FinishedAt is not null)
-            .Select(s => s.FinishedAt!.Value)
-            .DefaultIfEmpty()
-            .Min();
-        return finished == default ? null : finished - killed;
+        var completed = (await db.OrderSagas.AsNoTracking().Where(s => s.CurrentState == OrderStates.Completed).ToListAsync(ct))
+            .Where(s => s.FinishedAt > from)
+            .ToList();
+        TimeSpan? Since(IEnumerable<DateTimeOffset> finished) => finished.Any() ? finished.Min() - from : null;
+        return (Since(completed.Select(s => s.FinishedAt!.Value)), Since(completed.Where(s => s.SubmittedAt >= from).Select(s => s.FinishedAt!.Value)));
     }
 
     /// <summary>What the Gateway answered while the broker fault lasted (a rolling restart; one node of three), by HTTP status (0: no answer).</summary>

@@ -131,7 +131,8 @@ public static class CrashCommand
         table.AddRow("broker: nodes, queues, fault", $"{N(report.Brokers)}, {report.QueueType}, {report.BrokerFault}", "");
         if (report.Recovery is { } recovery)
         {
-            table.AddRow("recovery: kill (or restart of the majority) to the first later order completed (goal 10 s)", $"{recovery.TotalSeconds:F1} s", "");
+            table.AddRow("recovery: kill (or restart of the majority) to the first order completed after it (goal 10 s)", $"{recovery.TotalSeconds:F1} s", "");
+            table.AddRow("... to the first order placed after it completed", report.NewOrderRecovery is { } order ? $"{order.TotalSeconds:F1} s" : "-", "");
         }
 
         if (report.DuringFault.Count > 0)

@@ -60,8 +60,11 @@ public sealed record CrashReport(
 
     public BrokerFault BrokerFault { get; init; }
 
-    /// <summary>From the kill of a node (or the start of the killed majority) until the first order placed after it completed (goal: 10 s at most).</summary>
+    /// <summary>From the kill of a node (or the start of the killed majority) until the first order completed after it (goal: 10 s at most).</summary>
     public TimeSpan? Recovery { get; init; }
+
+    /// <summary>From the same moment until the first order placed after it completed (it also waits for the orders queued before it).</summary>
+    public TimeSpan? NewOrderRecovery { get; init; }
 
     /// <summary>The Gateway's answers while the broker fault lasted, by HTTP status (0: no answer).</summary>
     public IReadOnlyDictionary<int, int> DuringFault { get; init; } = new Dictionary<int, int>();
@@ -78,7 +81,7 @@ public sealed record CrashReport(
     public override string ToString() => string.Join(Environment.NewLine, new[]
     {
         $"{Store}, {Instances} instance(s) each of Orders, Inventory and Payments; placing {PlacingTime.TotalSeconds:F0} s, settling {SettleTime.TotalSeconds:F0} s",
-        $"broker: {Brokers} node(s), {QueueType} queues, fault {BrokerFault}; recovery {(Recovery is { } r ? $"{r.TotalSeconds:F1} s" : "-")}; answers during the fault {DescribeAnswers(DuringFault)}; services that ended by themselves: {(ServiceExits.Count == 0 ? "none" : string.Join(", ", ServiceExits))}",
+        $"broker: {Brokers} node(s), {QueueType} queues, fault {BrokerFault}; recovery {Seconds(Recovery)} (first order placed after it completed {Seconds(NewOrderRecovery)}); answers during the fault {DescribeAnswers(DuringFault)}; services that ended by themselves: {(ServiceExits.Count == 0 ? "none" : string.Join(", ", ServiceExits))}",
         $"orders {Orders}, accepted {Accepted}, unanswered {Unanswered}, completed {Completed}, faulted {Faulted} ({TimedOut} by payment timeout, {Refunded} late payments refunded), stuck {Stuck.Count}",
         $"payment timeouts due while an instance was dead: {TimeoutsDueWhileDead}, fired (consumed once) {TimeoutsConsumed}, cancelled by the payment {TimeoutsDueWhileDead - TimeoutsConsumed}; {(TimeoutErrors.Count == 0 ? "no errors" : string.Join("; ", TimeoutErrors.Take(10)))}",
         $"pending outbox rows: {string.Join(", ", PendingOutbox.Select(p => $"{p.Key} {p.Value}"))}",
@@ -96,4 +99,6 @@ public sealed record CrashReport(
     /// <summary><c>202: 40, 504: 12</c>, or a dash.</summary>
     public static string DescribeAnswers(IReadOnlyDictionary<int, int> answers) =>
         answers.Count == 0 ? "-" : string.Join(", ", answers.Select(a => $"{(a.Key == 0 ? "none" : a.Key.ToString(System.Globalization.CultureInfo.InvariantCulture))}: {a.Value}"));
+
+    private static string Seconds(TimeSpan? time) => time is { } t ? $"{t.TotalSeconds:F1} s" : "-";
 }

@@ -135,13 +135,15 @@ public static class CrashRun
             }
 
             var report = await CrashChecks.CheckAsync(orders, databases, placing, watch, [.. events], data, options, settleTime, cancellationToken);
+            var recovery = await CrashChecks.RecoveryAsync(faultTimes, databases, cancellationToken);
             return report with
             {
                 Queued = await CrashChecks.QueuedAsync(broker, vhost, cancellationToken),
                 Brokers = options.Brokers,
                 QueueType = options.EffectiveQueueType,
                 BrokerFault = options.BrokerFault,
-                Recovery = await CrashChecks.RecoveryAsync(faultTimes, databases, cancellationToken),
+                Recovery = recovery.FirstCompleted,
+                NewOrderRecovery = recovery.FirstNewOrderCompleted,
                 DuringFault = CrashChecks.AnswersDuring(faultTimes, placing),
                 ServiceExits = exited,
             };
