@@ -21,12 +21,13 @@ namespace MicroComms.Host.Crash;
 /// stop/start while they flow; one customer's charges are slow, so their payment timeouts fire, some while an instance is
 /// dead. Then it waits for the system to settle and checks from the databases that every accepted order ended, no outbox
 /// row is left, stock, charges and notifications each happened exactly once per order, and every payment timeout that
-/// came due while an instance was dead was consumed once.
+/// came due while an instance was dead was consumed once. With <see cref="CrashRunOptions.Brokers"/> 3 the broker is a
+/// cluster: each service connects to another node first, its queues are quorum queues, and one cluster fault
+/// (<see cref="BrokerFaults"/>) replaces the stop/start, checked the same way (the services are not killed there unless asked).
 /// </summary>
 public static class CrashRun
 {
     private const string ServiceUser = "microcomms";
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan ClientRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 

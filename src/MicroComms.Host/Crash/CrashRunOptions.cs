@@ -53,8 +53,11 @@ public sealed class CrashRunOptions
     /// <summary>How long a killed node (kill-leader) or the killed majority (no-majority) stays down.</summary>
     public TimeSpan NodeDownTime { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>When the cluster faults begin (fractions of the orders placed); the one-node restart uses <see cref="RestartBrokerWithin"/>.</summary>
+    /// <summary>When kill-leader and no-majority begin (fractions of the orders placed); the one-node restart uses <see cref="RestartBrokerWithin"/>.</summary>
     public (double From, double To) ClusterFaultWithin { get; set; } = (0.3, 0.4);
+
+    /// <summary>When the rolling restart begins: early, as its three stops and starts take minutes on a busy machine and should all fall under load.</summary>
+    public (double From, double To) RollingRestartWithin { get; set; } = (0.02, 0.05);
 
     /// <summary>Whether Orders, Payments and Inventory are killed too; null: on one node yes, on a cluster no (the proof is the broker's).</summary>
     public bool? KillServices { get; set; }
@@ -63,7 +66,12 @@ public sealed class CrashRunOptions
 
     public bool EffectiveKillServices => KillServices ?? Brokers == 1;
 
-    public (double From, double To) FaultWindow() => BrokerFault == BrokerFault.Restart ? RestartBrokerWithin : ClusterFaultWithin;
+    public (double From, double To) FaultWindow() => BrokerFault switch
+    {
+        BrokerFault.Restart => RestartBrokerWithin,
+        BrokerFault.RollingRestart => RollingRestartWithin,
+        _ => ClusterFaultWithin,
+    };
 
     /// <summary>When set, Orders also kills itself right after this SubmitOrder commit, before its sends (a deterministic worst moment).</summary>
     public int? CrashOrdersAfterCommit { get; set; }
