@@ -10,7 +10,7 @@ namespace MicroComms.IntegrationTests.Security;
 public sealed class TlsNodeFixture : IAsyncLifetime
 {
     public const string PortVariable = "MICROCOMMS_RABBITMQ_TLS_PORT";
-    private const int DefaultTlsPort = 5770;
+    private const int DefaultTlsPort = 5735;
 
     public RabbitMqNode Node { get; private set; } = null!;
 
