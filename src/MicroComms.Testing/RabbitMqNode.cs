@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -8,10 +9,11 @@ namespace MicroComms.Testing;
 
 /// <summary>
 /// A real broker for the tests: the one the <c>MICROCOMMS_RABBITMQ</c> amqp URI names, or a private node that
-/// <c>rabbitmq/start.sh</c> starts (and that the test may stop and start again). Broker tests never skip: when
-/// no broker can be had, <see cref="StartAsync"/> throws with the reason. The services' user has no management rights,
-/// so the management API (new virtual hosts) and the <c>errors</c> commands use the operator user: the one
-/// <c>MICROCOMMS_RABBITMQ_OPERATOR</c> (<c>user:pass</c>) names, else the private node's, else the URI's own user.
+/// <c>rabbitmq/start.sh</c> starts (and that the test may stop and start again), or a private cluster of such nodes
+/// (<see cref="StartClusterAsync"/>). Broker tests never skip: when no broker can be had, <see cref="StartAsync"/>
+/// throws with the reason. The services' user has no management rights, so the management API (new virtual hosts) and
+/// the <c>errors</c> commands use the operator user: the one <c>MICROCOMMS_RABBITMQ_OPERATOR</c> (<c>user:pass</c>)
+/// names, else the private node's, else the URI's own user. Everything here works while any node of a cluster lives.
 /// </summary>
 public sealed class RabbitMqNode
 {
@@ -23,9 +25,14 @@ public sealed class RabbitMqNode
     public const int DefaultPort = 5672;
 
     private RabbitMqNode(string host, int port, string virtualHost, (string User, string Password) service, (string User, string Password) operatorUser, bool ownNode)
+        : this([(host, port)], virtualHost, service, operatorUser, ownNode)
     {
-        Host = host;
-        Port = port;
+    }
+
+    private RabbitMqNode(IReadOnlyList<(string Host, int Port)> nodes, string virtualHost, (string User, string Password) service, (string User, string Password) operatorUser, bool ownNode)
+    {
+        Nodes = nodes;
+        (Host, Port) = nodes[0];
         VirtualHost = virtualHost;
         Username = service.User;
         Password = service.Password;
@@ -34,9 +41,13 @@ public sealed class RabbitMqNode
         IsPrivateNode = ownNode;
     }
 
+    /// <summary>The first node's host (the only one's, unless a cluster).</summary>
     public string Host { get; }
 
     public int Port { get; }
+
+    /// <summary>Every node, in the order services are given them (<c>MicroComms:RabbitMq:Hosts</c>); one for a single node.</summary>
+    public IReadOnlyList<(string Host, int Port)> Nodes { get; }
 
     public string VirtualHost { get; }
 
@@ -52,7 +63,10 @@ public sealed class RabbitMqNode
     /// <summary>True when the node was started from rabbitmq/ (so it may be stopped), false for MICROCOMMS_RABBITMQ.</summary>
     public bool IsPrivateNode { get; }
 
-    public int ManagementPort => Port + 10000;
+    public int ManagementPort => ManagementPortOf(Port);
+
+    /// <summary>The rabbitmq/ scripts' convention: a node's management API listens on its AMQP port + 10000.</summary>
+    public static int ManagementPortOf(int amqpPort) => amqpPort + 10000;
 
     /// <summary>The default node: MICROCOMMS_RABBITMQ when set, otherwise the private node on 5672, started when needed.</summary>
     public static async Task<RabbitMqNode> StartDefaultAsync()
@@ -85,23 +99,71 @@ public sealed class RabbitMqNode
         return node;
     }
 
-    public Task StartAgainAsync() => RunScriptAsync("start.sh");
-
-    public Task StopAsync() => RunScriptAsync("stop.sh");
-
-    /// <summary>Configuration that points MicroComms at this broker, in <paramref name="virtualHost"/>.</summary>
-    public Dictionary<string, string?> Settings(string virtualHost) => new()
+    /// <summary>
+    /// A private cluster of <paramref name="size"/> nodes on AMQP ports <paramref name="firstPort"/>, +1, ..., each started
+    /// by <c>rabbitmq/start.sh</c> and joined to the first (one Erlang cookie, <c>rabbitmqctl join_cluster</c>); nodes
+    /// already running and joined are left as they are.
+    /// </summary>
+    public static async Task<RabbitMqNode> StartClusterAsync(int firstPort, int size = 3)
     {
-        ["MicroComms:Transport"] = "RabbitMq",
-        ["MicroComms:RabbitMq:Host"] = Host,
-        ["MicroComms:RabbitMq:Port"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["MicroComms:RabbitMq:VirtualHost"] = virtualHost,
-        ["MicroComms:RabbitMq:Username"] = Username,
-        ["MicroComms:RabbitMq:Password"] = Password,
-        ["MicroComms:Operator:Username"] = OperatorUsername,
-        ["MicroComms:Operator:Password"] = OperatorPassword,
-    };
+        var node = new RabbitMqNode(
+            [.. Enumerable.Range(firstPort, size).Select(p => ("127.0.0.1", p))],
+            "microcomms",
+            ("microcomms", "microcomms"),
+            OperatorFromEnvironment() ?? (NodeOperator, NodeOperator),
+            ownNode: true);
+        await LocalCluster.FormAsync(node.Nodes.Select(n => n.Port).ToList(), node.RunScriptAsync);
+        return node;
+    }
 
+    /// <summary>Starts every node that is not running (all at once: a restarted cluster's nodes wait for each other).</summary>
+    public Task StartAgainAsync() => Task.WhenAll(Nodes.Select((_, i) => StartNodeAsync(i)));
+
+    public Task StopAsync() => Task.WhenAll(Nodes.Select((_, i) => StopNodeAsync(i)));
+
+    /// <summary>Starts node <paramref name="index"/> (0-based) when it is not running; a cluster's node rejoins by itself.</summary>
+    public Task StartNodeAsync(int index) => RunScriptAsync("start.sh", Nodes[index].Port);
+
+    public Task StopNodeAsync(int index) => RunScriptAsync("stop.sh", Nodes[index].Port);
+
+    /// <summary>Kills node <paramref name="index"/>'s Erlang VM with SIGKILL (a machine that dies), and waits until it is gone.</summary>
+    public async Task KillNodeAsync(int index)
+    {
+        EnsurePrivate();
+        var pid = LocalCluster.NodePid(Nodes[index].Port)
+            ?? throw new InvalidOperationException($"Node {Nodes[index].Port} is not running (no pid file).");
+        using var process = Process.GetProcessById(pid);
+        process.Kill();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+    }
+
+    /// <summary>Configuration that points MicroComms at this broker (every node of a cluster), in <paramref name="virtualHost"/>.</summary>
+    public Dictionary<string, string?> Settings(string virtualHost)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["MicroComms:Transport"] = "RabbitMq",
+            ["MicroComms:RabbitMq:Host"] = Host,
+            ["MicroComms:RabbitMq:Port"] = Port.ToString(CultureInfo.InvariantCulture),
+            ["MicroComms:RabbitMq:VirtualHost"] = virtualHost,
+            ["MicroComms:RabbitMq:Username"] = Username,
+            ["MicroComms:RabbitMq:Password"] = Password,
+            ["MicroComms:Operator:Username"] = OperatorUsername,
+            ["MicroComms:Operator:Password"] = OperatorPassword,
+        };
+        if (Nodes.Count > 1)
+        {
+            for (var i = 0; i < Nodes.Count; i++)
+            {
+                settings[$"MicroComms:RabbitMq:Hosts:{i}"] = $"{Nodes[i].Host}:{Nodes[i].Port}";
+            }
+        }
+
+        return settings;
+    }
+
+    /// <summary>A factory for the first node; connect with <see cref="ConnectAsync"/> to reach any live node.</summary>
     public ConnectionFactory ConnectionFactory(string virtualHost) => new()
     {
         HostName = Host,
@@ -111,15 +173,27 @@ public sealed class RabbitMqNode
         Password = Password,
     };
 
+    /// <summary>An AMQP connection as the services' user to whichever node answers (RabbitMQ.Client tries them in turn).</summary>
+    public Task<IConnection> ConnectAsync(string virtualHost, CancellationToken cancellationToken = default) =>
+        ConnectionFactory(virtualHost).CreateConnectionAsync(Endpoints(), cancellationToken);
+
+    public IList<AmqpTcpEndpoint> Endpoints() => [.. Nodes.Select(n => new AmqpTcpEndpoint(n.Host, n.Port))];
+
     /// <summary>
     /// A fresh virtual host, so a test starts with no queues and no leftover messages; created by the operator, with
     /// full permissions there for the services' user and the operator (the <c>errors</c> commands read it over AMQP).
     /// </summary>
-    public async Task<string> CreateVirtualHostAsync(string prefix)
+    /// <remarks>
+    /// <paramref name="defaultQueueType"/> <c>quorum</c> makes the queues declared there without <c>x-queue-type</c>
+    /// (a sender's <c>queue:</c> address) quorum queues, what a cluster's virtual host needs with QueueType=Quorum.
+    /// </remarks>
+    public async Task<string> CreateVirtualHostAsync(string prefix, string? defaultQueueType = null)
     {
         var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..12]}";
         using var http = ManagementClient();
-        (await http.PutAsync($"api/vhosts/{Uri.EscapeDataString(name)}", null)).EnsureSuccessStatusCode();
+        // RabbitMQ 3.10's management API spells it without underscores.
+        using var body = defaultQueueType is null ? null : JsonContent.Create(new Dictionary<string, string> { ["defaultqueuetype"] = defaultQueueType });
+        (await http.PutAsync($"api/vhosts/{Uri.EscapeDataString(name)}", body)).EnsureSuccessStatusCode();
         foreach (var user in new[] { Username, OperatorUsername }.Distinct(StringComparer.Ordinal))
         {
             (await http.PutAsJsonAsync(
@@ -139,7 +213,7 @@ public sealed class RabbitMqNode
     /// <summary>Ready messages in a queue, or null when the queue does not exist.</summary>
     public async Task<uint?> MessageCountAsync(string virtualHost, string queue)
     {
-        await using var connection = await ConnectionFactory(virtualHost).CreateConnectionAsync();
+        await using var connection = await ConnectAsync(virtualHost);
         await using var channel = await connection.CreateChannelAsync();
         try
         {
@@ -152,10 +226,15 @@ public sealed class RabbitMqNode
         }
     }
 
-    /// <summary>The management API as <paramref name="username"/> (the operator unless named).</summary>
+    /// <summary>
+    /// The management API as <paramref name="username"/> (the operator unless named), on the first node of
+    /// <see cref="Nodes"/> that accepts a connection: every node of a cluster answers for the whole cluster.
+    /// </summary>
     public HttpClient ManagementClient(string? username = null, string? password = null)
     {
-        var http = new HttpClient { BaseAddress = new Uri($"http://{Host}:{ManagementPort}/") };
+        var nodes = Nodes.Select(n => (n.Host, ManagementPortOf(n.Port))).ToList();
+        var handler = new SocketsHttpHandler { ConnectCallback = (_, ct) => LocalCluster.ConnectToFirstLiveAsync(nodes, ct) };
+        var http = new HttpClient(handler) { BaseAddress = new Uri($"http://{Host}:{ManagementPort}/") };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
             "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username ?? OperatorUsername}:{password ?? OperatorPassword}")));
         return http;
@@ -175,20 +254,25 @@ public sealed class RabbitMqNode
             : throw new InvalidOperationException($"{OperatorVariable} must be user:password.");
     }
 
-    private async Task RunScriptAsync(string script)
+    private void EnsurePrivate()
     {
         if (!IsPrivateNode)
         {
             throw new InvalidOperationException($"The broker from {UriVariable} is not ours to start or stop.");
         }
+    }
 
+    /// <summary>Runs a rabbitmq/ script for the node on <paramref name="port"/>; its standard output.</summary>
+    private async Task<string> RunScriptAsync(string script, int port, params string[] args)
+    {
+        EnsurePrivate();
         var path = Path.Combine(RepositoryFolder.Root(), "rabbitmq", script);
-        var start = new ProcessStartInfo("bash", [path])
+        var start = new ProcessStartInfo("bash", [path, .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["MICROCOMMS_RABBITMQ_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["MICROCOMMS_RABBITMQ_PORT"] = port.ToString(CultureInfo.InvariantCulture);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not run {path}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -197,8 +281,10 @@ public sealed class RabbitMqNode
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException(
-                $"rabbitmq/{script} (port {Port}) failed with exit code {process.ExitCode}. Broker tests need a real "
+                $"rabbitmq/{script} {string.Join(' ', args)} (port {port}) failed with exit code {process.ExitCode}. Broker tests need a real "
                 + $"RabbitMQ: run rabbitmq/install.sh, or set {UriVariable}.\n{await stdout}\n{await stderr}");
         }
+
+        return await stdout;
     }
 }

@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Sockets;
+using MassTransit;
+using MicroComms.Host.Errors;
+using MicroComms.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace MicroComms.IntegrationTests.Cluster;
+
+[Trait("Needs", "Broker")]
+public sealed class ErrorsOnCluster_Specs(ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFixture>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task With_the_first_node_of_the_list_killed_errors_list_show_and_replay_work_through_the_others()
+    {
+        var cluster = fixture.Cluster;
+        var vhost = await cluster.CreateVirtualHostAsync("errors-cluster", defaultQueueType: "quorum");
+        var killed = false;
+        try
+        {
+            var settings = BrokerHosts.Settings(cluster, vhost, MicroCommsTestHost.TempDatabase());
+            settings["MicroComms:RabbitMq:QueueType"] = "Quorum";
+            settings["MicroComms:Retry:ImmediateLimit"] = "0";
+            settings["MicroComms:Retry:DelayedRedelivery"] = "false";
+            using (var host = MicroCommsTestHost.Build(settings, _ => { }, x => x.AddConsumer<RefusingConsumer>()))
+            {
+                await host.StartAsync();
+                var bus = host.Services.GetRequiredService<IBus>();
+                for (var i = 0; i < 3; i++)
+                {
+                    await bus.Publish(new RefusedWork(i));
+                }
+
+                await Poll.Until(async () => await cluster.MessageCountAsync(vhost, "refusing_error") == 3, Timeout);
+                await host.StopAsync();
+            }
+
+            // The host connected to the first node, so that node leads the queues: the others must elect new leaders too.
+            await cluster.KillNodeAsync(0);
+            killed = true;
+
+            // Until the survivors have elected new leaders (a second or two), a queue the dead node led reports 0 messages.
+            var election = System.Diagnostics.Stopwatch.StartNew();
+            await Poll.Until(async () => await cluster.MessageCountAsync(vhost, "refusing_error") == 3, Timeout);
+            output.WriteLine($"refusing_error counted its 3 messages again {election.Elapsed.TotalSeconds:0.0} s after the kill");
+
+            var list = await ErrorsCli.RunAsync(settings, "errors", "list");
+            output.WriteLine(list.Output + list.Error);
+            Assert.Equal(ExitCodes.Ok, list.ExitCode);
+            Assert.Matches(@"refusing_error\s*│\s*3\s", list.Output);
+
+            var show = await ErrorsCli.RunAsync(settings, "errors", "show", "refusing_error");
+            output.WriteLine(show.Output + show.Error);
+            Assert.Equal(ExitCodes.Ok, show.ExitCode);
+            Assert.Contains("InvalidOperationException", show.Output, StringComparison.Ordinal);
+
+            var replay = await ErrorsCli.RunAsync(settings, "errors", "replay", "refusing_error", "--all");
+            output.WriteLine(replay.Output + replay.Error);
+            Assert.Equal(ExitCodes.Ok, replay.ExitCode);
+            Assert.Contains("Replayed 3 message(s) from 'refusing_error': 3 to 'refusing'", replay.Output, StringComparison.Ordinal);
+            Assert.Equal(3u, await cluster.MessageCountAsync(vhost, "refusing"));
+            Assert.Equal(0u, await cluster.MessageCountAsync(vhost, "refusing_error"));
+        }
+        finally
+        {
+            if (killed)
+            {
+                await cluster.StartNodeAsync(0);
+            }
+
+            await cluster.DeleteVirtualHostAsync(vhost);
+        }
+    }
+
+    [Fact]
+    public async Task With_every_node_down_errors_list_fails_with_one_sentence_naming_every_node_tried()
+    {
+        var ports = Enumerable.Range(0, 3).Select(_ => FreePort()).ToList();
+        var settings = fixture.Cluster.Settings("microcomms");
+        for (var i = 0; i < ports.Count; i++)
+        {
+            settings[$"MicroComms:RabbitMq:Hosts:{i}"] = $"127.0.0.1:{ports[i]}";
+        }
+
+        settings["MicroComms:RabbitMq:ManagementPort"] = null;
+        var list = await ErrorsCli.RunAsync(settings, "errors", "list");
+        var show = await ErrorsCli.RunAsync(settings, "errors", "show", "refusing_error");
+        output.WriteLine(list.Error + show.Error);
+
+        Assert.Equal(ExitCodes.Failure, list.ExitCode);
+        Assert.Equal(ExitCodes.Failure, show.ExitCode);
+        Assert.Single(list.Error.Trim().Split('\n'));
+        Assert.Single(show.Error.Trim().Split('\n'));
+        foreach (var port in ports)
+        {
+            Assert.Contains($"127.0.0.1:{port + 10000}", list.Error, StringComparison.Ordinal);
+            Assert.Contains($"127.0.0.1:{port}", show.Error, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>A loopback port that nothing listens on, nor on its management port (+ 10000).</summary>
+    private static int FreePort()
+    {
+        while (true)
+        {
+            var port = Random.Shared.Next(20_000, 30_000);
+            if (IsFree(port) && IsFree(port + 10_000))
+            {
+                return port;
+            }
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public sealed record RefusedWork(int Number);
+
+    public sealed class RefusingConsumer : IConsumer<RefusedWork>
+    {
+        public Task Consume(ConsumeContext<RefusedWork> context) =>
+            throw new InvalidOperationException($"refused {context.Message.Number}");
+    }
+}
