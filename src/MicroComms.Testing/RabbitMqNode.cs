@@ -24,6 +24,10 @@ public sealed class RabbitMqNode
     private const string NodeOperator = "microcomms-operator";
     public const int DefaultPort = 5672;
 
+    public const string ClusterPortVariable = "MICROCOMMS_RABBITMQ_CLUSTER_PORT";
+
+    public const int DefaultClusterPort = 5771;
+
     private RabbitMqNode(string host, int port, string virtualHost, (string User, string Password) service, (string User, string Password) operatorUser, bool ownNode)
         : this([(host, port)], virtualHost, service, operatorUser, ownNode)
     {
@@ -97,6 +101,17 @@ public sealed class RabbitMqNode
             "127.0.0.1", port, "microcomms", ("microcomms", "microcomms"), OperatorFromEnvironment() ?? (NodeOperator, NodeOperator), ownNode: true);
         await node.StartAgainAsync();
         return node;
+    }
+
+    /// <summary>
+    /// The private 3-node cluster of the tests and the benchmark, on <c>MICROCOMMS_RABBITMQ_CLUSTER_PORT</c> and the two ports
+    /// above it (default 5771-5773: clear of the default node, the outage and crash nodes and their management and
+    /// Prometheus ports), so two checkouts on one machine can each have one.
+    /// </summary>
+    public static Task<RabbitMqNode> StartDefaultClusterAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable(ClusterPortVariable);
+        return StartClusterAsync(string.IsNullOrWhiteSpace(configured) ? DefaultClusterPort : int.Parse(configured, CultureInfo.InvariantCulture));
     }
 
     /// <summary>

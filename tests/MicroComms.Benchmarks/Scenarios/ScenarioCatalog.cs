@@ -1,3 +1,4 @@
+using MicroComms.Messaging;
 using MicroComms.Messaging.Stores;
 
 namespace MicroComms.Benchmarks.Scenarios;
@@ -11,8 +12,12 @@ public static class ScenarioCatalog
         () => new MassTransitDefaultsScenario(),
         () => new MassTransitTunedScenario(),
         () => new MicroCommsScenario(),
+        () => new MicroCommsScenario("microcomms-quorum", QueueType.Quorum),
+        () => new MicroCommsScenario("microcomms-cluster-classic", QueueType.Classic, cluster: true),
+        () => new MicroCommsScenario("microcomms-cluster-quorum", QueueType.Quorum, cluster: true),
         () => new PeerWolverineScenario(),
         () => new RequestResponseScenario(),
+        () => new RequestResponseScenario("request-response-cluster", cluster: true),
         () => new SagaScenario(),
         () => new SagaScenario("saga-postgres", StoreKind.Postgres),
         () => new SagaScenario("saga-postgres-2x", StoreKind.Postgres, instances: 2),
