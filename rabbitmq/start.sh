@@ -2,6 +2,7 @@
 # Starts a private RabbitMQ node for MicroComms on 127.0.0.1 as a plain background process
 # (no systemd, no root needed) and waits until it is ready. Harmless if already running.
 #   MICROCOMMS_RABBITMQ_PORT=5672 rabbitmq/start.sh
+#   MICROCOMMS_RABBITMQ_PORT=5900 rabbitmq/start.sh --cluster 3   # nodes on 5900, 5901, 5902 (cluster.sh)
 # See node-env.sh for the ports and README.md for the rest.
 set -euo pipefail
 
@@ -82,6 +83,35 @@ settle_users() {
   fi
 }
 
+# The Erlang cookie shared by this node and the CLI tools only (Erlang refuses a readable one): random for a node
+# of its own, the cluster's (MICROCOMMS_RABBITMQ_COOKIE_FILE, set by cluster.sh) for a cluster member.
+write_cookie() {
+  local cookie="$RMQ_HOME/.erlang.cookie"
+  if [[ -n "${MICROCOMMS_RABBITMQ_COOKIE_FILE:-}" ]]; then
+    if ! cmp -s "$MICROCOMMS_RABBITMQ_COOKIE_FILE" "$cookie"; then
+      rm -f "$cookie"
+      cp "$MICROCOMMS_RABBITMQ_COOKIE_FILE" "$cookie"
+    fi
+  elif [[ ! -s "$cookie" ]]; then
+    (
+      umask 077
+      od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$cookie"
+    )
+  fi
+  chmod 400 "$cookie"
+}
+
+case "${1:-}" in
+  "") ;;
+  --cluster)
+    # shellcheck source=SCRIPTDIR/cluster.sh
+    . "$RMQ_DIR/cluster.sh"
+    rmq_cluster_start "${2:-}"
+    exit 0
+    ;;
+  *) rmq_die "usage: rabbitmq/start.sh [--cluster N]" ;;
+esac
+
 mkdir -p "$RMQ_DATA"
 # One start at a time per port. The lock's descriptor is closed for the server (9>&-) so a
 # running node never holds it.
@@ -107,14 +137,7 @@ done
 
 mkdir -p "$RMQ_HOME" "$RMQ_LOG_DIR" "$RABBITMQ_MNESIA_BASE" "$RABBITMQ_CONFIG_FILES"
 chmod 700 "$RMQ_HOME"
-# Erlang cookie shared by this node and the CLI tools only (Erlang refuses a readable one).
-if [[ ! -s "$RMQ_HOME/.erlang.cookie" ]]; then
-  (
-    umask 077
-    od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$RMQ_HOME/.erlang.cookie"
-  )
-fi
-chmod 400 "$RMQ_HOME/.erlang.cookie"
+write_cookie
 
 # Render the committed configuration for this port (re-rendered on every start).
 sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }

@@ -2,12 +2,24 @@
 # Stops the private RabbitMQ node that start.sh started from this folder for this port.
 # Harmless if it is not running. Never touches any other broker or node.
 #   MICROCOMMS_RABBITMQ_PORT=5672 rabbitmq/stop.sh
+#   MICROCOMMS_RABBITMQ_PORT=5900 rabbitmq/stop.sh --cluster 3   # every node of the cluster, the first one last
 set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/node-env.sh
 . "$(dirname -- "${BASH_SOURCE[0]}")/node-env.sh"
 
 STOP_TIMEOUT=60 # seconds
+
+case "${1:-}" in
+  "") ;;
+  --cluster)
+    # shellcheck source=SCRIPTDIR/cluster.sh
+    . "$RMQ_DIR/cluster.sh"
+    rmq_cluster_stop "${2:-}"
+    exit 0
+    ;;
+  *) rmq_die "usage: rabbitmq/stop.sh [--cluster N]" ;;
+esac
 
 if ! pid="$(rmq_node_pid)"; then
   rm -f "$RMQ_PID_FILE"

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MicroComms.Messaging;
 using MicroComms.Messaging.Stores;
 using Spectre.Console;
 
@@ -52,9 +53,35 @@ public static class CrashCommand
                 + "(default: MICROCOMMS_POSTGRES, else a private cluster from the machine's PostgreSQL in the run's folder).",
         };
 
-        var command = new Command("crash", "Run the services as separate processes, kill -9 Orders, Payments and Inventory and restart the broker while orders flow, then check that nothing was lost, stranded or applied twice.")
+        var brokers = new Option<int>("--brokers")
+        {
+            Description = "Broker nodes: 1, or a cluster (3) from rabbitmq/start.sh --cluster on --broker-port and the ports after it.",
+            DefaultValueFactory = _ => defaults.Brokers,
+        };
+        var brokerFault = new Option<string?>("--broker-fault")
+        {
+            Description = "What happens to the broker: restart (one node; the default there), kill-leader (the default on a cluster), rolling-restart, no-majority.",
+        };
+        brokerFault.AcceptOnlyFromAmong("restart", "kill-leader", "rolling-restart", "no-majority");
+        var queueType = new Option<string?>("--queue-type")
+        {
+            Description = "The services' queue type: quorum (the default on a cluster) or classic (one node's default; on a cluster, the proof with its mechanism off).",
+        };
+        queueType.AcceptOnlyFromAmong("classic", "quorum");
+        var serviceKills = new Option<bool?>("--service-kills")
+        {
+            Description = "Also kill -9 Orders, Payments and Inventory (default: true on one node, false on a cluster).",
+        };
+        var nodeDown = new Option<int>("--node-down")
+        {
+            Description = "Seconds a killed node (kill-leader) or the killed majority (no-majority) stays down.",
+            DefaultValueFactory = _ => (int)defaults.NodeDownTime.TotalSeconds,
+        };
+
+        var command = new Command("crash", "Run the services as separate processes, kill -9 Orders, Payments and Inventory and restart the broker (or, with --brokers 3, kill a cluster node, restart every node in turn or take the majority away) while orders flow, then check that nothing was lost, stranded or applied twice.")
         {
             orders, rate, clients, seed, crashAfterCommit, brokerPort, rabbitmqDir, settle, store, instances, postgres,
+            brokers, brokerFault, queueType, serviceKills, nodeDown,
         };
         command.SetAction(MicroCommsCommands.Guarded(async (parse, ct) =>
         {
@@ -71,6 +98,23 @@ public static class CrashCommand
                 Store = parse.GetValue(store) == "postgres" ? StoreKind.Postgres : StoreKind.Sqlite,
                 Instances = parse.GetValue(instances),
                 PostgresConnectionString = parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("MICROCOMMS_POSTGRES"),
+                Brokers = parse.GetValue(brokers),
+                BrokerFault = parse.GetValue(brokerFault) switch
+                {
+                    "kill-leader" => BrokerFault.KillLeader,
+                    "rolling-restart" => BrokerFault.RollingRestart,
+                    "no-majority" => BrokerFault.NoMajority,
+                    "restart" => BrokerFault.Restart,
+                    _ => parse.GetValue(brokers) > 1 ? BrokerFault.KillLeader : BrokerFault.Restart,
+                },
+                QueueType = parse.GetValue(queueType) switch
+                {
+                    "classic" => QueueType.Classic,
+                    "quorum" => QueueType.Quorum,
+                    _ => null,
+                },
+                KillServices = parse.GetValue(serviceKills),
+                NodeDownTime = TimeSpan.FromSeconds(parse.GetValue(nodeDown)),
             };
             var report = await CrashRun.RunAsync(options, line => AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"), ct);
             Print(report);
@@ -84,6 +128,18 @@ public static class CrashCommand
         static string N(int n) => n.ToString(CultureInfo.InvariantCulture);
         var table = new Table().Title("Crash run").AddColumn("Check").AddColumn("Found").AddColumn("Verdict");
         table.AddRow("store, instances of Orders / Inventory / Payments", $"{report.Store}, {N(report.Instances)}", "");
+        table.AddRow("broker: nodes, queues, fault", $"{N(report.Brokers)}, {report.QueueType}, {report.BrokerFault}", "");
+        if (report.Recovery is { } recovery)
+        {
+            table.AddRow("recovery: kill (or restart of the majority) to the first later order completed (goal 10 s)", $"{recovery.TotalSeconds:F1} s", "");
+        }
+
+        if (report.DuringFault.Count > 0)
+        {
+            table.AddRow("Gateway answers while the fault lasted, by status", Markup.Escape(CrashReport.DescribeAnswers(report.DuringFault)), "");
+        }
+
+        table.AddRow("services that ended by themselves", Markup.Escape(report.ServiceExits.Count == 0 ? "none" : string.Join(", ", report.ServiceExits)), Verdict(report.ServiceExits.Count == 0));
         table.AddRow("placing / settling", $"{report.PlacingTime.TotalSeconds:F0} s / {report.SettleTime.TotalSeconds:F0} s", "");
         table.AddRow("orders placed / accepted (202)", $"{N(report.Orders)} / {N(report.Accepted)}", "");
         table.AddRow("unanswered after retries", N(report.Unanswered), Verdict(report.Unanswered == 0));

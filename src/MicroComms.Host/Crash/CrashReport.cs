@@ -1,3 +1,4 @@
+using MicroComms.Messaging;
 using MicroComms.Messaging.Stores;
 
 namespace MicroComms.Host.Crash;
@@ -52,8 +53,24 @@ public sealed record CrashReport(
     /// <summary>Messages left in the run's queues once every service stopped (error queues included), by queue.</summary>
     public IReadOnlyDictionary<string, int> Queued { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>Nodes of the run's broker.</summary>
+    public int Brokers { get; init; } = 1;
+
+    public QueueType QueueType { get; init; }
+
+    public BrokerFault BrokerFault { get; init; }
+
+    /// <summary>From the kill of a node (or the start of the killed majority) until the first order placed after it completed (goal: 10 s at most).</summary>
+    public TimeSpan? Recovery { get; init; }
+
+    /// <summary>The Gateway's answers while the broker fault lasted, by HTTP status (0: no answer).</summary>
+    public IReadOnlyDictionary<int, int> DuringFault { get; init; } = new Dictionary<int, int>();
+
+    /// <summary>Service processes that ended by themselves during the run.</summary>
+    public IReadOnlyList<string> ServiceExits { get; init; } = [];
+
     public bool Passed =>
-        Unanswered == 0 && Stuck.Count == 0 && PendingOutbox.Values.All(n => n == 0) && SetAsideOutbox.Values.All(n => n == 0)
+        ServiceExits.Count == 0 && Unanswered == 0 && Stuck.Count == 0 && PendingOutbox.Values.All(n => n == 0) && SetAsideOutbox.Values.All(n => n == 0)
         && StockErrors.Count == 0 && ChargeErrors.Count == 0 && NotificationErrors.Count == 0 && TimeoutErrors.Count == 0
         && Queued.Count == 0;
 
@@ -61,6 +78,7 @@ public sealed record CrashReport(
     public override string ToString() => string.Join(Environment.NewLine, new[]
     {
         $"{Store}, {Instances} instance(s) each of Orders, Inventory and Payments; placing {PlacingTime.TotalSeconds:F0} s, settling {SettleTime.TotalSeconds:F0} s",
+        $"broker: {Brokers} node(s), {QueueType} queues, fault {BrokerFault}; recovery {(Recovery is { } r ? $"{r.TotalSeconds:F1} s" : "-")}; answers during the fault {DescribeAnswers(DuringFault)}; services that ended by themselves: {(ServiceExits.Count == 0 ? "none" : string.Join(", ", ServiceExits))}",
         $"orders {Orders}, accepted {Accepted}, unanswered {Unanswered}, completed {Completed}, faulted {Faulted} ({TimedOut} by payment timeout, {Refunded} late payments refunded), stuck {Stuck.Count}",
         $"payment timeouts due while an instance was dead: {TimeoutsDueWhileDead}, fired (consumed once) {TimeoutsConsumed}, cancelled by the payment {TimeoutsDueWhileDead - TimeoutsConsumed}; {(TimeoutErrors.Count == 0 ? "no errors" : string.Join("; ", TimeoutErrors.Take(10)))}",
         $"pending outbox rows: {string.Join(", ", PendingOutbox.Select(p => $"{p.Key} {p.Value}"))}",
@@ -74,4 +92,8 @@ public sealed record CrashReport(
         $"events: {string.Join("; ", Events)}",
         $"data and process logs: {DataDirectory}",
     });
+
+    /// <summary><c>202: 40, 504: 12</c>, or a dash.</summary>
+    public static string DescribeAnswers(IReadOnlyDictionary<int, int> answers) =>
+        answers.Count == 0 ? "-" : string.Join(", ", answers.Select(a => $"{(a.Key == 0 ? "none" : a.Key.ToString(System.Globalization.CultureInfo.InvariantCulture))}: {a.Value}"));
 }

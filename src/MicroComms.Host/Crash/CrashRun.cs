@@ -1,18 +1,13 @@
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
-using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using MicroComms.Gateway;
 using MicroComms.Inventory;
-using MicroComms.Messaging.BusOutbox;
+using MicroComms.Messaging;
 using MicroComms.Messaging.Scheduling;
 using MicroComms.Messaging.Stores;
-using MicroComms.Notifications;
 using MicroComms.Orders;
-using MicroComms.Orders.Saga;
-using MicroComms.Payments;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -54,6 +49,11 @@ public static class CrashRun
                 $"--instances {options.Instances} needs --store postgres: a SQLite file belongs to the one machine that has it, so each service runs once on SQLite.");
         }
 
+        if (options.Brokers == 1 && options.BrokerFault != BrokerFault.Restart)
+        {
+            throw new HostConfigurationException($"--broker-fault {options.BrokerFault} needs a cluster: --brokers 3.");
+        }
+
         var scripts = options.RabbitMqDirectory ?? BrokerScripts.Find(Directory.GetCurrentDirectory()) ?? BrokerScripts.Find(AppContext.BaseDirectory)
             ?? throw new HostConfigurationException("No rabbitmq/ folder found above the working folder: run from the repository or name the folder.");
         Directory.CreateDirectory(data);
@@ -61,21 +61,24 @@ public static class CrashRun
             ? await PostgresCluster.StartAsync(options.PostgresConnectionString, Path.Combine(data, "postgres"), cancellationToken)
             : null;
         var databases = await RunDatabases.CreateAsync(options.Store, runId, data, postgres, cancellationToken);
-        var broker = new BrokerScripts(scripts, options.BrokerPort);
+        var broker = new RunBroker(scripts, options.BrokerPort, options.Brokers);
         await broker.StartAsync(cancellationToken);
         var vhost = $"crash-{runId}";
-        await broker.CreateVirtualHostAsync(vhost, ServiceUser, cancellationToken);
+        await broker.CreateVirtualHostAsync(vhost, ServiceUser, quorum: broker.IsCluster && options.EffectiveQueueType == QueueType.Quorum, cancellationToken);
         var environment = ServiceEnvironment(options, vhost, databases);
         var processes = ServiceNames.All
             .SelectMany(s => Enumerable.Range(1, s is ServiceNames.Gateway or ServiceNames.Notifications ? 1 : options.Instances)
-                .Select(i => options.Instances == 1 || s is ServiceNames.Gateway or ServiceNames.Notifications ? s : $"{s}-{i}")
-                .Select(name => new ServiceProcess(s, name, Path.Combine(data, name), "http://127.0.0.1:0", environment)))
+                .Select(i => (Service: s, Name: options.Instances == 1 || s is ServiceNames.Gateway or ServiceNames.Notifications ? s : $"{s}-{i}")))
+            .Select((p, index) => new ServiceProcess(
+                p.Service, p.Name, Path.Combine(data, p.Name), "http://127.0.0.1:0", broker.IsCluster ? WithHosts(environment, broker, index) : environment))
             .ToList();
+        var faultTimes = new BrokerFaultTimes();
         var watch = new TimeoutWatch(databases);
         try
         {
             log($"Crash run {runId} (seed {options.Seed}): {options.Orders} orders at {options.Rate}/s from {options.Clients} clients; "
-                + $"{options.Store}, {options.Instances} instance(s) each of Orders, Inventory and Payments; data in {data}");
+                + $"{options.Store}, {options.Instances} instance(s) each of Orders, Inventory and Payments; {options.Brokers} broker node(s), "
+                + $"{options.EffectiveQueueType} queues, broker fault {options.BrokerFault}, service kills {(options.EffectiveKillServices ? "on" : "off")}; data in {data}");
             var crashPoint = options.CrashOrdersAfterCommit is { } n
                 ? new Dictionary<string, string>
                 {
@@ -101,10 +104,12 @@ public static class CrashRun
             var placing = new Placing(orders.Count, options.RequestTimeout + new GatewayOptions().RequestTimeoutMargin);
             // One kill or restart at a time per process (the first Orders may end itself at its crash point and be killed).
             var restarts = processes.ToDictionary(p => p, _ => new SemaphoreSlim(1, 1));
-            var chaos = ChaosAsync(options, random, processes, broker, placing, restarts, watch, Event, cancellationToken);
+            var chaos = Task.WhenAll(
+                options.EffectiveKillServices ? ServiceFaults.KillAsync(options, random, processes, placing, restarts, watch, Event, cancellationToken) : Task.CompletedTask,
+                BrokerFaults.RunAsync(options, random, broker, vhost, placing, faultTimes, Event, cancellationToken));
             var selfCrash = crashPoint is null
                 ? Task.CompletedTask
-                : RestartAfterSelfCrashAsync(firstOrders, options.RestartDelay, restarts[firstOrders], Event, cancellationToken);
+                : ServiceFaults.RestartAfterSelfCrashAsync(firstOrders, options.RestartDelay, restarts[firstOrders], Event, cancellationToken);
             await PlaceAsync(http, orders, options, placing, cancellationToken);
             placing.PlacingTime = placing.Elapsed;
             log($"All {orders.Count} orders placed in {placing.Elapsed.TotalSeconds:F0} s; {orders.Count(o => o.Accepted)} accepted.");
@@ -119,16 +124,27 @@ public static class CrashRun
             }
 
             var placed = placing.Elapsed;
-            var settled = await SettleAsync(orders, databases, () => QueuedAsync(broker, vhost, cancellationToken), options.SettleTimeout, cancellationToken);
+            var settled = await CrashChecks.SettleAsync(orders, databases, () => CrashChecks.QueuedAsync(broker, vhost, cancellationToken), options.SettleTimeout, cancellationToken);
             var settleTime = placing.Elapsed - placed;
             log(settled ? $"Settled in {settleTime.TotalSeconds:F0} s: every accepted order is final and every outbox is empty." : $"Not settled within {options.SettleTimeout}.");
+            // A service that ended by itself (the broker's fault took it down) was not riding through it.
+            var exited = processes.Where(p => !p.IsRunning).Select(p => $"{p.Name} ended by itself").ToList();
             foreach (var process in Enumerable.Reverse(processes))
             {
                 await process.StopAsync(StopTimeout);
             }
 
-            var report = await CheckAsync(orders, databases, placing, watch, [.. events], data, options, settleTime, cancellationToken);
-            return report with { Queued = await QueuedAsync(broker, vhost, cancellationToken) };
+            var report = await CrashChecks.CheckAsync(orders, databases, placing, watch, [.. events], data, options, settleTime, cancellationToken);
+            return report with
+            {
+                Queued = await CrashChecks.QueuedAsync(broker, vhost, cancellationToken),
+                Brokers = options.Brokers,
+                QueueType = options.EffectiveQueueType,
+                BrokerFault = options.BrokerFault,
+                Recovery = await CrashChecks.RecoveryAsync(faultTimes, databases, cancellationToken),
+                DuringFault = CrashChecks.AnswersDuring(faultTimes, placing),
+                ServiceExits = exited,
+            };
         }
         catch (Exception ex)
         {
@@ -194,6 +210,10 @@ public static class CrashRun
         await Task.WhenAll(processes.Where(p => p != firstOrders && !firsts.Contains(p)).Select(p => p.StartAsync(cancellationToken: ct)));
     }
 
+    /// <summary><paramref name="environment"/> with the cluster's nodes for the <paramref name="index"/>th process, starting at another node for each.</summary>
+    private static Dictionary<string, string> WithHosts(Dictionary<string, string> environment, RunBroker broker, int index) =>
+        new(environment.Concat(broker.HostsSettings(index)));
+
     /// <summary>What every service process is started with, on top of its own <c>--services</c> and <c>--data</c>.</summary>
     private static Dictionary<string, string> ServiceEnvironment(CrashRunOptions options, string vhost, RunDatabases databases)
     {
@@ -203,6 +223,7 @@ public static class CrashRun
             ["MicroComms__RabbitMq__Port"] = options.BrokerPort.ToString(CultureInfo.InvariantCulture),
             ["MicroComms__RabbitMq__VirtualHost"] = vhost,
             ["MicroComms__Store"] = options.Store.ToString(),
+            ["MicroComms__RabbitMq__QueueType"] = options.EffectiveQueueType.ToString(),
             ["MicroComms__Orders__PaymentTimeout"] = options.PaymentTimeout.ToString("c", CultureInfo.InvariantCulture),
             ["MicroComms__Payments__SlowChargeDelay"] = options.SlowChargeDelay.ToString("c", CultureInfo.InvariantCulture),
             ["MicroComms__Gateway__RequestTimeout"] = options.RequestTimeout.ToString("c", CultureInfo.InvariantCulture),
@@ -273,7 +294,7 @@ public static class CrashRun
                         order.Status = 0;
                     }
 
-                    placing.Answered(answer.Elapsed);
+                    placing.Answered(answer.Elapsed, order.Status);
                     if (order.Status is >= 200 and < 500 || giveUp.Elapsed > options.PlaceTimeout)
                     {
                         return;
@@ -282,467 +303,4 @@ public static class CrashRun
                     await Task.Delay(ClientRetryDelay, token);
                 }
             });
-
-    /// <summary>The four faults, each at its own random moment, overlapping when their moments do.</summary>
-    private static Task ChaosAsync(
-        CrashRunOptions options,
-        Random random,
-        List<ServiceProcess> processes,
-        BrokerScripts broker,
-        Placing placing,
-        Dictionary<ServiceProcess, SemaphoreSlim> restarts,
-        TimeoutWatch watch,
-        Action<string> log,
-        CancellationToken ct)
-    {
-        int At((double From, double To) window) => (int)(placing.Total * (window.From + (random.NextDouble() * (window.To - window.From))));
-
-        ServiceProcess AnyOf(string service)
-        {
-            var instances = processes.Where(p => p.Service == service).ToList();
-            return instances[random.Next(instances.Count)];
-        }
-
-        async Task KillAsync(ServiceProcess process, int at)
-        {
-            await placing.WaitForStartedAsync(at, ct);
-            await restarts[process].WaitAsync(ct);
-            try
-            {
-                log($"kill -9 {process.Name} at order {placing.StartedCount}");
-                await process.KillAsync();
-                var killedAt = DateTimeOffset.UtcNow;
-                using (var dead = CancellationTokenSource.CreateLinkedTokenSource(ct))
-                {
-                    var watching = watch.WatchAsync(dead.Token);
-                    await Task.Delay(options.RestartDelay, ct);
-                    await process.StartAsync(cancellationToken: ct);
-                    await dead.CancelAsync();
-                    await watching;
-                }
-
-                watch.Dead(process.Name, killedAt, DateTimeOffset.UtcNow);
-                log($"{process.Name} started again");
-            }
-            finally
-            {
-                restarts[process].Release();
-            }
-        }
-
-        async Task RestartBrokerAsync(int at)
-        {
-            await placing.WaitForStartedAsync(at, ct);
-            log($"broker stopped at order {placing.StartedCount}");
-            await broker.StopAsync(ct);
-            await Task.Delay(options.BrokerDownTime, ct);
-            await broker.StartAsync(ct);
-            log("broker started again");
-        }
-
-        return Task.WhenAll(
-            KillAsync(AnyOf(ServiceNames.Orders), At(options.KillOrdersWithin)),
-            KillAsync(AnyOf(ServiceNames.Payments), At(options.KillPaymentsWithin)),
-            KillAsync(AnyOf(ServiceNames.Inventory), At(options.KillInventoryWithin)),
-            RestartBrokerAsync(At(options.RestartBrokerWithin)));
-    }
-
-    /// <summary>Orders' first incarnation ends itself at its crash point; it is started again like a killed one.</summary>
-    private static async Task RestartAfterSelfCrashAsync(ServiceProcess orders, TimeSpan delay, SemaphoreSlim restarts, Action<string> log, CancellationToken ct)
-    {
-        await orders.Exited.WaitAsync(ct);
-        await restarts.WaitAsync(ct);
-        try
-        {
-            if (!orders.IsRunning)
-            {
-                log($"{orders.Name} ended itself at its crash point (after a SubmitOrder commit, before its sends)");
-                await Task.Delay(delay, ct);
-                await orders.StartAsync(cancellationToken: ct);
-                log($"{orders.Name} started again");
-            }
-        }
-        finally
-        {
-            restarts.Release();
-        }
-    }
-
-    /// <summary>Messages still in the run's queues (ready or being handled), by queue; empty queues are left out.</summary>
-    private static async Task<IReadOnlyDictionary<string, int>> QueuedAsync(BrokerScripts broker, string vhost, CancellationToken ct) =>
-        (await broker.QueueDepthsAsync(vhost, ct)).Where(q => q.Value > 0).ToDictionary();
-
-    /// <summary>
-    /// Waits until every accepted order is final, every outbox is empty, the last effect of each order (its
-    /// notification, consumed after the outboxes emptied) is written and no message waits in a queue (a late charge of
-    /// an order that already timed out, say), or the timeout passes.
-    /// </summary>
-    private static async Task<bool> SettleAsync(
-        List<CrashOrder> orders, RunDatabases databases, Func<Task<IReadOnlyDictionary<string, int>>> queued, TimeSpan timeout, CancellationToken ct)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
-        {
-            await ReadFinalStatesAsync(orders, databases, ct);
-            if (orders.All(o => !o.Accepted || o.FinalState is not null)
-                && (await CountOutboxAsync(databases, setAside: false, ct)).Values.All(n => n == 0)
-                && await AllNotifiedAsync(orders, databases, ct)
-                && (await queued()).Count == 0)
-            {
-                return true;
-            }
-
-            await Task.Delay(PollInterval, ct);
-        }
-
-        return false;
-    }
-
-    private static async Task<bool> AllNotifiedAsync(List<CrashOrder> orders, RunDatabases databases, CancellationToken ct)
-    {
-        await using var db = databases.Open<NotificationsDbContext>(NotificationsRegistration.DatabaseName, o => new NotificationsDbContext(o));
-        var notified = (await db.Notifications.AsNoTracking().Select(n => n.OrderId).ToListAsync(ct)).ToHashSet();
-        return orders.Where(o => o.FinalState is OrderStates.Completed or OrderStates.Faulted).All(o => notified.Contains(o.Id));
-    }
-
-    private static async Task ReadFinalStatesAsync(List<CrashOrder> orders, RunDatabases databases, CancellationToken ct)
-    {
-        await using var db = databases.Open<OrdersDbContext>(OrdersRegistration.DatabaseName, o => new OrdersDbContext(o));
-        var states = await db.OrderSagas.AsNoTracking().ToDictionaryAsync(s => s.CorrelationId, s => s.CurrentState, ct);
-        foreach (var order in orders)
-        {
-            order.FinalState = states.TryGetValue(order.Id, out var state) && OrderStates.IsFinal(state) ? state : null;
-        }
-    }
-
-    private static async Task<Dictionary<string, int>> CountOutboxAsync(RunDatabases databases, bool setAside, CancellationToken ct)
-    {
-        var counts = new Dictionary<string, int>();
-        foreach (var name in ServiceDatabases.Names)
-        {
-            await using var db = databases.Open<OutboxDbContext>(name, o => new OutboxDbContext(o));
-            var summary = await new OutboxMaintenance(db).SummarizeAsync(ct);
-            counts[name.ToLowerInvariant()] = setAside ? summary.SetAside : summary.Pending;
-        }
-
-        return counts;
-    }
-
-    private static async Task<CrashReport> CheckAsync(
-        List<CrashOrder> orders,
-        RunDatabases databases,
-        Placing placing,
-        TimeoutWatch watch,
-        IReadOnlyList<string> events,
-        string data,
-        CrashRunOptions options,
-        TimeSpan settleTime,
-        CancellationToken ct)
-    {
-        await ReadFinalStatesAsync(orders, databases, ct);
-        await using var ordersDb = databases.Open<OrdersDbContext>(OrdersRegistration.DatabaseName, o => new OrdersDbContext(o));
-        var sagas = await ordersDb.OrderSagas.AsNoTracking().ToListAsync(ct);
-        var completed = sagas.Where(s => s.CurrentState == OrderStates.Completed).ToDictionary(s => s.CorrelationId, s => s.Total);
-        var faulted = sagas.Where(s => s.CurrentState != OrderStates.Completed && OrderStates.IsFinal(s.CurrentState)).Select(s => s.CorrelationId).ToHashSet();
-        var completedIds = completed.Keys.ToList();
-        var bought = (await ordersDb.Orders.AsNoTracking().Where(o => completedIds.Contains(o.Id)).SelectMany(o => o.Items).ToListAsync(ct))
-            .GroupBy(i => i.Sku).ToDictionary(g => g.Key, g => g.Sum(i => i.Quantity));
-
-        var stockErrors = new List<string>();
-        await using (var inventory = databases.Open<InventoryDbContext>(InventoryRegistration.DatabaseName, o => new InventoryDbContext(o)))
-        {
-            foreach (var item in await inventory.Stock.AsNoTracking().ToListAsync(ct))
-            {
-                var seeded = InventoryDbContext.SeedCatalogue.Single(s => s.Sku == item.Sku).Available;
-                var held = bought.GetValueOrDefault(item.Sku);
-                if (item.Reserved != held || item.Available + item.Reserved != seeded)
-                {
-                    stockErrors.Add($"{item.Sku}: available {item.Available}, reserved {item.Reserved}; completed orders hold {held} of {seeded}");
-                }
-            }
-        }
-
-        var chargeErrors = new List<string>();
-        int refunded;
-        await using (var payments = databases.Open<PaymentsDbContext>(PaymentsRegistration.DatabaseName, o => new PaymentsDbContext(o)))
-        {
-            var charges = await payments.Charges.AsNoTracking().ToListAsync(ct);
-            refunded = charges.Count(c => c.RefundedAt is not null);
-            var kept = charges.Where(c => c.Approved && c.RefundedAt == null).ToList();
-            chargeErrors.AddRange(kept.Where(c => !completed.TryGetValue(c.OrderId, out var total) || total != c.Amount)
-                .Select(c => $"order {c.OrderId} keeps a charge of {c.Amount} but is {sagas.SingleOrDefault(s => s.CorrelationId == c.OrderId)?.CurrentState ?? "unknown"}"));
-            chargeErrors.AddRange(completed.Keys.Except(kept.Select(c => c.OrderId)).Select(id => $"completed order {id} has no charge"));
-        }
-
-        var notificationErrors = new List<string>();
-        await using (var notifications = databases.Open<NotificationsDbContext>(NotificationsRegistration.DatabaseName, o => new NotificationsDbContext(o)))
-        {
-            var sent = await notifications.Notifications.AsNoTracking().ToListAsync(ct);
-            notificationErrors.AddRange(sent.GroupBy(n => n.OrderId).Where(g => g.Count() > 1).Select(g => $"order {g.Key} notified {g.Count()} times"));
-            notificationErrors.AddRange(completed.Keys.Concat(faulted.Where(id => sagas.Single(s => s.CorrelationId == id).CurrentState == OrderStates.Faulted))
-                .Except(sent.Select(n => n.OrderId)).Select(id => $"order {id} ended without a notification"));
-        }
-
-        var timedOut = sagas.Count(TimeoutWatch.IsTimedOut);
-        var timeouts = await watch.CheckAsync(sagas, ct);
-
-        var accepted = orders.Where(o => o.Accepted).ToList();
-        return new CrashReport(
-            orders.Count,
-            accepted.Count,
-            orders.Count(o => o.Status is 0 or >= 500),
-            accepted.Count(o => o.FinalState == OrderStates.Completed),
-            accepted.Count(o => o.FinalState is not null && o.FinalState != OrderStates.Completed),
-            accepted.Where(o => o.FinalState is null).Select(o => o.Id).ToList(),
-            await CountOutboxAsync(databases, setAside: false, ct),
-            await CountOutboxAsync(databases, setAside: true, ct),
-            stockErrors,
-            chargeErrors,
-            notificationErrors,
-            placing.SlowestAnswer,
-            placing.AnswersOverBound,
-            events,
-            data)
-        {
-            Store = options.Store,
-            Instances = options.Instances,
-            PlacingTime = placing.PlacingTime,
-            SettleTime = settleTime,
-            MedianAnswer = placing.MedianAnswer,
-            TimedOut = timedOut,
-            Refunded = refunded,
-            TimeoutsDueWhileDead = timeouts.Due,
-            TimeoutsConsumed = timeouts.Fired,
-            TimeoutErrors = timeouts.Errors,
-        };
-    }
-
-    /// <summary>Where each service's database is in this run, for the checks: a SQLite file per process, or a PostgreSQL database per service.</summary>
-    private sealed class RunDatabases(StoreKind store, Dictionary<string, string> connectionStrings, List<string> postgresNames)
-    {
-        /// <summary>By connection-string name (Orders, …, Scheduler).</summary>
-        public Dictionary<string, string> ConnectionStrings { get; } = connectionStrings;
-
-        public IReadOnlyList<string> PostgresNames { get; } = postgresNames;
-
-        public static async Task<RunDatabases> CreateAsync(StoreKind store, string runId, string data, PostgresCluster? postgres, CancellationToken ct)
-        {
-            var names = ServiceDatabases.Names.Append(SchedulerOptions.ConnectionStringName).ToList();
-            var connectionStrings = new Dictionary<string, string>();
-            var created = new List<string>();
-            foreach (var name in names)
-            {
-                if (postgres is null)
-                {
-                    // Where a single process of the service keeps its file (--data <run>/<service>), and the shared scheduler.db.
-                    connectionStrings[name] = name == SchedulerOptions.ConnectionStringName
-                        ? $"Data Source={Path.Combine(data, "scheduler.db")}"
-                        : $"Data Source={Path.Combine(data, name.ToLowerInvariant(), name.ToLowerInvariant() + ".db")}";
-                }
-                else
-                {
-                    var database = $"crash_{runId}_{name.ToLowerInvariant()}";
-                    connectionStrings[name] = await postgres.CreateDatabaseAsync(database, ct);
-                    created.Add(database);
-                }
-            }
-
-            return new RunDatabases(store, connectionStrings, created);
-        }
-
-        /// <summary>A context on the database <paramref name="name"/> (read-only on SQLite).</summary>
-        public T Open<T>(string name, Func<DbContextOptions<T>, T> create)
-            where T : DbContext
-        {
-            if (store == StoreKind.Postgres)
-            {
-                return create(StoreRegistration.OptionsFor<T>(store, ConnectionStrings[name]));
-            }
-
-            var connection = new SqliteConnectionStringBuilder(ConnectionStrings[name]) { Mode = SqliteOpenMode.ReadOnly }.ToString();
-            return create(new DbContextOptionsBuilder<T>().UseSqlite(connection).Options);
-        }
-    }
-
-    /// <summary>
-    /// The payment timeouts that came due while an instance was dead: while it is, the scheduler table is read every
-    /// quarter second for waiting PaymentTimedOut rows; afterwards, the rows due within a dead window are checked against
-    /// Orders' inbox (each consumed once) and the order (final; faulted by that timeout unless the payment beat it).
-    /// </summary>
-    private sealed class TimeoutWatch(RunDatabases databases)
-    {
-        private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
-        private readonly ConcurrentDictionary<Guid, ScheduledTimeout> _seen = new();
-        private readonly ConcurrentQueue<(string Name, long From, long To)> _dead = new();
-
-        public async Task WatchAsync(CancellationToken stop)
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                try
-                {
-                    foreach (var row in await ReadAsync(CancellationToken.None))
-                    {
-                        _seen.TryAdd(row.MessageId, row);
-                    }
-
-                    await Task.Delay(Interval, stop);
-                }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception ex) when (ex is DbException or InvalidOperationException)
-                {
-                    // A busy or restarting database: read again next time.
-                }
-            }
-        }
-
-        public void Dead(string name, DateTimeOffset from, DateTimeOffset to) =>
-            _dead.Enqueue((name, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds()));
-
-        /// <summary>
-        /// Each timeout due within a dead window: its order is final, Orders consumed it at most once (once when it fired,
-        /// never when the payment came first and cancelled it), it no longer waits in the scheduler, and an order that
-        /// timed out did so by this message.
-        /// </summary>
-        public async Task<(int Due, int Fired, IReadOnlyList<string> Errors)> CheckAsync(List<OrderState> sagas, CancellationToken ct)
-        {
-            var dead = _dead.ToList();
-            var due = _seen.Values
-                .Select(row => (Row: row, Window: dead.FirstOrDefault(d => row.DueAt >= d.From && row.DueAt <= d.To)))
-                .Where(x => x.Window.Name is not null)
-                .ToList();
-            if (due.Count == 0)
-            {
-                return (0, 0, []);
-            }
-
-            Dictionary<Guid, int> consumed;
-            await using (var orders = databases.Open<OutboxDbContext>(OrdersRegistration.DatabaseName, o => new OutboxDbContext(o)))
-            {
-                consumed = (await orders.Database.SqlQuery<Guid>($"""SELECT "MessageId" AS "Value" FROM "InboxState" """).ToListAsync(ct))
-                    .GroupBy(id => id).ToDictionary(g => g.Key, g => g.Count());
-            }
-
-            var waiting = (await ReadAsync(ct)).Select(r => r.MessageId).ToHashSet();
-            var byOrder = sagas.ToDictionary(s => s.CorrelationId);
-            var errors = new List<string>();
-            var fired = 0;
-            foreach (var (row, window) in due)
-            {
-                var orderId = OrderIdOf(row.Body);
-                var saga = orderId is { } id ? byOrder.GetValueOrDefault(id) : null;
-                var times = consumed.GetValueOrDefault(row.MessageId);
-                var what = $"payment timeout {row.MessageId} of order {orderId} (due while {window.Name} was dead)";
-                if (saga is null || !OrderStates.IsFinal(saga.CurrentState))
-                {
-                    errors.Add($"{what}: the order is {saga?.CurrentState ?? "unknown"}");
-                }
-
-                if (times > 1)
-                {
-                    errors.Add($"{what}: consumed {times} times");
-                }
-
-                if (waiting.Contains(row.MessageId))
-                {
-                    errors.Add($"{what}: still waiting in the scheduler");
-                }
-                else if (times == 0 && IsTimedOut(saga))
-                {
-                    errors.Add($"{what}: the order timed out, but not by this message");
-                }
-
-                fired += times > 0 ? 1 : 0;
-            }
-
-            return (due.Count, fired, errors);
-        }
-
-        public static bool IsTimedOut(OrderState? saga) =>
-            saga is { CurrentState: OrderStates.Faulted } && saga.Reason?.StartsWith("Payment did not complete", StringComparison.Ordinal) == true;
-
-        /// <summary>The order id in a stored PaymentTimedOut body (a MassTransit envelope: <c>message.orderId</c>).</summary>
-        private static Guid? OrderIdOf(string body)
-        {
-            using var json = JsonDocument.Parse(body);
-            var root = json.RootElement;
-            var message = root.TryGetProperty("message", out var inner) ? inner : root;
-            return message.EnumerateObject().FirstOrDefault(p => p.NameEquals("orderId") || p.NameEquals("OrderId")).Value is { ValueKind: JsonValueKind.String } value
-                && value.TryGetGuid(out var id)
-                    ? id
-                    : null;
-        }
-
-        private async Task<List<ScheduledTimeout>> ReadAsync(CancellationToken ct)
-        {
-            await using var db = databases.Open<SchedulerDbContext>(SchedulerOptions.ConnectionStringName, o => new SchedulerDbContext(o));
-            return await db.Database.SqlQuery<ScheduledTimeout>($"""
-                SELECT message_id AS "MessageId", due_at AS "DueAt", body AS "Body" FROM scheduled_messages
-                WHERE message_type LIKE '%PaymentTimedOut%'
-                """).ToListAsync(ct);
-        }
-    }
-
-    /// <summary>A waiting PaymentTimedOut row of the scheduler table.</summary>
-    private sealed class ScheduledTimeout
-    {
-        public Guid MessageId { get; set; }
-
-        public long DueAt { get; set; }
-
-        public string Body { get; set; } = "";
-    }
-
-    /// <summary>Progress of the placing clients, shared with the fault schedule.</summary>
-    private sealed class Placing(int total, TimeSpan answerBound)
-    {
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private int _started;
-        private int _overBound;
-        private readonly ConcurrentQueue<TimeSpan> _answers = new();
-        private long _slowestTicks;
-
-        public int Total { get; } = total;
-
-        /// <summary>From the first order's moment to the last order's answer.</summary>
-        public TimeSpan PlacingTime { get; set; }
-
-        public TimeSpan MedianAnswer => _answers.IsEmpty ? TimeSpan.Zero : _answers.Order().ElementAt(_answers.Count / 2);
-
-        public int StartedCount => Volatile.Read(ref _started);
-
-        public TimeSpan Elapsed => _clock.Elapsed;
-
-        public TimeSpan SlowestAnswer => TimeSpan.FromTicks(Interlocked.Read(ref _slowestTicks));
-
-        /// <summary>Answers that took longer than the Gateway's bound, as the client measured them (its own queueing included).</summary>
-        public int AnswersOverBound => Volatile.Read(ref _overBound);
-
-        public void Started() => Interlocked.Increment(ref _started);
-
-        public void Answered(TimeSpan took)
-        {
-            _answers.Enqueue(took);
-            if (took > answerBound)
-            {
-                Interlocked.Increment(ref _overBound);
-            }
-
-            long current;
-            while ((current = Interlocked.Read(ref _slowestTicks)) < took.Ticks && Interlocked.CompareExchange(ref _slowestTicks, took.Ticks, current) != current)
-            {
-            }
-        }
-
-        public async Task WaitForStartedAsync(int count, CancellationToken ct)
-        {
-            while (StartedCount < Math.Min(count, Total))
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
-            }
-        }
-    }
 }

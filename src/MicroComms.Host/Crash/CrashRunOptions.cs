@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using MicroComms.Messaging;
 using MicroComms.Messaging.Stores;
 
 namespace MicroComms.Host.Crash;
@@ -32,6 +33,37 @@ public sealed class CrashRunOptions
 
     /// <summary>The broker is stopped and started again at a random point of this window.</summary>
     public (double From, double To) RestartBrokerWithin { get; set; } = (0.75, 0.85);
+
+    /// <summary>
+    /// Nodes of the run's broker: 1, or a cluster from the rabbitmq/ scripts (<c>start.sh --cluster N</c>) on
+    /// <see cref="BrokerPort"/> and the ports after it, each service connecting to another node first.
+    /// </summary>
+    [Range(1, 9)]
+    public int Brokers { get; set; } = 1;
+
+    /// <summary>What the run does to the broker while orders flow; kill-leader, rolling-restart and no-majority need a cluster.</summary>
+    public BrokerFault BrokerFault { get; set; } = BrokerFault.Restart;
+
+    /// <summary>
+    /// The services' <c>MicroComms:RabbitMq:QueueType</c>; null: quorum on a cluster (whose run vhost then has default queue
+    /// type quorum), classic on one node. Classic on a cluster is the proof with its mechanism switched off.
+    /// </summary>
+    public QueueType? QueueType { get; set; }
+
+    /// <summary>How long a killed node (kill-leader) or the killed majority (no-majority) stays down.</summary>
+    public TimeSpan NodeDownTime { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>When the cluster faults begin (fractions of the orders placed); the one-node restart uses <see cref="RestartBrokerWithin"/>.</summary>
+    public (double From, double To) ClusterFaultWithin { get; set; } = (0.3, 0.4);
+
+    /// <summary>Whether Orders, Payments and Inventory are killed too; null: on one node yes, on a cluster no (the proof is the broker's).</summary>
+    public bool? KillServices { get; set; }
+
+    public QueueType EffectiveQueueType => QueueType ?? (Brokers > 1 ? Messaging.QueueType.Quorum : Messaging.QueueType.Classic);
+
+    public bool EffectiveKillServices => KillServices ?? Brokers == 1;
+
+    public (double From, double To) FaultWindow() => BrokerFault == BrokerFault.Restart ? RestartBrokerWithin : ClusterFaultWithin;
 
     /// <summary>When set, Orders also kills itself right after this SubmitOrder commit, before its sends (a deterministic worst moment).</summary>
     public int? CrashOrdersAfterCommit { get; set; }
