@@ -26,7 +26,7 @@ public sealed class RabbitMqNode
 
     public const string ClusterPortVariable = "MICROCOMMS_RABBITMQ_CLUSTER_PORT";
 
-    public const int DefaultClusterPort = 5771;
+    public const int DefaultClusterPort = 5770;
 
     private RabbitMqNode(string host, int port, string virtualHost, (string User, string Password) service, (string User, string Password) operatorUser, bool ownNode)
         : this([(host, port)], virtualHost, service, operatorUser, ownNode)
@@ -105,8 +105,7 @@ public sealed class RabbitMqNode
 
     /// <summary>
     /// The private 3-node cluster of the tests and the benchmark, on <c>MICROCOMMS_RABBITMQ_CLUSTER_PORT</c> and the two ports
-    /// above it (default 5771-5773: clear of the default node, the outage and crash nodes and their management and
-    /// Prometheus ports), so two checkouts on one machine can each have one.
+    /// after it (default 5770-5772), so two checkouts on one machine can each have one.
     /// </summary>
     public static Task<RabbitMqNode> StartDefaultClusterAsync()
     {
@@ -115,9 +114,9 @@ public sealed class RabbitMqNode
     }
 
     /// <summary>
-    /// A private cluster of <paramref name="size"/> nodes on AMQP ports <paramref name="firstPort"/>, +1, ..., each started
-    /// by <c>rabbitmq/start.sh</c> and joined to the first (one Erlang cookie, <c>rabbitmqctl join_cluster</c>); nodes
-    /// already running and joined are left as they are.
+    /// A private cluster of <paramref name="size"/> nodes on AMQP ports <paramref name="firstPort"/>, +1, ...:
+    /// <c>rabbitmq/start.sh --cluster</c> (one Erlang cookie, joined to the first node, its <c>microcomms</c> virtual host
+    /// with default queue type quorum); a cluster that already runs is left as it is.
     /// </summary>
     public static async Task<RabbitMqNode> StartClusterAsync(int firstPort, int size = 3)
     {
@@ -127,14 +126,15 @@ public sealed class RabbitMqNode
             ("microcomms", "microcomms"),
             OperatorFromEnvironment() ?? (NodeOperator, NodeOperator),
             ownNode: true);
-        await LocalCluster.FormAsync(node.Nodes.Select(n => n.Port).ToList(), node.RunScriptAsync);
+        await node.StartAgainAsync();
         return node;
     }
 
-    /// <summary>Starts every node that is not running (all at once: a restarted cluster's nodes wait for each other).</summary>
-    public Task StartAgainAsync() => Task.WhenAll(Nodes.Select((_, i) => StartNodeAsync(i)));
+    /// <summary>Starts the node, or every node of a cluster that is not running (all at once: they wait for each other).</summary>
+    public Task StartAgainAsync() => Nodes.Count == 1 ? StartNodeAsync(0) : StartClusterNodesAsync();
 
-    public Task StopAsync() => Task.WhenAll(Nodes.Select((_, i) => StopNodeAsync(i)));
+    public Task StopAsync() =>
+        Nodes.Count == 1 ? StopNodeAsync(0) : RunScriptAsync("stop.sh", Port, "--cluster", Nodes.Count.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Starts node <paramref name="index"/> (0-based) when it is not running; a cluster's node rejoins by itself.</summary>
     public Task StartNodeAsync(int index) => RunScriptAsync("start.sh", Nodes[index].Port);
@@ -142,15 +142,24 @@ public sealed class RabbitMqNode
     public Task StopNodeAsync(int index) => RunScriptAsync("stop.sh", Nodes[index].Port);
 
     /// <summary>Kills node <paramref name="index"/>'s Erlang VM with SIGKILL (a machine that dies), and waits until it is gone.</summary>
-    public async Task KillNodeAsync(int index)
+    public Task KillNodeAsync(int index) => RunScriptAsync("kill.sh", Nodes[index].Port);
+
+    /// <summary>
+    /// <c>start.sh --cluster</c>, and once more if it fails: RabbitMQ 3.10 sometimes refuses to boot a node whose peers are
+    /// booting at the same moment (<c>incompatible_feature_flags</c>, <c>badmap</c>); start.sh stops what it launched, and
+    /// a second boot works.
+    /// </summary>
+    private async Task StartClusterNodesAsync()
     {
-        EnsurePrivate();
-        var pid = LocalCluster.NodePid(Nodes[index].Port)
-            ?? throw new InvalidOperationException($"Node {Nodes[index].Port} is not running (no pid file).");
-        using var process = Process.GetProcessById(pid);
-        process.Kill();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
+        var size = Nodes.Count.ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            await RunScriptAsync("start.sh", Port, "--cluster", size);
+        }
+        catch (InvalidOperationException)
+        {
+            await RunScriptAsync("start.sh", Port, "--cluster", size);
+        }
     }
 
     /// <summary>Configuration that points MicroComms at this broker (every node of a cluster), in <paramref name="virtualHost"/>.</summary>
@@ -248,7 +257,7 @@ public sealed class RabbitMqNode
     public HttpClient ManagementClient(string? username = null, string? password = null)
     {
         var nodes = Nodes.Select(n => (n.Host, ManagementPortOf(n.Port))).ToList();
-        var handler = new SocketsHttpHandler { ConnectCallback = (_, ct) => LocalCluster.ConnectToFirstLiveAsync(nodes, ct) };
+        var handler = new SocketsHttpHandler { ConnectCallback = (_, ct) => FirstLiveNode.ConnectAsync(nodes, ct) };
         var http = new HttpClient(handler) { BaseAddress = new Uri($"http://{Host}:{ManagementPort}/") };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
             "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username ?? OperatorUsername}:{password ?? OperatorPassword}")));
