@@ -73,6 +73,57 @@ public sealed class ErrorsOnCluster_Specs(ClusterFixture fixture, ITestOutputHel
         }
     }
 
+    [Fact]
+    public async Task A_service_whose_first_node_is_dead_starts_and_consumes_through_the_others()
+    {
+        var cluster = fixture.Cluster;
+        var vhost = await cluster.CreateVirtualHostAsync("first-dead", defaultQueueType: "quorum");
+        await cluster.KillNodeAsync(0);
+        try
+        {
+            var settings = BrokerHosts.Settings(cluster, vhost, MicroCommsTestHost.TempDatabase());
+            settings["MicroComms:RabbitMq:QueueType"] = "Quorum";
+            var counter = new AcceptedCount();
+            using var host = MicroCommsTestHost.Build(settings, s => s.AddSingleton(counter), x => x.AddConsumer<AcceptingConsumer>());
+
+            // The start-up check and MassTransit's connection both pass over the dead node to the next one of the list.
+            await host.StartAsync().WaitAsync(Timeout);
+            var bus = host.Services.GetRequiredService<IBus>();
+            for (var i = 0; i < 5; i++)
+            {
+                await bus.Publish(new AcceptedWork(i));
+            }
+
+            await Poll.Until(() => counter.Value == 5, Timeout);
+            await host.StopAsync();
+        }
+        finally
+        {
+            await cluster.StartNodeAsync(0);
+            await cluster.DeleteVirtualHostAsync(vhost);
+        }
+    }
+
+    public sealed record AcceptedWork(int Number);
+
+    public sealed class AcceptedCount
+    {
+        private int _value;
+
+        public int Value => Volatile.Read(ref _value);
+
+        public void Add() => Interlocked.Increment(ref _value);
+    }
+
+    public sealed class AcceptingConsumer(AcceptedCount count) : IConsumer<AcceptedWork>
+    {
+        public Task Consume(ConsumeContext<AcceptedWork> context)
+        {
+            count.Add();
+            return Task.CompletedTask;
+        }
+    }
+
     public sealed record RefusedWork(int Number);
 
     public sealed class RefusingConsumer : IConsumer<RefusedWork>
