@@ -10,8 +10,10 @@ namespace MicroComms.Messaging;
 /// the bus does not. MassTransit's own StopTimeout only cancels a token: a consumer that ignores it, or a receive
 /// endpoint stuck in a RabbitMQ.Client call after a broker restart, held the host's stop (and the process) open for
 /// good. Giving up is safe: what the bus had not acknowledged returns to its queue when the connection closes.
+/// Its start ends too, at the first queue the broker refuses to declare as asked (<see cref="QueueConflictGuard"/>), where
+/// MassTransit would try again for ever.
 /// </summary>
-internal sealed class BoundedBusStop(MassTransitHostedService bus, TimeSpan stopTimeout, ILogger<BoundedBusStop> logger)
+internal sealed class BoundedBusStop(MassTransitHostedService bus, TimeSpan stopTimeout, QueueConflictGuard? guard, ILogger<BoundedBusStop> logger)
     : IHostedService, IAsyncDisposable
 {
     /// <summary>Time MassTransit gets beyond its own StopTimeout to finish a stop it has cancelled.</summary>
@@ -27,10 +29,30 @@ internal sealed class BoundedBusStop(MassTransitHostedService bus, TimeSpan stop
         }
 
         services[index] = ServiceDescriptor.Singleton<IHostedService>(sp => new BoundedBusStop(
-            ActivatorUtilities.CreateInstance<MassTransitHostedService>(sp), stopTimeout, sp.GetRequiredService<ILogger<BoundedBusStop>>()));
+            ActivatorUtilities.CreateInstance<MassTransitHostedService>(sp),
+            stopTimeout,
+            sp.GetService<QueueConflictGuard>(),
+            sp.GetRequiredService<ILogger<BoundedBusStop>>()));
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => bus.StartAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var start = bus.StartAsync(cancellationToken);
+        if (guard is null)
+        {
+            await start;
+            return;
+        }
+
+        var first = await Task.WhenAny(start, guard.Conflict);
+        if (first != start)
+        {
+            // The bus goes on retrying until the host stops it; its eventual failure is observed here.
+            _ = start.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        }
+
+        await first;
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Bounded(bus.StopAsync(cancellationToken), cancellationToken);
 

@@ -59,6 +59,8 @@ public static class MicroCommsRegistration
         if (transport == TransportKind.RabbitMq)
         {
             services.AddHostedService<BrokerStartupCheck>();
+            services.AddSingleton<QueueConflictGuard>();
+            services.AddReceiveEndpointObserver(sp => sp.GetRequiredService<QueueConflictGuard>());
         }
 
         // Start-up returns only once every receive endpoint is ready, so nothing published right after

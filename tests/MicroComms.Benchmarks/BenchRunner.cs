@@ -66,8 +66,15 @@ public static class BenchRunner
             }
             finally
             {
-                // Whatever failed above, a private PostgreSQL must not outlive the run.
-                await context.DeleteDatabasesAsync();
+                // Whatever failed above, a private PostgreSQL or cluster must not outlive the run.
+                try
+                {
+                    await context.DeleteDatabasesAsync();
+                }
+                finally
+                {
+                    await context.StopClusterAsync();
+                }
             }
         }
 

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using MicroComms.Messaging;
@@ -13,6 +11,7 @@ namespace MicroComms.Host.Errors;
 /// <summary>
 /// The broker operations behind <c>errors</c>: queue counts from the management API, and reading,
 /// replaying and purging parked messages over AMQP, both as the operator user, never the services' own.
+/// Both go to whichever node of <c>MicroComms:RabbitMq:Hosts</c> answers: any live node of a cluster will do.
 /// </summary>
 public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOptions management, OperatorOptions user)
 {
@@ -29,48 +28,9 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
     /// <summary>Error and skipped queues of the virtual host with their message counts, by name.</summary>
     public async Task<IReadOnlyList<(string Queue, long Messages)>> ListParkingQueuesAsync(CancellationToken cancellationToken)
     {
-        var port = management.ManagementPort ?? broker.Port + 10000;
-        using var http = new HttpClient
-        {
-            BaseAddress = new Uri($"{management.ManagementScheme}://{broker.Host}:{port}/"),
-            Timeout = management.ManagementTimeout,
-        };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user.Username}:{user.Password}")));
-
-        List<QueueInfo>? queues;
-        try
-        {
-            using var response = await http.GetAsync($"api/queues/{Uri.EscapeDataString(broker.VirtualHost)}?columns=name", cancellationToken);
-            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-            {
-                throw new ErrorCommandException(
-                    $"The management API at {http.BaseAddress} refused user '{user.Username}' ({(int)response.StatusCode} {response.ReasonPhrase}): "
-                    + "set MicroComms:Operator:Username/Password to a user with management rights on the virtual host.");
-            }
-
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new ErrorCommandException(
-                    $"The management API at {http.BaseAddress} answered {(int)response.StatusCode} {response.ReasonPhrase} for virtual host '{broker.VirtualHost}'.");
-            }
-
-            queues = await response.Content.ReadFromJsonAsync<List<QueueInfo>>(cancellationToken);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new ErrorCommandException(
-                $"The RabbitMQ management API is not reachable at {http.BaseAddress} ({ex.Message}). "
-                + "Set MicroComms:RabbitMq:ManagementPort if it is not on the AMQP port + 10000.", ex);
-        }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ErrorCommandException($"The RabbitMQ management API at {http.BaseAddress} did not answer within {management.ManagementTimeout}.", ex);
-        }
-
-        var names = (queues ?? [])
-            .Where(q => ErrorQueueNames.IsParkingQueue(q.Name))
-            .Select(q => q.Name)
+        var queues = await new ManagementApiClient(broker, management, user).ListQueueNamesAsync(cancellationToken);
+        var names = queues
+            .Where(ErrorQueueNames.IsParkingQueue)
             .OrderBy(q => q, StringComparer.Ordinal)
             .ToList();
 
@@ -230,8 +190,10 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
         }
         catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException ex)
         {
+            // RabbitMQ.Client tried every node (in random order) before it gave up.
+            var where = broker.Nodes().Count > 1 ? $"any of {broker.Describe()}" : broker.Describe();
             throw new ErrorCommandException(
-                $"RabbitMQ is not reachable at {broker.Describe()} (virtual host '{broker.VirtualHost}', user '{user.Username}'): "
+                $"RabbitMQ is not reachable at {where} (virtual host '{broker.VirtualHost}', user '{user.Username}'): "
                 + $"{ex.GetBaseException().Message}. Set MicroComms:RabbitMq:Host/Port (or Hosts)/VirtualHost and MicroComms:Operator:Username/Password.", ex);
         }
     }
@@ -339,6 +301,4 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
             return "(body is not JSON)";
         }
     }
-
-    private sealed record QueueInfo(string Name);
 }

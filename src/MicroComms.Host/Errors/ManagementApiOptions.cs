@@ -4,7 +4,8 @@ namespace MicroComms.Host.Errors;
 
 /// <summary>
 /// Where the broker's management HTTP API listens, bound from the same <c>MicroComms:RabbitMq</c> section
-/// as the AMQP settings. Unset port means AMQP port + 10000, the rabbitmq/ scripts' convention.
+/// as the AMQP settings, on every node of <c>Hosts</c> (or on <c>Host</c>). Unset port means each node's AMQP port + 10000,
+/// the rabbitmq/ scripts' convention; a port set here is the same on every node (15672, RabbitMQ's own default).
 /// </summary>
 public sealed class ManagementApiOptions
 {

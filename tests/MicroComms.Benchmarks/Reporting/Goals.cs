@@ -12,6 +12,9 @@ public static class Goals
     /// <summary>Tracing (every trace sampled) and metrics may cost at most a tenth of the throughput (issue 20).</summary>
     public const double TelemetryShare = 0.9;
 
+    /// <summary>A quorum queue on three nodes against a classic queue on one (issue 19): replication may cost at most half.</summary>
+    public const double QuorumClusterShare = 0.5;
+
     /// <summary>Two instances of each service on these two cores may lose at most this much against one.</summary>
     public const double ScaleOutShare = 0.9;
 
@@ -21,6 +24,7 @@ public static class Goals
     public static IReadOnlyList<Goal> Evaluate(IReadOnlyList<SummaryRow> rows)
     {
         var microcomms = Rate(rows, "microcomms");
+        var quorumCluster = Rate(rows, "microcomms-cluster-quorum");
         var limit = Rate(rows, "limit");
         var masstransit = Rate(rows, "masstransit-defaults");
         var wolverine = Rate(rows, "peer");
@@ -52,6 +56,7 @@ public static class Goals
             AtLeast("microcomms / limit", "microcomms", "limit", microcomms, limit, LimitShare),
             AtLeast("microcomms / masstransit-defaults", "microcomms", "masstransit-defaults", microcomms, masstransit, 1.0),
             AtLeast("microcomms / peer (Wolverine)", "microcomms", "peer", microcomms, wolverine, 1.0, strictly: true),
+            AtLeast("microcomms: quorum queue on 3 nodes / classic queue on 1 node", "microcomms-cluster-quorum", "microcomms", quorumCluster, microcomms, QuorumClusterShare),
             AtMost("bus request p50 / raw direct reply-to p50 (1 caller)", "bus p50", "raw p50", busP50, rawP50, MaxRequestLatencyFactor),
             AtLeast("outbox: bus outbox / direct publish (end to end)", "bus outbox", "direct publish", busOutbox, direct, OutboxShare),
             AtLeast("outbox: consumer outbox / consumer, direct publish (end to end)", "consumer outbox", "consumer, direct publish", consumerOutbox, relay, OutboxShare),

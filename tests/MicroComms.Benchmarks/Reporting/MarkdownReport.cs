@@ -50,6 +50,14 @@ public static class MarkdownReport
             md.AppendLine(Inv($"For reference (no goal): masstransit-tuned / limit {tuned / limit:0.00}, microcomms / masstransit-tuned {microcomms / tuned:0.00}."));
         }
 
+        // Where a quorum queue on the cluster loses against a classic queue on one node: the queue type, the cluster, replication.
+        if (Goals.Rate(rows, "microcomms") is { } classic && Goals.Rate(rows, "microcomms-quorum") is { } quorum
+            && Goals.Rate(rows, "microcomms-cluster-classic") is { } clusterClassic && Goals.Rate(rows, "microcomms-cluster-quorum") is { } clusterQuorum)
+        {
+            md.AppendLine();
+            md.AppendLine(Inv($"For reference (no goal): quorum / classic on 1 node {quorum / classic:0.00}, classic on 3 nodes / on 1 node {clusterClassic / classic:0.00}, quorum on 3 nodes / on 1 node {clusterQuorum / quorum:0.00}."));
+        }
+
         return md.ToString();
     }
 

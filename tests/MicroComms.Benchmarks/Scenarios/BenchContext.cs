@@ -7,22 +7,55 @@ namespace MicroComms.Benchmarks.Scenarios;
 
 /// <summary>
 /// The broker and settings a scenario runs with; virtual hosts and PostgreSQL databases it creates are deleted after it.
+/// <see cref="OnClusterAsync"/> gives the same context on the run's 3-node cluster, started on first use.
 /// </summary>
-public sealed class BenchContext(RabbitMqNode node, BenchSettings settings)
+public sealed class BenchContext
 {
-    private readonly List<string> _virtualHosts = [];
-    private readonly List<string> _databases = [];
-    private PostgresServer? _postgres;
+    private readonly Resources _resources;
 
-    public RabbitMqNode Node { get; } = node;
-
-    public BenchSettings Settings { get; } = settings;
-
-    /// <summary>A fresh virtual host, so no scenario sees another's queues or leftovers.</summary>
-    public async Task<string> CreateVirtualHostAsync(string scenario)
+    public BenchContext(RabbitMqNode node, BenchSettings settings)
+        : this(node, settings, new Resources())
     {
-        var vhost = await Node.CreateVirtualHostAsync("bench-" + scenario);
-        _virtualHosts.Add(vhost);
+    }
+
+    private BenchContext(RabbitMqNode node, BenchSettings settings, Resources resources)
+    {
+        Node = node;
+        Settings = settings;
+        _resources = resources;
+    }
+
+    public RabbitMqNode Node { get; }
+
+    public BenchSettings Settings { get; }
+
+    /// <summary>
+    /// This context on a private 3-node cluster (<see cref="RabbitMqNode.StartDefaultClusterAsync"/>), formed on first use and
+    /// stopped with <see cref="StopClusterAsync"/>; its virtual hosts and databases are cleaned up with this context's.
+    /// </summary>
+    public async Task<BenchContext> OnClusterAsync()
+    {
+        _resources.Cluster ??= await RabbitMqNode.StartDefaultClusterAsync();
+        return new BenchContext(_resources.Cluster, Settings, _resources);
+    }
+
+    public async Task StopClusterAsync()
+    {
+        if (_resources.Cluster is { } cluster)
+        {
+            _resources.Cluster = null;
+            await cluster.StopAsync();
+        }
+    }
+
+    /// <summary>
+    /// A fresh virtual host, so no scenario sees another's queues or leftovers; with <paramref name="defaultQueueType"/>
+    /// <c>quorum</c> a queue declared without arguments (a sender's <c>queue:</c> address) is a quorum queue too.
+    /// </summary>
+    public async Task<string> CreateVirtualHostAsync(string scenario, string? defaultQueueType = null)
+    {
+        var vhost = await Node.CreateVirtualHostAsync("bench-" + scenario, defaultQueueType);
+        _resources.VirtualHosts.Add((Node, vhost));
         return vhost;
     }
 
@@ -38,12 +71,12 @@ public sealed class BenchContext(RabbitMqNode node, BenchSettings settings)
 
     public async Task DeleteVirtualHostsAsync()
     {
-        foreach (var vhost in _virtualHosts)
+        foreach (var (node, vhost) in _resources.VirtualHosts)
         {
-            await Node.DeleteVirtualHostAsync(vhost);
+            await node.DeleteVirtualHostAsync(vhost);
         }
 
-        _virtualHosts.Clear();
+        _resources.VirtualHosts.Clear();
     }
 
     /// <summary>
@@ -52,17 +85,17 @@ public sealed class BenchContext(RabbitMqNode node, BenchSettings settings)
     /// </summary>
     public async Task<string> CreatePostgresDatabaseAsync(string scenario, CancellationToken cancellationToken)
     {
-        _postgres ??= await PostgresServer.StartAsync();
+        _resources.Postgres ??= await PostgresServer.StartAsync();
         var name = $"bench_{scenario.Replace('-', '_')}_{Guid.NewGuid().ToString("N")[..8]}";
-        await using (var connection = new NpgsqlConnection(_postgres.ConnectionString))
+        await using (var connection = new NpgsqlConnection(_resources.Postgres.ConnectionString))
         {
             await connection.OpenAsync(cancellationToken);
             await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        _databases.Add(name);
-        return new NpgsqlConnectionStringBuilder(_postgres.ConnectionString) { Database = name }.ConnectionString;
+        _resources.Databases.Add(name);
+        return new NpgsqlConnectionStringBuilder(_resources.Postgres.ConnectionString) { Database = name }.ConnectionString;
     }
 
     /// <summary>
@@ -87,16 +120,16 @@ public sealed class BenchContext(RabbitMqNode node, BenchSettings settings)
     /// <summary>Drops the scenarios' databases (their hosts are stopped by now) and stops a private cluster.</summary>
     public async Task DeleteDatabasesAsync()
     {
-        if (_postgres is null)
+        if (_resources.Postgres is null)
         {
             return;
         }
 
         try
         {
-            await using var connection = new NpgsqlConnection(_postgres.ConnectionString);
+            await using var connection = new NpgsqlConnection(_resources.Postgres.ConnectionString);
             await connection.OpenAsync();
-            foreach (var name in _databases)
+            foreach (var name in _resources.Databases)
             {
                 // FORCE: a pool of Wolverine's own may still hold a connection.
                 await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
@@ -106,9 +139,21 @@ public sealed class BenchContext(RabbitMqNode node, BenchSettings settings)
         finally
         {
             // Even when a drop failed: a private cluster must not outlive the run.
-            _databases.Clear();
-            await _postgres.DisposeAsync();
-            _postgres = null;
+            _resources.Databases.Clear();
+            await _resources.Postgres.DisposeAsync();
+            _resources.Postgres = null;
         }
+    }
+
+    /// <summary>What a context and its cluster view share.</summary>
+    private sealed class Resources
+    {
+        public List<(RabbitMqNode Node, string VirtualHost)> VirtualHosts { get; } = [];
+
+        public List<string> Databases { get; } = [];
+
+        public PostgresServer? Postgres { get; set; }
+
+        public RabbitMqNode? Cluster { get; set; }
     }
 }

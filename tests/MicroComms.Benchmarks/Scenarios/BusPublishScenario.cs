@@ -27,6 +27,12 @@ public abstract class BusPublishScenario : IScenario
     /// <summary>Registers the bus with <see cref="CountingConsumer"/> on it, pointed at <paramref name="vhost"/>.</summary>
     protected abstract void AddBus(IServiceCollection services, IConfiguration configuration, RabbitMqNode node, string vhost);
 
+    /// <summary>The broker the row runs on: the run's single node unless a scenario says otherwise.</summary>
+    protected virtual Task<BenchContext> BrokerAsync(BenchContext context) => Task.FromResult(context);
+
+    /// <summary>The default queue type of the scenario's virtual host; null for RabbitMQ's (classic).</summary>
+    protected virtual string? DefaultQueueType => null;
+
     /// <summary>Configuration the host starts with (empty unless the bus binds its settings from configuration).</summary>
     protected virtual Dictionary<string, string?> Settings(RabbitMqNode node, string vhost) => [];
 
@@ -54,8 +60,9 @@ public abstract class BusPublishScenario : IScenario
 
     public async Task StartAsync(BenchContext context, CancellationToken cancellationToken)
     {
+        context = await BrokerAsync(context);
         _context = context;
-        var vhost = await context.CreateVirtualHostAsync(Name);
+        var vhost = await context.CreateVirtualHostAsync(Name, DefaultQueueType);
         _host = BenchHost.Build(Settings(context.Node, vhost), (services, configuration) =>
         {
             services.AddSingleton(_counter);

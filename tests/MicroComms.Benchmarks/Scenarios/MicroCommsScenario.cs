@@ -5,18 +5,40 @@ using MicroComms.Testing;
 namespace MicroComms.Benchmarks.Scenarios;
 
 /// <summary>
-/// Publish -> consume through MicroComms.Messaging's AddMicroComms with its defaults, as a service would; with
+/// Publish -> consume through MicroComms.Messaging's AddMicroComms with its defaults, as a service would; on a classic or a
+/// quorum queue (<c>MicroComms:RabbitMq:QueueType</c>), on the single node or on the run's 3-node cluster, where every
+/// host gets the three nodes and, as MassTransit connects to the first that answers, publisher, consumer and the
+/// queue's leader all sit on node 1: the quorum rows measure replication, not a remote leader. With
 /// <paramref name="telemetry"/>, also traced (every message sampled) and metered as the Host does it (<see cref="BenchTelemetry"/>).
 /// </summary>
-public sealed class MicroCommsScenario(bool telemetry = false) : BusPublishScenario
+public sealed class MicroCommsScenario(string name = "microcomms", QueueType queueType = QueueType.Classic, bool cluster = false, bool telemetry = false)
+    : BusPublishScenario
 {
-    public override string Name => telemetry ? "microcomms-telemetry" : "microcomms";
+    public override string Name => name;
 
-    public override string Description => "AddMicroComms defaults, publish -> consume" + (telemetry ? ", tracing (100% sampled) and metrics on" : "");
+    public override string Description =>
+        $"AddMicroComms defaults, publish -> consume, {Where}" + (telemetry ? ", tracing (100% sampled) and metrics on" : "");
 
-    protected override string Variant => telemetry ? "MicroComms defaults, tracing + metrics" : "MicroComms defaults";
+    protected override string Variant => name switch
+    {
+        "microcomms" => "MicroComms defaults",
+        _ when telemetry => "MicroComms defaults, tracing + metrics",
+        _ => $"MicroComms, {Where}",
+    };
 
-    protected override Dictionary<string, string?> Settings(RabbitMqNode node, string vhost) => node.Settings(vhost);
+    private string Where => $"{queueType.ToString().ToLowerInvariant()} queue, {(cluster ? "3 nodes" : "1 node")}";
+
+    /// <summary>A quorum virtual host, so that what MassTransit declares without arguments is a quorum queue as well.</summary>
+    protected override string? DefaultQueueType => queueType == QueueType.Quorum ? "quorum" : null;
+
+    protected override Task<BenchContext> BrokerAsync(BenchContext context) => cluster ? context.OnClusterAsync() : Task.FromResult(context);
+
+    protected override Dictionary<string, string?> Settings(RabbitMqNode node, string vhost)
+    {
+        var settings = node.Settings(vhost);
+        settings["MicroComms:RabbitMq:QueueType"] = queueType.ToString();
+        return settings;
+    }
 
     protected override void AddBus(IServiceCollection services, IConfiguration configuration, RabbitMqNode node, string vhost)
     {

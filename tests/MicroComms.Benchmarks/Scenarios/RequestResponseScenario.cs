@@ -9,9 +9,11 @@ namespace MicroComms.Benchmarks.Scenarios;
 /// <summary>
 /// GetOrderStatus four ways, same responder work (one dictionary lookup): MicroComms IRequestClient over RabbitMQ,
 /// the Gateway's GET /orders/{id} (HTTP/1.1) and its GetOrderStatus gRPC endpoint (h2c), which both ask the same
-/// responder over the bus, and raw direct reply-to RPC; p50/p99 and req/s with 1 and 16 concurrent callers.
+/// responder over the bus, and raw direct reply-to RPC; p50/p99 and req/s with 1 and 16 concurrent callers. With
+/// <paramref name="cluster"/>, the same on the run's 3-node cluster with quorum queues (QueueType=Quorum, a quorum virtual
+/// host; the replies' queues stay classic and temporary, as MassTransit and direct reply-to need them).
 /// </summary>
-public sealed class RequestResponseScenario : IScenario
+public sealed class RequestResponseScenario(string name = "request-response", bool cluster = false) : IScenario
 {
     private static readonly int[] CallerCounts = [1, 16];
 
@@ -20,17 +22,22 @@ public sealed class RequestResponseScenario : IScenario
     private BenchContext _context = null!;
     private ServiceHosts? _hosts;
 
-    public string Name => "request-response";
+    public string Name => name;
 
     public ScenarioFamily Family => ScenarioFamily.RequestResponse;
 
-    public string Description => "GetOrderStatus: bus vs Gateway HTTP/1.1 vs Gateway gRPC vs raw direct reply-to";
+    public string Description => "GetOrderStatus: bus vs Gateway HTTP/1.1 vs Gateway gRPC vs raw direct reply-to" + (cluster ? ", 3-node cluster, quorum queues" : "");
 
     public async Task StartAsync(BenchContext context, CancellationToken cancellationToken)
     {
+        if (cluster)
+        {
+            context = await context.OnClusterAsync();
+        }
+
         _context = context;
-        var vhost = await context.CreateVirtualHostAsync(Name);
-        _hosts = new ServiceHosts(context.Node, vhost);
+        var vhost = await context.CreateVirtualHostAsync(Name, cluster ? "quorum" : null);
+        _hosts = new ServiceHosts(context.Node, vhost, cluster ? new Dictionary<string, string?> { ["MicroComms:RabbitMq:QueueType"] = "Quorum" } : null);
 
         // The responder stands in for Orders on Orders' queue, the one the Gateway asks; it answers from the store.
         await _hosts.StartHostAsync((services, configuration) =>

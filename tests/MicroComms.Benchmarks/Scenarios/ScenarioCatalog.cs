@@ -1,3 +1,4 @@
+using MicroComms.Messaging;
 using MicroComms.Messaging.Stores;
 
 namespace MicroComms.Benchmarks.Scenarios;
@@ -11,9 +12,13 @@ public static class ScenarioCatalog
         () => new MassTransitDefaultsScenario(),
         () => new MassTransitTunedScenario(),
         () => new MicroCommsScenario(),
-        () => new MicroCommsScenario(telemetry: true),
+        () => new MicroCommsScenario("microcomms-telemetry", telemetry: true),
+        () => new MicroCommsScenario("microcomms-quorum", QueueType.Quorum),
+        () => new MicroCommsScenario("microcomms-cluster-classic", QueueType.Classic, cluster: true),
+        () => new MicroCommsScenario("microcomms-cluster-quorum", QueueType.Quorum, cluster: true),
         () => new PeerWolverineScenario(),
         () => new RequestResponseScenario(),
+        () => new RequestResponseScenario("request-response-cluster", cluster: true),
         () => new SagaScenario(),
         () => new SagaScenario("saga-telemetry", telemetry: true),
         () => new SagaScenario("saga-postgres", StoreKind.Postgres),
