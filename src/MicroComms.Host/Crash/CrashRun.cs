@@ -167,7 +167,10 @@ public static class CrashRun
             SqliteConnection.ClearAllPools();
             NpgsqlConnection.ClearAllPools();
             await CleanUpAsync("delete the virtual host", () => broker.DeleteVirtualHostAsync(vhost, CancellationToken.None), log);
-            await CleanUpAsync("stop the broker", () => broker.StopAsync(CancellationToken.None), log);
+            if (!options.KeepBrokerRunning)
+            {
+                await CleanUpAsync("stop the broker", () => broker.StopAsync(CancellationToken.None), log);
+            }
             if (postgres is not null)
             {
                 await CleanUpAsync("drop the run's databases", () => postgres.DropDatabasesAsync(databases.PostgresNames, CancellationToken.None), log);

@@ -50,6 +50,12 @@ public sealed class CrashRunOptions
     /// </summary>
     public QueueType? QueueType { get; set; }
 
+    /// <summary>
+    /// Leaves the broker (or cluster) running at the end, for whoever started the run to stop: runs one after another on
+    /// one cluster then skip its stop and boot (about a minute a run on two cores).
+    /// </summary>
+    public bool KeepBrokerRunning { get; set; }
+
     /// <summary>How long a killed node (kill-leader) or the killed majority (no-majority) stays down.</summary>
     public TimeSpan NodeDownTime { get; set; } = TimeSpan.FromSeconds(10);
 
