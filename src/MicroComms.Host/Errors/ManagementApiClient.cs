@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using MicroComms.Messaging;
 
 namespace MicroComms.Host.Errors;
@@ -16,9 +14,8 @@ internal sealed class ManagementApiClient(RabbitMqOptions broker, ManagementApiO
     public async Task<IReadOnlyList<string>> ListQueueNamesAsync(CancellationToken cancellationToken)
     {
         var failures = new List<string>();
-        foreach (var (host, amqpPort) in broker.Nodes())
+        foreach (var baseAddress in management.BaseAddresses(broker))
         {
-            var baseAddress = new Uri($"{management.ManagementScheme}://{host}:{management.ManagementPort ?? amqpPort + 10000}/");
             try
             {
                 return await ListAsync(baseAddress, cancellationToken);
@@ -41,8 +38,7 @@ internal sealed class ManagementApiClient(RabbitMqOptions broker, ManagementApiO
     private async Task<IReadOnlyList<string>> ListAsync(Uri baseAddress, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = management.ManagementTimeout };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user.Username}:{user.Password}")));
+        http.DefaultRequestHeaders.Authorization = user.BasicAuthentication();
         using var response = await http.GetAsync($"api/queues/{Uri.EscapeDataString(broker.VirtualHost)}?columns=name", cancellationToken);
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {

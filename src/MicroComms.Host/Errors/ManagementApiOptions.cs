@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using MicroComms.Messaging;
 
 namespace MicroComms.Host.Errors;
 
@@ -17,4 +18,8 @@ public sealed class ManagementApiOptions
 
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan ManagementTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Each node's management API, in the order of the broker's node list.</summary>
+    public IEnumerable<Uri> BaseAddresses(RabbitMqOptions broker) =>
+        broker.Nodes().Select(n => new Uri($"{ManagementScheme}://{n.Host}:{ManagementPort ?? n.Port + 10000}/"));
 }

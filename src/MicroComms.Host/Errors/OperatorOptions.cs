@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net.Http.Headers;
+using System.Text;
 
 namespace MicroComms.Host.Errors;
 
@@ -16,4 +18,8 @@ public sealed class OperatorOptions
 
     [Required]
     public string Password { get; set; } = "microcomms-operator";
+
+    /// <summary>The management API's Basic authentication for this user.</summary>
+    public AuthenticationHeaderValue BasicAuthentication() =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Username}:{Password}")));
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using MicroComms.Host.Errors;
 using MicroComms.Messaging;
@@ -11,13 +9,15 @@ namespace MicroComms.Host.Telemetry;
 /// <summary>
 /// <c>microcomms.error_queue.messages</c>: the depth of every error and skipped queue of the virtual host, as the
 /// management API reports it (sampled by the broker every few seconds), read as the operator user of the <c>errors</c>
-/// commands only when the meter is collected, and never waiting longer than <see cref="Timeout"/>.
+/// commands only when the meter is collected, of each node of the list in turn (as the <c>errors</c> commands ask it),
+/// never waiting longer than <see cref="Timeout"/> for one.
 /// </summary>
 internal sealed class ErrorQueueGauge : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
     private readonly HttpClient _http;
+    private readonly IReadOnlyList<Uri> _nodes;
     private readonly string _path;
     private readonly ILogger<ErrorQueueGauge> _logger;
 
@@ -27,13 +27,9 @@ internal sealed class ErrorQueueGauge : IDisposable
         var broker = section.Get<RabbitMqOptions>() ?? new RabbitMqOptions();
         var management = section.Get<ManagementApiOptions>() ?? new ManagementApiOptions();
         var user = configuration.GetSection($"MicroComms:{OperatorOptions.SectionName}").Get<OperatorOptions>() ?? new OperatorOptions();
-        _http = new HttpClient
-        {
-            BaseAddress = new Uri($"{management.ManagementScheme}://{broker.Host}:{management.ManagementPort ?? broker.Port + 10000}/"),
-            Timeout = Timeout,
-        };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user.Username}:{user.Password}")));
+        _nodes = [.. management.BaseAddresses(broker)];
+        _http = new HttpClient { Timeout = Timeout };
+        _http.DefaultRequestHeaders.Authorization = user.BasicAuthentication();
         _path = $"api/queues/{Uri.EscapeDataString(broker.VirtualHost)}?columns=name,messages";
         _logger = logger;
         // The factory hands out one MicroComms meter per process and disposes it with the host.
@@ -43,24 +39,28 @@ internal sealed class ErrorQueueGauge : IDisposable
 
     private IEnumerable<Measurement<long>> Read()
     {
-        try
+        // Observable instruments are read synchronously; the client's timeout bounds each node's answer. A scrape's own
+        // calls are not traced.
+        using var untraced = SuppressInstrumentationScope.Begin();
+        foreach (var node in _nodes)
         {
-            // Observable instruments are read synchronously; the client's timeout bounds the scrape. A scrape's own
-            // calls are not traced.
-            using var untraced = SuppressInstrumentationScope.Begin();
-            using var response = _http.Send(new HttpRequestMessage(HttpMethod.Get, _path));
-            response.EnsureSuccessStatusCode();
-            using var body = response.Content.ReadAsStream();
-            var queues = JsonSerializer.Deserialize<List<QueueRow>>(body, JsonSerializerOptions.Web) ?? [];
-            return queues.Where(q => ErrorQueueNames.IsParkingQueue(q.Name))
-                .Select(q => new Measurement<long>(q.Messages ?? 0, new KeyValuePair<string, object?>("queue", q.Name)))
-                .ToList();
+            try
+            {
+                using var response = _http.Send(new HttpRequestMessage(HttpMethod.Get, new Uri(node, _path)));
+                response.EnsureSuccessStatusCode();
+                using var body = response.Content.ReadAsStream();
+                var queues = JsonSerializer.Deserialize<List<QueueRow>>(body, JsonSerializerOptions.Web) ?? [];
+                return queues.Where(q => ErrorQueueNames.IsParkingQueue(q.Name))
+                    .Select(q => new Measurement<long>(q.Messages ?? 0, new KeyValuePair<string, object?>("queue", q.Name)))
+                    .ToList();
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+            {
+                _logger.LogWarning("Metrics: error-queue depths not read from the management API at {Address}: {Reason}", node, ex.Message);
+            }
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
-        {
-            _logger.LogWarning("Metrics: error-queue depths not read from the management API at {Address}: {Reason}", _http.BaseAddress, ex.Message);
-            return [];
-        }
+
+        return [];
     }
 
     public void Dispose() => _http.Dispose();
