@@ -1,21 +1,29 @@
 using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.Benchmarks.Scenarios.RequestResponse;
-using MicroComms.Contracts;
 using MicroComms.Host;
-using MicroComms.Messaging;
+using MicroComms.Orders;
 
 namespace MicroComms.Benchmarks.Scenarios;
 
 /// <summary>
-/// GetOrderStatus four ways, same responder work (one dictionary lookup): MicroComms IRequestClient over RabbitMQ,
-/// the Gateway's GET /orders/{id} (HTTP/1.1) and its GetOrderStatus gRPC endpoint (h2c), which both ask the same
-/// responder over the bus, and raw direct reply-to RPC; p50/p99 and req/s with 1 and 16 concurrent callers. With
-/// <paramref name="cluster"/>, the same on the run's 3-node cluster with quorum queues (QueueType=Quorum, a quorum virtual
-/// host; the replies' queues stay classic and temporary, as MassTransit and direct reply-to need them).
+/// GetOrderStatus answered by Orders (the real service, its query answering from an in-memory store so that every row
+/// does the same one dictionary lookup and the rows compare transports): MicroComms IRequestClient over RabbitMQ (one
+/// row per envelope serializer in <see cref="BusSerializers"/>), Orders asked directly over HTTP/1.1 JSON and over
+/// gRPC h2c (no bus), raw direct reply-to RPC, and the Gateway's GET /orders/{id} (HTTP/1.1) and its GetOrderStatus
+/// gRPC endpoint (h2c), which both ask Orders over the bus; p50/p99 and req/s with 1 and 16 concurrent callers. With
+/// <paramref name="cluster"/>, the bus rows on the run's 3-node cluster with quorum queues (QueueType=Quorum, a quorum
+/// virtual host; the replies' queues stay classic and temporary, as MassTransit and direct reply-to need them), without
+/// the direct rows (they do not touch the broker).
 /// </summary>
 public sealed class RequestResponseScenario(string name = "request-response", bool cluster = false) : IScenario
 {
     private static readonly int[] CallerCounts = [1, 16];
+
+    /// <summary>
+    /// The caller's envelope serializer per bus row; null is MassTransit's JSON envelope (the default). Once
+    /// <c>MicroComms:Serializer</c> offers a binary one (issue 22, items 1-6), list its name here for the binary row.
+    /// </summary>
+    private static readonly string?[] BusSerializers = [null];
 
     private readonly OrderStatusStore _store = new();
     private readonly List<IRequestVariant> _variants = [];
@@ -26,7 +34,9 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
 
     public ScenarioFamily Family => ScenarioFamily.RequestResponse;
 
-    public string Description => "GetOrderStatus: bus vs Gateway HTTP/1.1 vs Gateway gRPC vs raw direct reply-to" + (cluster ? ", 3-node cluster, quorum queues" : "");
+    public string Description => cluster
+        ? "GetOrderStatus: bus vs Gateway HTTP/1.1 vs Gateway gRPC vs raw direct reply-to, 3-node cluster, quorum queues"
+        : "GetOrderStatus: bus vs direct HTTP/1.1 and gRPC to Orders vs raw direct reply-to vs Gateway HTTP/1.1 and gRPC";
 
     public async Task StartAsync(BenchContext context, CancellationToken cancellationToken)
     {
@@ -39,23 +49,37 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
         var vhost = await context.CreateVirtualHostAsync(Name, cluster ? "quorum" : null);
         _hosts = new ServiceHosts(context.Node, vhost, cluster ? new Dictionary<string, string?> { ["MicroComms:RabbitMq:QueueType"] = "Quorum" } : null);
 
-        // The responder stands in for Orders on Orders' queue, the one the Gateway asks; it answers from the store.
-        await _hosts.StartHostAsync((services, configuration) =>
-        {
-            services.AddSingleton(_store);
-            services.AddMicroComms(configuration, x =>
-                x.AddConsumer<GetOrderStatusConsumer>().Endpoint(e => e.Name = QueueNames.GetOrderStatus));
-        }, cancellationToken);
+        // Orders as the microcomms executable runs it (its consumer on get-order-status, the queue the Gateway asks, and
+        // its direct calls on HTTP/1.1 and h2c), with its status query answering from the store.
+        // Telemetry off, as in the rows measured before it existed: its cost has rows of its own (microcomms-telemetry, saga-telemetry).
+        var ordersGrpc = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
+        var orders = await _hosts.StartServiceAsync(
+            ServiceNames.Orders,
+            new Dictionary<string, string?> { ["MicroComms:Host:GrpcUrl"] = ordersGrpc.ToString(), ["MicroComms:Telemetry:Enabled"] = "false" },
+            cancellationToken,
+            services => services.AddSingleton<IOrderStatusQuery>(new StoreOrderStatusQuery(_store)));
 
         // The Gateway as the microcomms executable runs it: REST on HTTP/1.1, gRPC on its own h2c port.
-        var grpc = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
+        var gatewayGrpc = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         var gateway = await _hosts.StartServiceAsync(
             ServiceNames.Gateway,
-            // Telemetry off, as in the rows measured before it existed: its cost has rows of its own (microcomms-telemetry, saga-telemetry).
-            new Dictionary<string, string?> { ["MicroComms:Host:GrpcUrl"] = grpc.ToString(), ["MicroComms:Telemetry:Enabled"] = "false" },
+            new Dictionary<string, string?> { ["MicroComms:Host:GrpcUrl"] = gatewayGrpc.ToString(), ["MicroComms:Telemetry:Enabled"] = "false" },
             cancellationToken);
 
-        _variants.AddRange([new BusRequestVariant(_hosts), new HttpRequestVariant(MicroCommsApp.HttpAddresses(gateway)[0]), new GrpcRequestVariant(grpc), new RawRpcRequestVariant()]);
+        _variants.AddRange(BusSerializers.Select(serializer => new BusRequestVariant(_hosts, serializer)));
+        if (!cluster)
+        {
+            _variants.AddRange([
+                new HttpRequestVariant(DirectHttpVariant, MicroCommsApp.HttpAddresses(orders)[0], "internal/orders/"),
+                new DirectGrpcRequestVariant(ordersGrpc),
+            ]);
+        }
+
+        _variants.AddRange([
+            new RawRpcRequestVariant(),
+            new HttpRequestVariant("Gateway HTTP/1.1 REST", MicroCommsApp.HttpAddresses(gateway)[0], "orders/"),
+            new GrpcRequestVariant(gatewayGrpc),
+        ]);
         foreach (var variant in _variants)
         {
             await variant.StartAsync(context, vhost, _store, cancellationToken);
@@ -65,6 +89,9 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
             }
         }
     }
+
+    /// <summary>The name of the direct HTTP row (the report compares it with the bus row).</summary>
+    public const string DirectHttpVariant = "direct HTTP/1.1 JSON to Orders";
 
     public async Task<IReadOnlyList<Measurement>> MeasureRoundAsync(CancellationToken cancellationToken)
     {

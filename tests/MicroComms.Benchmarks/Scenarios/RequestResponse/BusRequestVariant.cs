@@ -7,20 +7,31 @@ using MicroComms.Messaging;
 namespace MicroComms.Benchmarks.Scenarios.RequestResponse;
 
 /// <summary>
-/// MicroComms' IRequestClient over RabbitMQ, asking the responder on the queue the Gateway asks, with the same
-/// response types: the Gateway rows minus their HTTP or gRPC leg. Both ends use AddMicroComms defaults.
+/// MicroComms' IRequestClient over RabbitMQ, asking Orders on the queue the Gateway asks, with the same response types:
+/// the Gateway rows minus their HTTP or gRPC leg. Both ends use AddMicroComms defaults; <paramref name="serializer"/>,
+/// when given, is the caller's <c>MicroComms:Serializer</c> (a second row beside the JSON one).
 /// </summary>
-public sealed class BusRequestVariant(ServiceHosts hosts) : IRequestVariant
+public sealed class BusRequestVariant(ServiceHosts hosts, string? serializer = null) : IRequestVariant
 {
+    /// <summary>The configuration key of the envelope serializer (issue 22); unset means MassTransit's JSON envelope.</summary>
+    public const string SerializerKey = "MicroComms:Serializer";
+
     private IServiceScope? _scope;
     private IRequestClient<GetOrderStatus> _client = null!;
 
-    public string Name => "MicroComms IRequestClient";
+    public string Name => serializer is null ? "MicroComms IRequestClient" : $"MicroComms IRequestClient, {serializer}";
 
     public async Task StartAsync(BenchContext context, string virtualHost, OrderStatusStore store, CancellationToken cancellationToken)
     {
         var host = await hosts.StartHostAsync((services, configuration) =>
-            services.AddMicroComms(configuration, x => x.AddRequestClient<GetOrderStatus>(GatewayCommandAddresses.GetOrderStatus)), cancellationToken);
+        {
+            if (serializer is not null)
+            {
+                configuration[SerializerKey] = serializer;
+            }
+
+            services.AddMicroComms(configuration, x => x.AddRequestClient<GetOrderStatus>(GatewayCommandAddresses.GetOrderStatus));
+        }, cancellationToken);
         _scope = host.Services.CreateScope();
         _client = _scope.ServiceProvider.GetRequiredService<IRequestClient<GetOrderStatus>>();
     }
