@@ -20,15 +20,20 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
     private static readonly int[] CallerCounts = [1, 16];
 
     /// <summary>
-    /// The caller's envelope serializer per bus row; null is MassTransit's JSON envelope (the default). Once
-    /// <c>MicroComms:Serializer</c> offers a binary one (issue 22, items 1-6), list its name here for the binary row.
+    /// The envelope serializer of each bus row, at both ends (a response is written in the responder's format, so each
+    /// serializer gets an Orders of its own, in a virtual host of its own); null is MassTransit's JSON envelope, the
+    /// default, whose Orders the Gateway rows and the direct calls ask too. Once <c>MicroComms:Serializer</c> offers a
+    /// binary envelope (issue 22, items 1-6), its name listed here adds its row.
     /// </summary>
     private static readonly string?[] BusSerializers = [null];
 
+    /// <summary>The configuration key of the envelope serializer (issue 22).</summary>
+    private const string SerializerKey = "MicroComms:Serializer";
+
     private readonly OrderStatusStore _store = new();
     private readonly List<IRequestVariant> _variants = [];
+    private readonly List<ServiceHosts> _hosts = [];
     private BenchContext _context = null!;
-    private ServiceHosts? _hosts;
 
     public string Name => name;
 
@@ -38,6 +43,9 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
         ? "GetOrderStatus: bus vs Gateway HTTP/1.1 vs Gateway gRPC vs raw direct reply-to, 3-node cluster, quorum queues"
         : "GetOrderStatus: bus vs direct HTTP/1.1 and gRPC to Orders vs raw direct reply-to vs Gateway HTTP/1.1 and gRPC";
 
+    /// <summary>The name of the direct HTTP row (the report compares it with the bus row).</summary>
+    public const string DirectHttpVariant = "direct HTTP/1.1 JSON to Orders";
+
     public async Task StartAsync(BenchContext context, CancellationToken cancellationToken)
     {
         if (cluster)
@@ -46,35 +54,27 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
         }
 
         _context = context;
-        var vhost = await context.CreateVirtualHostAsync(Name, cluster ? "quorum" : null);
-        _hosts = new ServiceHosts(context.Node, vhost, cluster ? new Dictionary<string, string?> { ["MicroComms:RabbitMq:QueueType"] = "Quorum" } : null);
+        var json = await StartOrdersAsync(context, serializer: null, cancellationToken);
+        foreach (var serializer in BusSerializers)
+        {
+            var orders = serializer is null ? json : await StartOrdersAsync(context, serializer, cancellationToken);
+            _variants.Add(new BusRequestVariant(orders.Hosts, serializer));
+        }
 
-        // Orders as the microcomms executable runs it (its consumer on get-order-status, the queue the Gateway asks, and
-        // its direct calls on HTTP/1.1 and h2c), with its status query answering from the store.
-        // Telemetry off, as in the rows measured before it existed: its cost has rows of its own (microcomms-telemetry, saga-telemetry).
-        var ordersGrpc = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
-        var orders = await _hosts.StartServiceAsync(
-            ServiceNames.Orders,
-            new Dictionary<string, string?> { ["MicroComms:Host:GrpcUrl"] = ordersGrpc.ToString(), ["MicroComms:Telemetry:Enabled"] = "false" },
-            cancellationToken,
-            services => services.AddSingleton<IOrderStatusQuery>(new StoreOrderStatusQuery(_store)));
-
-        // The Gateway as the microcomms executable runs it: REST on HTTP/1.1, gRPC on its own h2c port.
-        var gatewayGrpc = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
-        var gateway = await _hosts.StartServiceAsync(
-            ServiceNames.Gateway,
-            new Dictionary<string, string?> { ["MicroComms:Host:GrpcUrl"] = gatewayGrpc.ToString(), ["MicroComms:Telemetry:Enabled"] = "false" },
-            cancellationToken);
-
-        _variants.AddRange(BusSerializers.Select(serializer => new BusRequestVariant(_hosts, serializer)));
         if (!cluster)
         {
             _variants.AddRange([
-                new HttpRequestVariant(DirectHttpVariant, MicroCommsApp.HttpAddresses(orders)[0], "internal/orders/"),
-                new DirectGrpcRequestVariant(ordersGrpc),
+                new HttpRequestVariant(DirectHttpVariant, MicroCommsApp.HttpAddresses(json.App)[0], "internal/orders/"),
+                new DirectGrpcRequestVariant(json.Grpc),
             ]);
         }
 
+        // The Gateway as the microcomms executable runs it: REST on HTTP/1.1, gRPC on its own h2c port.
+        var gatewayGrpc = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
+        var gateway = await json.Hosts.StartServiceAsync(
+            ServiceNames.Gateway,
+            new Dictionary<string, string?> { ["MicroComms:Host:GrpcUrl"] = gatewayGrpc.ToString(), ["MicroComms:Telemetry:Enabled"] = "false" },
+            cancellationToken);
         _variants.AddRange([
             new RawRpcRequestVariant(),
             new HttpRequestVariant("Gateway HTTP/1.1 REST", MicroCommsApp.HttpAddresses(gateway)[0], "orders/"),
@@ -82,7 +82,7 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
         ]);
         foreach (var variant in _variants)
         {
-            await variant.StartAsync(context, vhost, _store, cancellationToken);
+            await variant.StartAsync(context, json.VirtualHost, _store, cancellationToken);
             foreach (var callers in CallerCounts)
             {
                 await LatencyDriver.WarmUpAsync(context.Settings.Warmup, callers, ct => variant.CallAsync(_store.PickId(), ct), cancellationToken);
@@ -90,8 +90,36 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
         }
     }
 
-    /// <summary>The name of the direct HTTP row (the report compares it with the bus row).</summary>
-    public const string DirectHttpVariant = "direct HTTP/1.1 JSON to Orders";
+    /// <summary>
+    /// Orders as the microcomms executable runs it (its consumer on get-order-status, the queue the Gateway asks, and its
+    /// direct calls on HTTP/1.1 and h2c) in a fresh virtual host, its status query answering from the store; every host
+    /// started on the returned hosts writes with <paramref name="serializer"/>. Telemetry off, as in the rows measured
+    /// before it existed: its cost has rows of its own (microcomms-telemetry, saga-telemetry).
+    /// </summary>
+    private async Task<OrdersHost> StartOrdersAsync(BenchContext context, string? serializer, CancellationToken cancellationToken)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (cluster)
+        {
+            settings["MicroComms:RabbitMq:QueueType"] = "Quorum";
+        }
+
+        if (serializer is not null)
+        {
+            settings[SerializerKey] = serializer;
+        }
+
+        var vhost = await context.CreateVirtualHostAsync(serializer is null ? Name : $"{Name}-{serializer.ToLowerInvariant()}", cluster ? "quorum" : null);
+        var hosts = new ServiceHosts(context.Node, vhost, settings);
+        _hosts.Add(hosts);
+        var grpc = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
+        var app = await hosts.StartServiceAsync(
+            ServiceNames.Orders,
+            new Dictionary<string, string?> { ["MicroComms:Host:GrpcUrl"] = grpc.ToString(), ["MicroComms:Telemetry:Enabled"] = "false" },
+            cancellationToken,
+            services => services.AddSingleton<IOrderStatusQuery>(new StoreOrderStatusQuery(_store)));
+        return new OrdersHost(hosts, vhost, app, grpc);
+    }
 
     public async Task<IReadOnlyList<Measurement>> MeasureRoundAsync(CancellationToken cancellationToken)
     {
@@ -115,9 +143,9 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
             await variant.DisposeAsync();
         }
 
-        if (_hosts is not null)
+        foreach (var hosts in _hosts)
         {
-            await _hosts.DisposeAsync();
+            await hosts.DisposeAsync();
         }
     }
 }

@@ -8,14 +8,12 @@ namespace MicroComms.Benchmarks.Scenarios.RequestResponse;
 
 /// <summary>
 /// MicroComms' IRequestClient over RabbitMQ, asking Orders on the queue the Gateway asks, with the same response types:
-/// the Gateway rows minus their HTTP or gRPC leg. Both ends use AddMicroComms defaults; <paramref name="serializer"/>,
-/// when given, is the caller's <c>MicroComms:Serializer</c> (a second row beside the JSON one).
+/// the Gateway rows minus their HTTP or gRPC leg. Both ends use AddMicroComms defaults and the settings of
+/// <paramref name="hosts"/>; <paramref name="serializer"/> names the envelope serializer those settings choose (null:
+/// the JSON envelope) for the row's name.
 /// </summary>
 public sealed class BusRequestVariant(ServiceHosts hosts, string? serializer = null) : IRequestVariant
 {
-    /// <summary>The configuration key of the envelope serializer (issue 22); unset means MassTransit's JSON envelope.</summary>
-    public const string SerializerKey = "MicroComms:Serializer";
-
     private IServiceScope? _scope;
     private IRequestClient<GetOrderStatus> _client = null!;
 
@@ -24,14 +22,7 @@ public sealed class BusRequestVariant(ServiceHosts hosts, string? serializer = n
     public async Task StartAsync(BenchContext context, string virtualHost, OrderStatusStore store, CancellationToken cancellationToken)
     {
         var host = await hosts.StartHostAsync((services, configuration) =>
-        {
-            if (serializer is not null)
-            {
-                configuration[SerializerKey] = serializer;
-            }
-
-            services.AddMicroComms(configuration, x => x.AddRequestClient<GetOrderStatus>(GatewayCommandAddresses.GetOrderStatus));
-        }, cancellationToken);
+            services.AddMicroComms(configuration, x => x.AddRequestClient<GetOrderStatus>(GatewayCommandAddresses.GetOrderStatus)), cancellationToken);
         _scope = host.Services.CreateScope();
         _client = _scope.ServiceProvider.GetRequiredService<IRequestClient<GetOrderStatus>>();
     }
