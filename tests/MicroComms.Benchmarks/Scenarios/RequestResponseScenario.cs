@@ -1,6 +1,8 @@
 using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.Benchmarks.Scenarios.RequestResponse;
 using MicroComms.Host;
+using MicroComms.Messaging;
+using MicroComms.Messaging.Serialization;
 using MicroComms.Orders;
 
 namespace MicroComms.Benchmarks.Scenarios;
@@ -21,14 +23,12 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
 
     /// <summary>
     /// The envelope serializer of each bus row, at both ends (a response is written in the responder's format, so each
-    /// serializer gets an Orders of its own, in a virtual host of its own); null is MassTransit's JSON envelope, the
-    /// default, whose Orders the Gateway rows and the direct calls ask too. Once <c>MicroComms:Serializer</c> offers a
-    /// binary envelope (issue 22, items 1-6), its name listed here adds its row.
+    /// serializer gets an Orders of its own, in a virtual host of its own); null is the default (MassTransit's JSON
+    /// envelope), whose Orders the Gateway rows and the direct calls ask too.
     /// </summary>
-    private static readonly string?[] BusSerializers = [null];
+    private static readonly SerializerKind?[] BusSerializers = [null, SerializerKind.MessagePack];
 
-    /// <summary>The configuration key of the envelope serializer (issue 22).</summary>
-    private const string SerializerKey = "MicroComms:Serializer";
+    private const string SerializerKey = $"{MicroCommsOptions.SectionName}:{nameof(MicroCommsOptions.Serializer)}";
 
     private readonly OrderStatusStore _store = new();
     private readonly List<IRequestVariant> _variants = [];
@@ -58,7 +58,7 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
         foreach (var serializer in BusSerializers)
         {
             var orders = serializer is null ? json : await StartOrdersAsync(context, serializer, cancellationToken);
-            _variants.Add(new BusRequestVariant(orders.Hosts, serializer));
+            _variants.Add(new BusRequestVariant(orders.Hosts, serializer?.ToString()));
         }
 
         if (!cluster)
@@ -96,7 +96,7 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
     /// started on the returned hosts writes with <paramref name="serializer"/>. Telemetry off, as in the rows measured
     /// before it existed: its cost has rows of its own (microcomms-telemetry, saga-telemetry).
     /// </summary>
-    private async Task<OrdersHost> StartOrdersAsync(BenchContext context, string? serializer, CancellationToken cancellationToken)
+    private async Task<OrdersHost> StartOrdersAsync(BenchContext context, SerializerKind? serializer, CancellationToken cancellationToken)
     {
         var settings = new Dictionary<string, string?>();
         if (cluster)
@@ -104,12 +104,12 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
             settings["MicroComms:RabbitMq:QueueType"] = "Quorum";
         }
 
-        if (serializer is not null)
+        if (serializer is { } kind)
         {
-            settings[SerializerKey] = serializer;
+            settings[SerializerKey] = kind.ToString();
         }
 
-        var vhost = await context.CreateVirtualHostAsync(serializer is null ? Name : $"{Name}-{serializer.ToLowerInvariant()}", cluster ? "quorum" : null);
+        var vhost = await context.CreateVirtualHostAsync(serializer is { } named ? $"{Name}-{named.ToString().ToLowerInvariant()}" : Name, cluster ? "quorum" : null);
         var hosts = new ServiceHosts(context.Node, vhost, settings);
         _hosts.Add(hosts);
         var grpc = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");

@@ -17,7 +17,10 @@ public sealed class BusRequestVariant(ServiceHosts hosts, string? serializer = n
     private IServiceScope? _scope;
     private IRequestClient<GetOrderStatus> _client = null!;
 
-    public string Name => serializer is null ? "MicroComms IRequestClient" : $"MicroComms IRequestClient, {serializer}";
+    public string Name => NameFor(serializer);
+
+    /// <summary>The row's name: the JSON row keeps the name the goals and earlier runs use.</summary>
+    public static string NameFor(string? serializer) => serializer is null ? "MicroComms IRequestClient" : $"MicroComms IRequestClient, {serializer}";
 
     public async Task StartAsync(BenchContext context, string virtualHost, OrderStatusStore store, CancellationToken cancellationToken)
     {
