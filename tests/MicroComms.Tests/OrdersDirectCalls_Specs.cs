@@ -7,10 +7,12 @@ using MassTransit;
 using MicroComms.Contracts;
 using MicroComms.Gateway;
 using MicroComms.Host;
+using MicroComms.Orders;
 using MicroComms.Orders.DirectCalls.Rpc;
 using MicroComms.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
 using GatewayRpc = MicroComms.Gateway.Rpc;
 
 namespace MicroComms.Tests;
@@ -28,7 +30,7 @@ public sealed class OrdersDirectCalls_Specs
     {
         await using var host = await TestHosts.Orders();
         var orderId = NewId.NextGuid();
-        await Orders_Specs.Submit(host.Harness, new SubmitOrder(orderId, "dave", [Keyboard]));
+        await PlaceAsync(host, orderId);
         using var http = host.CreateClient();
 
         var direct = await http.GetFromJsonAsync<OrderStatus>($"/internal/orders/{orderId}");
@@ -69,7 +71,7 @@ public sealed class OrdersDirectCalls_Specs
     {
         await using var host = await TestHosts.Orders();
         var orderId = NewId.NextGuid();
-        await Orders_Specs.Submit(host.Harness, new SubmitOrder(orderId, "dave", [Keyboard]));
+        await PlaceAsync(host, orderId);
         using var http = host.CreateClient();
         using var channel = GrpcChannel.ForAddress(http.BaseAddress!, new GrpcChannelOptions { HttpHandler = host.CreateHandler() });
 
@@ -136,6 +138,16 @@ public sealed class OrdersDirectCalls_Specs
         Assert.Equal(orderId, direct!.OrderId);
         Assert.Equal(orderId.ToString(), gatewayRpc.OrderId);
         Assert.Equal(orderId.ToString(), directRpc.OrderId);
+    }
+
+    /// <summary>
+    /// Places an order and waits for its saga's row: from then on its status stays put (nothing answers the saga's
+    /// ReserveStock in an Orders-only host), so reads one after another see one state.
+    /// </summary>
+    private static async Task PlaceAsync(ServiceTestHost host, Guid orderId)
+    {
+        await Orders_Specs.Submit(host.Harness, new SubmitOrder(orderId, "dave", [Keyboard]));
+        await Poll.Until(() => host.InScopeAsync<OrdersDbContext, bool>(db => db.OrderSagas.AnyAsync(s => s.CorrelationId == orderId)));
     }
 
     /// <summary>A process as the <c>microcomms</c> executable composes it, on Kestrel at 127.0.0.1 and the in-memory transport.</summary>
