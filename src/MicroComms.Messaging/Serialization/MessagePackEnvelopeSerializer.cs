@@ -42,7 +42,8 @@ internal sealed class MessagePackEnvelopeSerializer : IMessageSerializer, IMessa
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or UriFormatException or ArgumentException)
         {
-            throw new SerializationException($"The MessagePack envelope could not be read: {ex.Message}", ex);
+            // Without the inner exception: MassTransit's fault headers name the innermost one, and this sentence is the reason.
+            throw new SerializationException($"The MessagePack envelope could not be read ({ex.GetType().Name}: {ex.Message}).");
         }
     }
 
