@@ -3,6 +3,7 @@ using MicroComms.Benchmarks.Scenarios.RequestResponse;
 using MicroComms.Contracts;
 using MicroComms.Host;
 using MicroComms.Messaging;
+using MicroComms.Messaging.Serialization;
 
 namespace MicroComms.Benchmarks.Scenarios;
 
@@ -55,7 +56,7 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
             new Dictionary<string, string?> { ["MicroComms:Host:GrpcUrl"] = grpc.ToString(), ["MicroComms:Telemetry:Enabled"] = "false" },
             cancellationToken);
 
-        _variants.AddRange([new BusRequestVariant(_hosts), new HttpRequestVariant(MicroCommsApp.HttpAddresses(gateway)[0]), new GrpcRequestVariant(grpc), new RawRpcRequestVariant()]);
+        _variants.AddRange([new BusRequestVariant(_hosts), new BusRequestVariant(_hosts, SerializerKind.MessagePack), new HttpRequestVariant(MicroCommsApp.HttpAddresses(gateway)[0]), new GrpcRequestVariant(grpc), new RawRpcRequestVariant()]);
         foreach (var variant in _variants)
         {
             await variant.StartAsync(context, vhost, _store, cancellationToken);
