@@ -118,7 +118,13 @@ internal sealed class MessagePackEnvelope : MessageContext
         writer.Write(Shorten(DestinationAddress, baseAddress, MessageType));
         writer.Write(Shorten(ResponseAddress, baseAddress, []));
         writer.Write(Shorten(FaultAddress, baseAddress, []));
-        MessagePackSerializer.Serialize(ref writer, HeaderValues, ContractlessOptions.Instance);
+        writer.WriteMapHeader(HeaderValues.Count);
+        foreach (var (key, value) in HeaderValues)
+        {
+            writer.Write(key);
+            MessagePackSerializer.Serialize(ref writer, value, ContractlessOptions.Instance);
+        }
+
         WriteTime(ref writer, SentTime);
         WriteTime(ref writer, ExpirationTime);
         writer.WriteRaw(Message.Span);
@@ -159,10 +165,13 @@ internal sealed class MessagePackEnvelope : MessageContext
         envelope.FaultAddress = ReadUri(ref reader, baseAddress, types);
 
         envelope.MessageType = types;
-        var headers = MessagePackSerializer.Deserialize<Dictionary<string, object?>?>(ref reader, ContractlessOptions.Instance);
-        envelope.HeaderValues = headers is null
-            ? new(StringComparer.OrdinalIgnoreCase)
-            : new(headers, StringComparer.OrdinalIgnoreCase);
+        var headerCount = reader.ReadMapHeader();
+        for (var i = 0; i < headerCount; i++)
+        {
+            var key = reader.ReadString() ?? throw new SerializationException("The envelope has a header without a name.");
+            envelope.HeaderValues[key] = MessagePackSerializer.Deserialize<object?>(ref reader, ContractlessOptions.Instance);
+        }
+
         envelope.Headers = new ReadOnlyDictionaryHeaders(deserializer, envelope.HeaderValues!);
         envelope.SentTime = ReadTime(ref reader);
         envelope.ExpirationTime = ReadTime(ref reader);
@@ -180,7 +189,9 @@ internal sealed class MessagePackEnvelope : MessageContext
             return;
         }
 
-        writer.Write(value.ToByteArray());
+        writer.WriteBinHeader(16);
+        value.TryWriteBytes(writer.GetSpan(16));
+        writer.Advance(16);
     }
 
     private static Guid? ReadId(ref MessagePackReader reader)
@@ -198,13 +209,28 @@ internal sealed class MessagePackEnvelope : MessageContext
     /// <summary>The source address up to its virtual host (<c>rabbitmq://host:port/vhost/</c>), or null.</summary>
     private static string? BaseOf(string? source)
     {
-        if (source is null || !Uri.TryCreate(source, UriKind.Absolute, out var uri) || uri.Segments.Length < 2)
+        if (source is null)
         {
             return null;
         }
 
-        return uri.GetLeftPart(UriPartial.Authority) + string.Concat(uri.Segments[..^1]);
+        // A bus sends from one address: parse it once, not per message.
+        var last = _lastBase;
+        if (last is not null && last.Source == source)
+        {
+            return last.Base;
+        }
+
+        var baseAddress = Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.Segments.Length >= 2
+            ? uri.GetLeftPart(UriPartial.Authority) + string.Concat(uri.Segments[..^1])
+            : null;
+        _lastBase = new BaseAddress(source, baseAddress);
+        return baseAddress;
     }
+
+    private static BaseAddress? _lastBase;
+
+    private sealed record BaseAddress(string Source, string? Base);
 
     /// <summary>Relative to the base; a publish's destination, the exchange named after the message type, as <c>^</c> alone.</summary>
     private static string? Shorten(Uri? address, string? baseAddress, string[] types)
