@@ -11,7 +11,10 @@ namespace MicroComms.Messaging.Serialization;
 /// The binary envelope: every field of MassTransit's JSON envelope that a consumer, the outbox or the scheduler reads,
 /// written as one MessagePack array in a fixed order, ids as 16 raw bytes. The host block of the JSON envelope (machine,
 /// process, versions) is left out: nothing reads it from a received message, and it is most of the JSON envelope's size.
-/// The message stays MessagePack bytes until a consumer asks for it as a type (<see cref="MessagePackSerializerContext"/>).
+/// Two repetitions are written once: message types without their common <c>urn:message:</c> prefix, and the other
+/// addresses relative to the source address's broker and virtual host (<c>~</c> and the rest; <c>^</c> for a publish's
+/// exchange, named after the first message type). The message stays
+/// MessagePack bytes until a consumer asks for it as a type (<see cref="MessagePackSerializerContext"/>).
 /// </summary>
 internal sealed class MessagePackEnvelope : MessageContext
 {
@@ -19,6 +22,14 @@ internal sealed class MessagePackEnvelope : MessageContext
     private const int Layout = 1;
 
     private const int FieldCount = 15;
+
+    private const string UrnPrefix = "urn:message:";
+
+    /// <summary>Starts an address written relative to the source's base; no absolute URI starts with it.</summary>
+    private const char Relative = '~';
+
+    /// <summary>An address that is the base and the first message type: where a publish goes.</summary>
+    private const char TypeExchange = '^';
 
     public Guid? MessageId { get; set; }
 
@@ -95,17 +106,25 @@ internal sealed class MessagePackEnvelope : MessageContext
         WriteId(ref writer, CorrelationId);
         WriteId(ref writer, ConversationId);
         WriteId(ref writer, InitiatorId);
-        writer.Write(SourceAddress?.ToString());
-        writer.Write(DestinationAddress?.ToString());
-        writer.Write(ResponseAddress?.ToString());
-        writer.Write(FaultAddress?.ToString());
         writer.WriteArrayHeader(MessageType.Length);
         foreach (var type in MessageType)
         {
-            writer.Write(type);
+            writer.Write(type.StartsWith(UrnPrefix, StringComparison.Ordinal) ? type[UrnPrefix.Length..] : type);
         }
 
-        MessagePackSerializer.Serialize(ref writer, HeaderValues, ContractlessOptions.Instance);
+        var source = SourceAddress?.ToString();
+        var baseAddress = BaseOf(source);
+        writer.Write(source);
+        writer.Write(Shorten(DestinationAddress, baseAddress, MessageType));
+        writer.Write(Shorten(ResponseAddress, baseAddress, []));
+        writer.Write(Shorten(FaultAddress, baseAddress, []));
+        writer.WriteMapHeader(HeaderValues.Count);
+        foreach (var (key, value) in HeaderValues)
+        {
+            writer.Write(key);
+            MessagePackSerializer.Serialize(ref writer, value, ContractlessOptions.Instance);
+        }
+
         WriteTime(ref writer, SentTime);
         WriteTime(ref writer, ExpirationTime);
         writer.WriteRaw(Message.Span);
@@ -130,23 +149,29 @@ internal sealed class MessagePackEnvelope : MessageContext
             CorrelationId = ReadId(ref reader),
             ConversationId = ReadId(ref reader),
             InitiatorId = ReadId(ref reader),
-            SourceAddress = ReadUri(ref reader),
-            DestinationAddress = ReadUri(ref reader),
-            ResponseAddress = ReadUri(ref reader),
-            FaultAddress = ReadUri(ref reader),
         };
-
         var types = new string[reader.ReadArrayHeader()];
         for (var i = 0; i < types.Length; i++)
         {
-            types[i] = reader.ReadString() ?? throw new SerializationException("The envelope names a message type that is empty.");
+            var type = reader.ReadString() ?? throw new SerializationException("The envelope names a message type that is empty.");
+            types[i] = type.StartsWith("urn:", StringComparison.Ordinal) ? type : UrnPrefix + type;
         }
 
+        var source = reader.ReadString();
+        var baseAddress = BaseOf(source);
+        envelope.SourceAddress = source is null ? null : new Uri(source);
+        envelope.DestinationAddress = ReadUri(ref reader, baseAddress, types);
+        envelope.ResponseAddress = ReadUri(ref reader, baseAddress, types);
+        envelope.FaultAddress = ReadUri(ref reader, baseAddress, types);
+
         envelope.MessageType = types;
-        var headers = MessagePackSerializer.Deserialize<Dictionary<string, object?>?>(ref reader, ContractlessOptions.Instance);
-        envelope.HeaderValues = headers is null
-            ? new(StringComparer.OrdinalIgnoreCase)
-            : new(headers, StringComparer.OrdinalIgnoreCase);
+        var headerCount = reader.ReadMapHeader();
+        for (var i = 0; i < headerCount; i++)
+        {
+            var key = reader.ReadString() ?? throw new SerializationException("The envelope has a header without a name.");
+            envelope.HeaderValues[key] = MessagePackSerializer.Deserialize<object?>(ref reader, ContractlessOptions.Instance);
+        }
+
         envelope.Headers = new ReadOnlyDictionaryHeaders(deserializer, envelope.HeaderValues!);
         envelope.SentTime = ReadTime(ref reader);
         envelope.ExpirationTime = ReadTime(ref reader);
@@ -164,7 +189,9 @@ internal sealed class MessagePackEnvelope : MessageContext
             return;
         }
 
-        writer.Write(value.ToByteArray());
+        writer.WriteBinHeader(16);
+        value.TryWriteBytes(writer.GetSpan(16));
+        writer.Advance(16);
     }
 
     private static Guid? ReadId(ref MessagePackReader reader)
@@ -179,7 +206,67 @@ internal sealed class MessagePackEnvelope : MessageContext
             : throw new SerializationException("An id in the envelope is not 16 bytes long.");
     }
 
-    private static Uri? ReadUri(ref MessagePackReader reader) => reader.ReadString() is { } text ? new Uri(text) : null;
+    /// <summary>The source address up to its virtual host (<c>rabbitmq://host:port/vhost/</c>), or null.</summary>
+    private static string? BaseOf(string? source)
+    {
+        if (source is null)
+        {
+            return null;
+        }
+
+        // A bus sends from one address: parse it once, not per message.
+        var last = _lastBase;
+        if (last is not null && last.Source == source)
+        {
+            return last.Base;
+        }
+
+        var baseAddress = Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.Segments.Length >= 2
+            ? uri.GetLeftPart(UriPartial.Authority) + string.Concat(uri.Segments[..^1])
+            : null;
+        _lastBase = new BaseAddress(source, baseAddress);
+        return baseAddress;
+    }
+
+    private static BaseAddress? _lastBase;
+
+    private sealed record BaseAddress(string Source, string? Base);
+
+    /// <summary>Relative to the base; a publish's destination, the exchange named after the message type, as <c>^</c> alone.</summary>
+    private static string? Shorten(Uri? address, string? baseAddress, string[] types)
+    {
+        var text = address?.ToString();
+        if (text is null || baseAddress is null || text.Length <= baseAddress.Length || !text.StartsWith(baseAddress, StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var rest = text[baseAddress.Length..];
+        return types.Length > 0 && types[0].Length == UrnPrefix.Length + rest.Length && types[0].EndsWith(rest, StringComparison.Ordinal)
+            && types[0].StartsWith(UrnPrefix, StringComparison.Ordinal)
+            ? TypeExchange.ToString()
+            : Relative + rest;
+    }
+
+    private static Uri? ReadUri(ref MessagePackReader reader, string? baseAddress, string[] types)
+    {
+        if (reader.ReadString() is not { } text)
+        {
+            return null;
+        }
+
+        if (text.Length > 0 && (text[0] == Relative || text[0] == TypeExchange))
+        {
+            if (baseAddress is null || (text[0] == TypeExchange && types.Length == 0))
+            {
+                throw new SerializationException("The envelope has an address relative to a source address or message type it does not have.");
+            }
+
+            return new Uri(baseAddress + (text[0] == TypeExchange ? types[0][UrnPrefix.Length..] : text[1..]));
+        }
+
+        return new Uri(text);
+    }
 
     private static void WriteTime(ref MessagePackWriter writer, DateTime? time)
     {

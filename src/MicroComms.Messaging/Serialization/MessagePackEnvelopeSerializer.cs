@@ -26,7 +26,10 @@ internal sealed class MessagePackEnvelopeSerializer : IMessageSerializer, IMessa
     {
         var envelope = MessagePackEnvelope.From(context);
         envelope.MessageType = context.SupportedMessageTypes;
-        envelope.Message = MessagePackSerializer.Serialize(context.Message.GetType(), context.Message, ContractlessOptions.Instance);
+        // The generic overload when the message is of the type it is sent as (the usual case): no per-call type lookup.
+        envelope.Message = context.Message.GetType() == typeof(T)
+            ? MessagePackSerializer.Serialize(context.Message, ContractlessOptions.Instance)
+            : MessagePackSerializer.Serialize(context.Message.GetType(), context.Message, ContractlessOptions.Instance);
         return new MessagePackBody(envelope.Write());
     }
 
@@ -42,7 +45,8 @@ internal sealed class MessagePackEnvelopeSerializer : IMessageSerializer, IMessa
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or UriFormatException or ArgumentException)
         {
-            throw new SerializationException($"The MessagePack envelope could not be read: {ex.Message}", ex);
+            // Without the inner exception: MassTransit's fault headers name the innermost one, and this sentence is the reason.
+            throw new SerializationException($"The MessagePack envelope could not be read ({ex.GetType().Name}: {ex.Message}).");
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Net.Mime;
 using System.Text.Json;
@@ -17,7 +16,10 @@ namespace MicroComms.Messaging.Serialization;
 internal sealed class MessagePackSerializerContext(MessagePackEnvelopeSerializer serializer, MessagePackEnvelope envelope)
     : BaseSerializerContext(serializer, envelope, envelope.MessageType)
 {
-    private readonly ConcurrentDictionary<Type, object?> _messages = new();
+    // Almost every consumer asks for one type: one slot, and a lock for the rare second type or concurrent ask.
+    private readonly Lock _lock = new();
+    private Type? _type;
+    private object? _message;
 
     public override bool TryGetMessage<T>(out T? message)
         where T : class
@@ -35,9 +37,19 @@ internal sealed class MessagePackSerializerContext(MessagePackEnvelopeSerializer
         }
 
         // A body that does not read as the type is a failed delivery (to _error with the reason), not an unconsumed type.
-        message = _messages.GetOrAdd(messageType, t => t.IsInterface || t.IsAbstract
-            ? ContractlessOptions.ReadThroughJson(envelope.Message, t)
-            : MessagePackSerializer.Deserialize(t, envelope.Message, ContractlessOptions.Instance));
+        lock (_lock)
+        {
+            if (_type != messageType)
+            {
+                _message = messageType.IsInterface || messageType.IsAbstract
+                    ? ContractlessOptions.ReadThroughJson(envelope.Message, messageType)
+                    : MessagePackSerializer.Deserialize(messageType, envelope.Message, ContractlessOptions.Instance);
+                _type = messageType;
+            }
+
+            message = _message;
+        }
+
         return message is not null;
     }
 

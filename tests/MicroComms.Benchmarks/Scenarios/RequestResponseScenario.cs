@@ -1,7 +1,6 @@
 using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.Benchmarks.Scenarios.RequestResponse;
 using MicroComms.Host;
-using MicroComms.Messaging;
 using MicroComms.Messaging.Serialization;
 using MicroComms.Orders;
 
@@ -23,12 +22,10 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
 
     /// <summary>
     /// The envelope serializer of each bus row, at both ends (a response is written in the responder's format, so each
-    /// serializer gets an Orders of its own, in a virtual host of its own); null is the default (MassTransit's JSON
-    /// envelope), whose Orders the Gateway rows and the direct calls ask too.
+    /// serializer gets an Orders of its own, in a virtual host of its own); the JSON envelope's Orders is the one the
+    /// Gateway rows and the direct calls ask too.
     /// </summary>
-    private static readonly SerializerKind?[] BusSerializers = [null, SerializerKind.MessagePack];
-
-    private const string SerializerKey = $"{MicroCommsOptions.SectionName}:{nameof(MicroCommsOptions.Serializer)}";
+    private static readonly SerializerKind[] BusSerializers = [SerializerKind.Json, SerializerKind.MessagePack];
 
     private readonly OrderStatusStore _store = new();
     private readonly List<IRequestVariant> _variants = [];
@@ -54,11 +51,11 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
         }
 
         _context = context;
-        var json = await StartOrdersAsync(context, serializer: null, cancellationToken);
+        var json = await StartOrdersAsync(context, SerializerKind.Json, cancellationToken);
         foreach (var serializer in BusSerializers)
         {
-            var orders = serializer is null ? json : await StartOrdersAsync(context, serializer, cancellationToken);
-            _variants.Add(new BusRequestVariant(orders.Hosts, serializer?.ToString()));
+            var orders = serializer == SerializerKind.Json ? json : await StartOrdersAsync(context, serializer, cancellationToken);
+            _variants.Add(new BusRequestVariant(orders.Hosts, serializer));
         }
 
         if (!cluster)
@@ -96,20 +93,16 @@ public sealed class RequestResponseScenario(string name = "request-response", bo
     /// started on the returned hosts writes with <paramref name="serializer"/>. Telemetry off, as in the rows measured
     /// before it existed: its cost has rows of its own (microcomms-telemetry, saga-telemetry).
     /// </summary>
-    private async Task<OrdersHost> StartOrdersAsync(BenchContext context, SerializerKind? serializer, CancellationToken cancellationToken)
+    private async Task<OrdersHost> StartOrdersAsync(BenchContext context, SerializerKind serializer, CancellationToken cancellationToken)
     {
-        var settings = new Dictionary<string, string?>();
+        var settings = new Dictionary<string, string?> { [BusRequestVariant.SerializerKey] = serializer.ToString() };
         if (cluster)
         {
             settings["MicroComms:RabbitMq:QueueType"] = "Quorum";
         }
 
-        if (serializer is { } kind)
-        {
-            settings[SerializerKey] = kind.ToString();
-        }
-
-        var vhost = await context.CreateVirtualHostAsync(serializer is { } named ? $"{Name}-{named.ToString().ToLowerInvariant()}" : Name, cluster ? "quorum" : null);
+        var vhost = await context.CreateVirtualHostAsync(
+            serializer == SerializerKind.Json ? Name : $"{Name}-{serializer.ToString().ToLowerInvariant()}", cluster ? "quorum" : null);
         var hosts = new ServiceHosts(context.Node, vhost, settings);
         _hosts.Add(hosts);
         var grpc = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
