@@ -99,7 +99,7 @@ public static class MicroCommsApp
             settings[$"Kestrel:Endpoints:Http{i}:Protocols"] = "Http1";
         }
 
-        if (services.Contains(ServiceNames.Gateway) && !string.IsNullOrWhiteSpace(host.GrpcUrl))
+        if (ServiceModules.ServeGrpc(services) && !string.IsNullOrWhiteSpace(host.GrpcUrl))
         {
             // gRPC needs HTTP/2; without TLS there is no protocol negotiation, so it gets its own h2c port.
             settings["Kestrel:Endpoints:Grpc:Url"] = host.GrpcUrl;

@@ -73,7 +73,7 @@ public static class MicroCommsCommands
             Console.WriteLine(services.Contains(ServiceNames.Gateway) ? $"Gateway: {address}" : $"HTTP: {address}");
         }
 
-        if (services.Contains(ServiceNames.Gateway) && !string.IsNullOrWhiteSpace(host.GrpcUrl))
+        if (ServiceModules.ServeGrpc(services) && !string.IsNullOrWhiteSpace(host.GrpcUrl))
         {
             Console.WriteLine($"gRPC (h2c): {host.GrpcUrl}");
         }

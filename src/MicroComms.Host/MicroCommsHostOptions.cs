@@ -20,7 +20,8 @@ public sealed class MicroCommsHostOptions
     public string Urls { get; set; } = "http://127.0.0.1:5080";
 
     /// <summary>
-    /// Cleartext HTTP/2 (h2c) address of the gRPC front door, used when the gateway runs here; empty turns it off.
+    /// Cleartext HTTP/2 (h2c) address for gRPC, used when the Gateway (its front door) or Orders (its direct calls) runs
+    /// here; empty turns it off.
     /// Needs a fixed port (it is told apart from the HTTP/1.1 addresses by its port).
     /// </summary>
     public string GrpcUrl { get; set; } = "http://127.0.0.1:5081";

@@ -12,6 +12,9 @@ public sealed class MicroCommsOptions
 
     public TransportKind Transport { get; set; } = TransportKind.InMemory;
 
+    /// <summary>The envelope this process writes; every endpoint reads both (see <see cref="Serialization.SerializerKind"/>).</summary>
+    public Serialization.SerializerKind Serializer { get; set; } = Serialization.SerializerKind.Json;
+
     /// <summary>
     /// How long shutdown waits for consumers in flight and for the bus to stop. Past it (plus a few seconds' grace for
     /// MassTransit to finish a cancelled stop) shutdown goes on without the bus: see <see cref="BoundedBusStop"/>.

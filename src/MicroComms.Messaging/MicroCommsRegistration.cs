@@ -2,6 +2,7 @@ using MassTransit;
 using MicroComms.Messaging.Health;
 using MicroComms.Messaging.Retry;
 using MicroComms.Messaging.Scheduling;
+using MicroComms.Messaging.Serialization;
 using MicroComms.Messaging.Stores;
 using MicroComms.Messaging.Telemetry;
 using Microsoft.Extensions.Configuration;
@@ -41,13 +42,14 @@ public static class MicroCommsRegistration
         var schedulerQueue = schedulerSection.GetValue(nameof(SchedulerOptions.QueueName), new SchedulerOptions().QueueName);
         var transport = section.GetValue(nameof(MicroCommsOptions.Transport), TransportKind.InMemory);
         var stopTimeout = section.GetValue(nameof(MicroCommsOptions.StopTimeout), new MicroCommsOptions().StopTimeout);
+        var serializer = ReadSerializer(section);
         AddBusLifetime(services, transport, stopTimeout);
 
         services.AddMassTransit(x =>
         {
             AddConventions(x, transport, schedulerQueue);
             configure(x);
-            AddTransport(x, transport, new Uri($"queue:{schedulerQueue}"));
+            AddTransport(x, transport, new Uri($"queue:{schedulerQueue}"), serializer);
         });
         BoundedBusStop.Replace(services, stopTimeout);
 
@@ -137,7 +139,22 @@ public static class MicroCommsRegistration
         });
     }
 
-    private static void AddTransport(IBusRegistrationConfigurator x, TransportKind transport, Uri schedulerAddress)
+    /// <summary>Read here because it shapes the bus; a value that is neither envelope stops start-up with one sentence.</summary>
+    private static SerializerKind ReadSerializer(IConfigurationSection section)
+    {
+        var value = section[nameof(MicroCommsOptions.Serializer)];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return SerializerKind.Json;
+        }
+
+        return Enum.TryParse<SerializerKind>(value, ignoreCase: true, out var kind) && Enum.IsDefined(kind)
+            ? kind
+            : throw new InvalidOperationException(
+                $"MicroComms:Serializer is '{value}'; set it to Json (MassTransit's JSON envelope, the default) or MessagePack (the binary envelope).");
+    }
+
+    private static void AddTransport(IBusRegistrationConfigurator x, TransportKind transport, Uri schedulerAddress, SerializerKind serializer)
     {
         if (transport == TransportKind.RabbitMq)
         {
@@ -167,6 +184,7 @@ public static class MicroCommsRegistration
                     }
                 });
                 cfg.PrefetchCount = o.PrefetchCount;
+                cfg.UseMicroCommsSerialization(serializer);
 
                 cfg.UseMessageScheduler(schedulerAddress);
                 cfg.ConfigureEndpoints(context);
@@ -176,6 +194,7 @@ public static class MicroCommsRegistration
         {
             x.UsingInMemory((context, cfg) =>
             {
+                cfg.UseMicroCommsSerialization(serializer);
                 cfg.UseMessageScheduler(schedulerAddress);
                 cfg.ConfigureEndpoints(context);
             });

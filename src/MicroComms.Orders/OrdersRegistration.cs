@@ -14,7 +14,7 @@ public static class OrdersRegistration
     /// <summary>Orders' database: its connection string is <c>ConnectionStrings:Orders</c>.</summary>
     public const string DatabaseName = "Orders";
 
-    /// <summary>Orders' database (<c>ConnectionStrings:Orders</c>), options and validation rules.</summary>
+    /// <summary>Orders' database (<c>ConnectionStrings:Orders</c>), options, validation rules and the status query.</summary>
     public static IServiceCollection AddOrders(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMicroCommsDbContext<OrdersDbContext>(configuration, DatabaseName);
@@ -24,6 +24,9 @@ public static class OrdersRegistration
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OrderValidator>();
+        services.AddScoped<IOrderStatusQuery, OrderStatusQuery>();
+        // The direct calls' gRPC service (DirectCalls/); the Gateway adds gRPC too when it shares the process.
+        services.AddGrpc();
         return services;
     }
 

@@ -38,8 +38,13 @@ public sealed class OutboxReplayObserver(ITestHarness harness) : ISendObserver
             return Task.CompletedTask;
         }
 
+        // Read with the deserializer of the replay's own content type: the outbox stores JSON or binary envelopes.
         var body = context.Serializer.GetMessageBody(context);
-        var serialized = SystemTextJsonMessageSerializer.Instance.Deserialize(body, context.Headers, context.DestinationAddress);
+        var contentType = context.ContentType ?? context.Serializer.ContentType;
+        var deserializer = context.Serialization.TryGetMessageDeserializer(contentType, out var byContentType)
+            ? byContentType
+            : SystemTextJsonMessageSerializer.Instance;
+        var serialized = deserializer.Deserialize(body, context.Headers, context.DestinationAddress);
         var messageType = serialized.SupportedMessageTypes.Select(Resolve).FirstOrDefault(t => t is not null);
         if (messageType is not null && serialized.TryGetMessage(messageType, out var message) && message is not null)
         {

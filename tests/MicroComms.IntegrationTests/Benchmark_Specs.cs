@@ -16,7 +16,7 @@ public sealed class Benchmark_Specs(BrokerFixture broker)
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
 
     // One chart per scenario family (ScenarioFamily in the benchmark).
-    private static readonly string[] Charts = ["outbox.svg", "request-response.svg", "throughput.svg", "workflow.svg"];
+    private static readonly string[] Charts = ["outbox.svg", "request-response.svg", "serialization.svg", "throughput.svg", "workflow.svg"];
 
     [Fact]
     public async Task Every_benchmark_scenario_runs_with_a_handful_of_messages_and_reports_every_goal()

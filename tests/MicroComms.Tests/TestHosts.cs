@@ -3,6 +3,7 @@ using MicroComms.Host;
 using MicroComms.Inventory;
 using MicroComms.Notifications;
 using MicroComms.Orders;
+using MicroComms.Orders.DirectCalls;
 using MicroComms.Payments;
 using MicroComms.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,7 +29,9 @@ internal static class TestHosts
     };
 
     public static Task<ServiceTestHost> Orders() =>
-        ServiceTestHost.StartAsync((s, c) => s.AddOrders(c), x => x.AddOrders(), ["Orders"], settings: FastRetry);
+        ServiceTestHost.StartAsync(
+            (s, c) => s.AddMicroCommsHttp(c).AddOrders(c), x => x.AddOrders(), ["Orders"], app => app.MapOrdersDirectCalls(), FastRetry,
+            configureApp: app => app.UseMicroCommsHttp());
 
     public static Task<ServiceTestHost> Inventory() =>
         ServiceTestHost.StartAsync(
@@ -56,6 +59,7 @@ internal static class TestHosts
             {
                 app.MapGateway();
                 app.MapInventoryEndpoints();
+                app.MapOrdersDirectCalls();
             },
             Merge(settings),
             configureApp: app => app.UseMicroCommsHttp());

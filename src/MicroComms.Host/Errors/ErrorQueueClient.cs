@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using MicroComms.Messaging;
 using MicroComms.Messaging.Retry;
+using MicroComms.Messaging.Serialization;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -227,14 +228,32 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
             ? ""
             : $"{redeliveries ?? "0"} redelivered, {retries ?? "0"} retried";
 
+        var contentType = got.BasicProperties.ContentType;
+        var (body, bodyMessageType) = ReadBody(got.Body, contentType);
         return new ErrorQueueMessage(
             MessageIdOf(got),
-            Header(headers, "MT-Fault-MessageType") ?? MessageTypeFromBody(got.Body.Span),
+            Header(headers, "MT-Fault-MessageType") ?? bodyMessageType,
             Header(headers, "MT-Reason") ?? "",
             summary,
             Header(headers, MicroCommsHeaders.FirstFaultTimestamp) ?? Header(headers, "MT-Fault-Timestamp") ?? "",
             attempts,
-            TargetQueue(queue, headers));
+            TargetQueue(queue, headers),
+            contentType ?? "",
+            body);
+    }
+
+    /// <summary>The body as indented JSON (JSON or the binary envelope, by content type) and the message type it names.</summary>
+    private static (string Body, string MessageType) ReadBody(ReadOnlyMemory<byte> body, string? contentType)
+    {
+        try
+        {
+            var json = MessageBodyFormat.ToIndentedJson(body, contentType);
+            return (json, MessageTypeFromBody(Encoding.UTF8.GetBytes(json)));
+        }
+        catch (FormatException ex)
+        {
+            return ($"(the body cannot be shown: {ex.Message})", MessageBodyFormat.IsMessagePack(contentType) ? "(body is not a MessagePack envelope)" : "(body is not JSON)");
+        }
     }
 
     private static string MessageIdOf(BasicGetResult got) =>

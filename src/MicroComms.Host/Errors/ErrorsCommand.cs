@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using MicroComms.Messaging;
 using Spectre.Console;
 
@@ -64,7 +67,8 @@ public static class ErrorsCommand
         var queue = QueueArgument();
         var count = OperatorCommand.CountOption("How many messages to show, from the head of the queue.", DefaultShowCount);
         var json = OperatorJson.Option();
-        var show = new Command("show", "The first messages of an error or skipped queue (they stay in the queue).") { queue, count, json };
+        var body = new Option<bool>("--body") { Description = "Also print each body as indented JSON, whatever envelope (JSON or MessagePack) it was sent in." };
+        var show = new Command("show", "The first messages of an error or skipped queue (they stay in the queue).") { queue, count, json, body };
         show.SetAction((parse, ct) => RunAsync(parse, configuration, async (client, console) =>
         {
             if (!OperatorCommand.TryGetCount(parse, count, out var n))
@@ -76,8 +80,10 @@ public static class ErrorsCommand
             var messages = await client.PeekAsync(name, n, ct);
             if (parse.GetValue(json))
             {
+                var withBody = parse.GetValue(body);
                 OperatorJson.Write(parse, new ShowReport(name, messages.Select(m => new MessageReport(
-                    m.MessageId, m.MessageType, m.Reason, m.ExceptionSummary, m.FirstFailure, m.Attempts, m.ReplayTo)).ToList()));
+                    m.MessageId, m.MessageType, m.Reason, m.ExceptionSummary, m.FirstFailure, m.Attempts, m.ReplayTo,
+                    withBody ? m.ContentType : null, withBody ? BodyNode(m.Body) : null)).ToList()));
                 return ExitCodes.Ok;
             }
 
@@ -102,6 +108,16 @@ public static class ErrorsCommand
             }
 
             console.Write(table);
+            if (parse.GetValue(body))
+            {
+                foreach (var m in messages)
+                {
+                    console.WriteLine();
+                    console.WriteLine($"{m.MessageId} ({(m.ContentType.Length == 0 ? "no content type" : m.ContentType)}):");
+                    console.WriteLine(m.Body);
+                }
+            }
+
             return ExitCodes.Ok;
         }));
         return show;
@@ -201,8 +217,23 @@ public static class ErrorsCommand
     private sealed record ShowReport(string Queue, IReadOnlyList<MessageReport> Messages);
 
     /// <summary>One parked message; <c>exception</c> is "Type: message" (empty when none was recorded), <c>attempts</c> "N redelivered, M retried".</summary>
+    /// <summary><c>contentType</c> and <c>body</c> (the body as a JSON value, or the sentence why it cannot be shown) only with <c>--body</c>.</summary>
     private sealed record MessageReport(
-        string MessageId, string MessageType, string Reason, string Exception, string FirstFailure, string Attempts, string ReplayTo);
+        string MessageId, string MessageType, string Reason, string Exception, string FirstFailure, string Attempts, string ReplayTo,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ContentType,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? Body);
+
+    private static JsonNode? BodyNode(string body)
+    {
+        try
+        {
+            return JsonNode.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(body);
+        }
+    }
 
     private static Argument<string> QueueArgument() => new("queue") { Description = "An error or skipped queue, e.g. orders_error." };
 

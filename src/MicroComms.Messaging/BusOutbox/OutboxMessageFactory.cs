@@ -27,7 +27,8 @@ internal static class OutboxMessageFactory
             ResponseAddress = context.ResponseAddress,
             FaultAddress = context.FaultAddress,
             SentTime = context.SentTime ?? now,
-            ContentType = context.ContentType?.ToString() ?? context.Serialization.DefaultContentType.ToString(),
+            // The serializer's own: a binary body is stored as base64 text, and the content type says how to read it back.
+            ContentType = (context.ContentType ?? context.Serializer.ContentType).ToString(),
             MessageType = string.Join(";", context.SupportedMessageTypes),
             Body = context.Serializer.GetMessageBody(context).GetString(),
             Headers = serializer.SerializeDictionary(context.Headers.GetAll()),

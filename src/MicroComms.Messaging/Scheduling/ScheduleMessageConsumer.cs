@@ -22,9 +22,9 @@ internal sealed class ScheduleMessageConsumer(
     public async Task Consume(ConsumeContext<ScheduleMessage> context)
     {
         var command = context.Message;
-        var body = context.SerializerContext
-            .GetMessageSerializer(command.Payload, command.PayloadType)
-            .GetMessageBody(new MessageSendContext<ScheduleMessage>(command, context.CancellationToken));
+        // Stored in the envelope the command came in (JSON or binary, base64 in the text column), named by its content type.
+        var serializer = context.SerializerContext.GetMessageSerializer(command.Payload, command.PayloadType);
+        var body = serializer.GetMessageBody(new MessageSendContext<ScheduleMessage>(command, context.CancellationToken));
 
         var properties = context.ReceiveContext.TryGetPayload<TransportReceiveContext>(out var transport)
             ? transport.GetTransportProperties() ?? new Dictionary<string, object>()
@@ -45,7 +45,7 @@ internal sealed class ScheduleMessageConsumer(
             DueAt = new DateTimeOffset(DateTime.SpecifyKind(command.ScheduledTime, DateTimeKind.Utc)).ToUnixTimeMilliseconds(),
             DestinationAddress = command.Destination,
             MessageId = context.MessageId ?? NewId.NextGuid(),
-            ContentType = context.ReceiveContext.ContentType?.ToString() ?? "application/vnd.masstransit+json",
+            ContentType = serializer.ContentType.ToString(),
             MessageType = string.Join(';', command.PayloadType),
             Body = body.GetString(),
             CorrelationId = context.CorrelationId,

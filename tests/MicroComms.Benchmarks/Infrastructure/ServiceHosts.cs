@@ -58,10 +58,20 @@ public sealed class ServiceHosts(RabbitMqNode node, string virtualHost, IReadOnl
         return app;
     }
 
-    /// <summary>Starts a bench host (a responder, a listener) on the same broker and scheduler as the services.</summary>
-    public async Task<IHost> StartHostAsync(Action<IServiceCollection, IConfiguration> configure, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a bench host (a responder, a listener) on the same broker and scheduler as the services, with
+    /// <paramref name="overrides"/> over its settings (e.g. <c>MicroComms:Serializer</c>).
+    /// </summary>
+    public async Task<IHost> StartHostAsync(
+        Action<IServiceCollection, IConfiguration> configure, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        var host = BenchHost.Build(BusSettings(), configure);
+        var settings = BusSettings();
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        var host = BenchHost.Build(settings, configure);
         _started.Add(host);
         await host.StartAsync(cancellationToken);
         return host;

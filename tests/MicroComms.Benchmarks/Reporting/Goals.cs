@@ -18,6 +18,13 @@ public static class Goals
     /// <summary>Two instances of each service on these two cores may lose at most this much against one.</summary>
     public const double ScaleOutShare = 0.9;
 
+    /// <summary>The binary envelope against the JSON one (issue 22): throughput, bytes per message, request latency.</summary>
+    public const double BinaryOverJson = 1.3;
+
+    public const double MaxBinaryBodyShare = 0.35;
+
+    public const double MaxBinaryRequestLatencyFactor = 1.3;
+
     /// <summary>How much later than a direct publish a bus-outbox message may arrive (p99, at the steady rate).</summary>
     public const double MaxOutboxExtraP99Milliseconds = 20;
 
@@ -47,6 +54,10 @@ public static class Goals
         var peerPostgresBus = Outbox(rows, PeerOutboxScenario.BusOutboxVariant, "end to end", peerPostgres);
         var peerPostgresConsumer = Outbox(rows, PeerOutboxScenario.ConsumerOutboxVariant, "end to end", peerPostgres);
         var microcommsTraced = Rate(rows, "microcomms-telemetry");
+        var binary = Rate(rows, "microcomms-binary");
+        var jsonBody = Body(rows, "microcomms");
+        var binaryBody = Body(rows, "microcomms-binary");
+        var binaryP50 = P50(rows, "MicroComms IRequestClient, MessagePack, 1 caller");
         var sagaSqlite = Workflows(rows, "saga");
         var sagaTraced = Workflows(rows, "saga-telemetry");
         var sagaPostgres = Workflows(rows, "saga-postgres");
@@ -73,6 +84,10 @@ public static class Goals
             AtLeast("outbox on SQLite: consumer outbox / Wolverine's (end to end)", "consumer outbox", "Wolverine", consumerOutbox, peerSqliteConsumer, 1.0, strictly: true),
             AtLeast("outbox on PostgreSQL: bus outbox / Wolverine's (end to end)", "bus outbox", "Wolverine", pgBusOutbox, peerPostgresBus, 1.0, strictly: true),
             AtLeast("outbox on PostgreSQL: consumer outbox / Wolverine's (end to end)", "consumer outbox", "Wolverine", pgConsumerOutbox, peerPostgresConsumer, 1.0, strictly: true),
+            AtLeast("microcomms-binary / limit", "microcomms-binary", "limit", binary, limit, LimitShare),
+            AtLeast("microcomms-binary / microcomms (JSON)", "microcomms-binary", "microcomms", binary, microcomms, BinaryOverJson),
+            AtMost("body on the wire: microcomms-binary / microcomms (JSON)", "binary bytes", "JSON bytes", binaryBody, jsonBody, MaxBinaryBodyShare),
+            AtMost("bus request p50, MessagePack / raw direct reply-to p50 (1 caller)", "bus p50", "raw p50", binaryP50, rawP50, MaxBinaryRequestLatencyFactor),
             AtLeast("microcomms: tracing + metrics on / off", "microcomms-telemetry", "microcomms", microcommsTraced, microcomms, TelemetryShare),
             AtLeast("saga: tracing + metrics on / off (workflows/s)", "saga-telemetry", "saga", sagaTraced, sagaSqlite, TelemetryShare),
             AtLeast("saga: PostgreSQL / SQLite (workflows/s)", "saga-postgres", "saga", sagaPostgres, sagaSqlite, 1.0),
@@ -96,6 +111,9 @@ public static class Goals
     /// <summary>The median throughput of a scenario's (first) msg/s row, or null when it did not run.</summary>
     public static double? Rate(IReadOnlyList<SummaryRow> rows, string scenario) =>
         rows.FirstOrDefault(r => r.Scenario == scenario && r.Unit == "msg/s")?.Median;
+
+    private static double? Body(IReadOnlyList<SummaryRow> rows, string scenario) =>
+        rows.FirstOrDefault(r => r.Scenario == scenario && r.Metric == "body on the wire")?.Median;
 
     private static double? Workflows(IReadOnlyList<SummaryRow> rows, string scenario) =>
         rows.FirstOrDefault(r => r.Scenario == scenario && r.Unit == "workflows/s")?.Median;

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using MicroComms.Benchmarks.Scenarios;
+using MicroComms.Benchmarks.Scenarios.RequestResponse;
+using MicroComms.Messaging.Serialization;
 
 namespace MicroComms.Benchmarks.Reporting;
 
@@ -58,8 +60,25 @@ public static class MarkdownReport
             md.AppendLine(Inv($"For reference (no goal): quorum / classic on 1 node {quorum / classic:0.00}, classic on 3 nodes / on 1 node {clusterClassic / classic:0.00}, quorum on 3 nodes / on 1 node {clusterQuorum / quorum:0.00}."));
         }
 
+        // What asking Orders directly saves against the bus request, and the raw RPC beside it (the README's "which style" table).
+        if (RequestFigure(rows, BusRequest, 1, "p50") is { } busP50 && RequestFigure(rows, BusRequest, 16, "throughput") is { } busRate)
+        {
+            string Against(string variant) =>
+                RequestFigure(rows, variant, 1, "p50") is { } p50 && RequestFigure(rows, variant, 16, "throughput") is { } rate
+                    ? Inv($"{variant} p50 {p50 / busP50:0.00}x, req/s {rate / busRate:0.00}x")
+                    : Inv($"{variant} not run");
+            md.AppendLine();
+            md.AppendLine(Inv($"For reference (no goal), against the bus request (p50 at 1 caller, req/s at 16 callers): {Against(BusRequestVariant.NameFor(SerializerKind.MessagePack))}; {Against(RequestResponseScenario.DirectHttpVariant)}; {Against(DirectGrpcRequestVariant.VariantName)}; {Against(RawRequest)}."));
+        }
+
         return md.ToString();
     }
+
+    private static readonly string BusRequest = BusRequestVariant.NameFor(SerializerKind.Json);
+    private const string RawRequest = "raw direct reply-to";
+
+    private static double? RequestFigure(IReadOnlyList<SummaryRow> rows, string variant, int callers, string metric) =>
+        rows.FirstOrDefault(r => r.Scenario == "request-response" && r.Variant == Inv($"{variant}, {callers} caller{(callers == 1 ? "" : "s")}") && r.Metric == metric)?.Median;
 
     private static double? Median(IReadOnlyList<SummaryRow> rows, string scenario, string variant) =>
         rows.FirstOrDefault(r => r.Scenario == scenario && r.Variant == variant && r.Metric == "end to end")?.Median;

@@ -1,5 +1,6 @@
 using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.Messaging;
+using MicroComms.Messaging.Serialization;
 using MicroComms.Testing;
 
 namespace MicroComms.Benchmarks.Scenarios;
@@ -10,19 +11,23 @@ namespace MicroComms.Benchmarks.Scenarios;
 /// host gets the three nodes and, as MassTransit connects to the first that answers, publisher, consumer and the
 /// queue's leader all sit on node 1: the quorum rows measure replication, not a remote leader. With
 /// <paramref name="telemetry"/>, also traced (every message sampled) and metered as the Host does it (<see cref="BenchTelemetry"/>).
+/// <paramref name="serializer"/> is the envelope the bus writes (<c>MicroComms:Serializer</c>).
 /// </summary>
-public sealed class MicroCommsScenario(string name = "microcomms", QueueType queueType = QueueType.Classic, bool cluster = false, bool telemetry = false)
+public sealed class MicroCommsScenario(
+    string name = "microcomms", QueueType queueType = QueueType.Classic, bool cluster = false, bool telemetry = false, SerializerKind serializer = SerializerKind.Json)
     : BusPublishScenario
 {
     public override string Name => name;
 
     public override string Description =>
-        $"AddMicroComms defaults, publish -> consume, {Where}" + (telemetry ? ", tracing (100% sampled) and metrics on" : "");
+        $"AddMicroComms defaults, publish -> consume, {Where}" + (telemetry ? ", tracing (100% sampled) and metrics on" : "")
+        + (serializer == SerializerKind.Json ? "" : $", {serializer} envelope");
 
     protected override string Variant => name switch
     {
         "microcomms" => "MicroComms defaults",
         _ when telemetry => "MicroComms defaults, tracing + metrics",
+        _ when serializer != SerializerKind.Json => $"MicroComms defaults, {serializer} envelope",
         _ => $"MicroComms, {Where}",
     };
 
@@ -37,6 +42,7 @@ public sealed class MicroCommsScenario(string name = "microcomms", QueueType que
     {
         var settings = node.Settings(vhost);
         settings["MicroComms:RabbitMq:QueueType"] = queueType.ToString();
+        settings["MicroComms:Serializer"] = serializer.ToString();
         return settings;
     }
 

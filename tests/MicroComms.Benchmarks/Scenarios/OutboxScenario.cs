@@ -4,6 +4,7 @@ using MicroComms.Benchmarks.Infrastructure;
 using MicroComms.Benchmarks.Scenarios.Outbox;
 using MicroComms.Messaging;
 using MicroComms.Messaging.Scheduling;
+using MicroComms.Messaging.Serialization;
 using MicroComms.Messaging.Stores;
 using Microsoft.Data.Sqlite;
 
@@ -17,7 +18,7 @@ namespace MicroComms.Benchmarks.Scenarios;
 /// downstream consumer, which also measures commit-to-consume latency. A steady-rate run then compares the latency of
 /// the bus outbox and direct publish at a load both carry.
 /// </summary>
-public sealed class OutboxScenario(string name = "outbox", StoreKind store = StoreKind.Sqlite) : IScenario
+public sealed class OutboxScenario(string name = "outbox", StoreKind store = StoreKind.Sqlite, SerializerKind serializer = SerializerKind.Json) : IScenario
 {
     public const string DirectVariant = "direct publish";
     public const string BusOutboxVariant = "bus outbox";
@@ -34,7 +35,8 @@ public sealed class OutboxScenario(string name = "outbox", StoreKind store = Sto
 
     public ScenarioFamily Family => ScenarioFamily.Outbox;
 
-    public string Description => $"{store} bus outbox and consumer outbox vs direct publish, end to end and at a steady rate";
+    public string Description => $"{store} bus outbox and consumer outbox vs direct publish, end to end and at a steady rate"
+        + (serializer == SerializerKind.Json ? "" : $", {serializer} envelope");
 
     /// <summary>The row label of a steady-rate run (the rate is in the report's settings line).</summary>
     public static string SteadyVariant(string variant) => $"{variant}, steady rate";
@@ -47,6 +49,7 @@ public sealed class OutboxScenario(string name = "outbox", StoreKind store = Sto
         var settings = context.Node.Settings(vhost);
         settings["ConnectionStrings:OutboxBench"] = $"Data Source={Path.Combine(_directory, "outbox-bench.db")}";
         settings["ConnectionStrings:Scheduler"] = $"Data Source={Path.Combine(_directory, "scheduler.db")}";
+        settings["MicroComms:Serializer"] = serializer.ToString();
         if (store == StoreKind.Postgres)
         {
             foreach (var (key, value) in await context.PostgresSettingsAsync(Name, ["OutboxBench", SchedulerOptions.ConnectionStringName], cancellationToken))

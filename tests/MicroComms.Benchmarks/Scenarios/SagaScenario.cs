@@ -9,6 +9,7 @@ using MicroComms.Host;
 using MicroComms.Inventory;
 using MicroComms.Messaging;
 using MicroComms.Messaging.Scheduling;
+using MicroComms.Messaging.Serialization;
 using MicroComms.Messaging.Stores;
 using MicroComms.Orders;
 using MicroComms.Payments;
@@ -25,7 +26,9 @@ namespace MicroComms.Benchmarks.Scenarios;
 /// services' telemetry (<c>MicroComms:Telemetry</c>) is off, or with <paramref name="telemetry"/> on as shipped, every
 /// trace sampled, with exporters that discard (<see cref="BenchTelemetry"/>).
 /// </summary>
-public sealed class SagaScenario(string name = "saga", StoreKind store = StoreKind.Sqlite, int instances = 1, bool telemetry = false) : IScenario
+public sealed class SagaScenario(
+    string name = "saga", StoreKind store = StoreKind.Sqlite, int instances = 1, bool telemetry = false, SerializerKind serializer = SerializerKind.Json)
+    : IScenario
 {
 
     /// <summary>Every order buys one unit, so the seeded stock decides how many orders a run can complete.</summary>
@@ -50,10 +53,11 @@ public sealed class SagaScenario(string name = "saga", StoreKind store = StoreKi
 
     public string Description => $"order workflow: POST /orders -> Orders saga ({store}) -> Inventory -> Payments -> OrderCompleted"
         + (instances > 1 ? $"; {instances} instances each of Orders, Inventory, Payments" : "")
-        + (telemetry ? "; tracing (100% sampled) and metrics on" : "");
+        + (telemetry ? "; tracing (100% sampled) and metrics on" : "")
+        + (serializer == SerializerKind.Json ? "" : $"; every service writes the {serializer} envelope");
 
     private string Variant => $"order workflow via Gateway, 5 services, {store}" + (instances > 1 ? $", {instances} instances" : "")
-        + (telemetry ? ", tracing + metrics" : "");
+        + (telemetry ? ", tracing + metrics" : "") + (serializer == SerializerKind.Json ? "" : $", {serializer}");
 
     public async Task StartAsync(BenchContext context, CancellationToken cancellationToken)
     {
@@ -64,7 +68,8 @@ public sealed class SagaScenario(string name = "saga", StoreKind store = StoreKi
         var vhost = await context.CreateVirtualHostAsync(Name);
         var storeSettings = store == StoreKind.Postgres
             ? await context.PostgresSettingsAsync(Name, ServiceDatabases.Names.Append(SchedulerOptions.ConnectionStringName), cancellationToken)
-            : null;
+            : new Dictionary<string, string?>();
+        storeSettings["MicroComms:Serializer"] = serializer.ToString();
         _hosts = new ServiceHosts(context.Node, vhost, storeSettings);
         // The subscriber first, so its queue is bound before the first workflow can finish.
         await _hosts.StartHostAsync((services, configuration) =>

@@ -12,4 +12,7 @@ public enum ScenarioFamily
     Workflow,
     /// <summary>Publishing through the SQLite outbox against direct publish: messages per second and commit-to-consume latency.</summary>
     Outbox,
+
+    /// <summary>Envelope formats off the broker: bytes per message and serialize + deserialize time.</summary>
+    Serialization,
 }

@@ -1,0 +1,96 @@
+using System.Buffers;
+using System.Collections;
+using System.Globalization;
+using System.Text.Json;
+using MassTransit.Serialization;
+using MessagePack;
+using MessagePack.Formatters;
+using MessagePack.Resolvers;
+
+namespace MicroComms.Messaging.Serialization;
+
+/// <summary>
+/// How messages become MessagePack: contractless, so a contract stays a plain record (members keyed by their names, no
+/// attributes, no schema to keep in step). Members typed as an interface (<c>Fault&lt;T&gt;</c>'s exceptions and host)
+/// are written as their runtime type and read through MassTransit's JSON options, which build interface implementations;
+/// a <see cref="JsonElement"/> (a payload read from a JSON envelope) is carried as the MessagePack it describes. Times
+/// are ISO 8601 text, as in JSON: MessagePack's own forms (a timestamp extension, an array for an offset) do not turn
+/// into JSON that MassTransit's options read back.
+/// </summary>
+internal static class ContractlessOptions
+{
+    public static readonly MessagePackSerializerOptions Instance = MessagePackSerializerOptions.Standard
+        .WithResolver(CompositeResolver.Create(
+            [new JsonElementFormatter(), new IsoDateTimeOffsetFormatter(), new IsoDateTimeFormatter()],
+            [InterfaceResolver.Instance, ContractlessStandardResolver.Instance]))
+        .WithSecurity(MessagePackSecurity.UntrustedData);
+
+    /// <summary>Reads MessagePack <paramref name="raw"/> as <paramref name="type"/> through MassTransit's JSON options.</summary>
+    public static object? ReadThroughJson(ReadOnlyMemory<byte> raw, Type type) =>
+        JsonSerializer.Deserialize(MessagePackSerializer.ConvertToJson(raw, Instance), type, SystemTextJsonMessageSerializer.Options);
+
+    private sealed class InterfaceResolver : IFormatterResolver
+    {
+        public static readonly InterfaceResolver Instance = new();
+
+        public IMessagePackFormatter<T>? GetFormatter<T>() => Cache<T>.Formatter;
+
+        private static class Cache<T>
+        {
+            // Collections and dictionaries are the standard resolvers' business.
+            public static readonly IMessagePackFormatter<T>? Formatter =
+                typeof(T).IsInterface && !typeof(IEnumerable).IsAssignableFrom(typeof(T)) ? new InterfaceFormatter<T>() : null;
+        }
+    }
+
+    private sealed class InterfaceFormatter<T> : IMessagePackFormatter<T>
+    {
+        public void Serialize(ref MessagePackWriter writer, T value, MessagePackSerializerOptions options)
+        {
+            if (value is null)
+            {
+                writer.WriteNil();
+                return;
+            }
+
+            MessagePackSerializer.Serialize(value.GetType(), ref writer, value, options);
+        }
+
+        public T Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+        {
+            if (reader.TryReadNil())
+            {
+                return default!;
+            }
+
+            return (T)ReadThroughJson(reader.ReadRaw().ToArray(), typeof(T))!;
+        }
+    }
+
+    private sealed class JsonElementFormatter : IMessagePackFormatter<JsonElement>
+    {
+        public void Serialize(ref MessagePackWriter writer, JsonElement value, MessagePackSerializerOptions options) =>
+            writer.WriteRaw(MessagePackSerializer.ConvertFromJson(value.GetRawText(), options));
+
+        public JsonElement Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
+            JsonSerializer.Deserialize<JsonElement>(MessagePackSerializer.ConvertToJson(reader.ReadRaw().ToArray(), options));
+    }
+
+    private sealed class IsoDateTimeOffsetFormatter : IMessagePackFormatter<DateTimeOffset>
+    {
+        public void Serialize(ref MessagePackWriter writer, DateTimeOffset value, MessagePackSerializerOptions options) =>
+            writer.Write(value.ToString("O", CultureInfo.InvariantCulture));
+
+        public DateTimeOffset Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
+            DateTimeOffset.Parse(reader.ReadString()!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+    }
+
+    private sealed class IsoDateTimeFormatter : IMessagePackFormatter<DateTime>
+    {
+        public void Serialize(ref MessagePackWriter writer, DateTime value, MessagePackSerializerOptions options) =>
+            writer.Write(value.ToString("O", CultureInfo.InvariantCulture));
+
+        public DateTime Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
+            DateTime.Parse(reader.ReadString()!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+    }
+}

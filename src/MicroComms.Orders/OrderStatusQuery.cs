@@ -1,0 +1,27 @@
+using MicroComms.Contracts;
+using Microsoft.EntityFrameworkCore;
+
+namespace MicroComms.Orders;
+
+/// <summary>
+/// Answers from the order's saga row: state, reason, and when it was submitted, last changed and finished.
+/// An order accepted a moment ago whose saga has not started yet is answered as Submitted from its order row.
+/// <para>
+/// It reads the saga table rather than asking the state machine: a query through the saga repository would write the
+/// row (version bump) and compete with the workflow's own events for it.
+/// </para>
+/// </summary>
+internal sealed class OrderStatusQuery(OrdersDbContext db) : IOrderStatusQuery
+{
+    public async Task<OrderStatus?> FindAsync(Guid orderId, CancellationToken cancellationToken)
+    {
+        var saga = await db.OrderSagas.AsNoTracking().FirstOrDefaultAsync(s => s.CorrelationId == orderId, cancellationToken);
+        if (saga is not null)
+        {
+            return new OrderStatus(saga.CorrelationId, saga.CurrentState, saga.Reason, saga.Total, saga.SubmittedAt, saga.UpdatedAt, saga.FinishedAt);
+        }
+
+        var order = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == orderId, cancellationToken);
+        return order is null ? null : new OrderStatus(order.Id, OrderStates.Submitted, null, order.Total, order.SubmittedAt, null);
+    }
+}
