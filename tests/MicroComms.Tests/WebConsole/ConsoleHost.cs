@@ -1,0 +1,106 @@
+using MicroComms.Host;
+using MicroComms.Messaging.BusOutbox;
+using MicroComms.Messaging.Stores;
+using MicroComms.Orders;
+using MicroComms.Orders.Saga;
+using MicroComms.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+
+namespace MicroComms.Tests.WebConsole;
+
+/// <summary>
+/// One console-only process for a spec class (in-memory transport, its own data folder) beside an Orders database made
+/// by the test: workflows in several states and one set-aside outbox row, so nothing but the console touches them.
+/// </summary>
+public sealed class ConsoleHost : IAsyncLifetime
+{
+    public static readonly Guid OldOpenOrder = Guid.NewGuid();
+    public static readonly Guid NewOpenOrder = Guid.NewGuid();
+
+    private readonly string _data = TestFiles.Path($"console-{Guid.NewGuid():N}");
+    private WebApplication _app = null!;
+
+    public Uri Console { get; private set; } = null!;
+
+    public Uri Http { get; private set; } = null!;
+
+    public string OrdersConnectionString => $"Data Source={Path.Combine(_data, "orders.db")}";
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_data);
+        await using (var db = OpenOrders())
+        {
+            await StoreSchema.MigrateAsync(db, CancellationToken.None);
+            var now = DateTimeOffset.UtcNow;
+            db.OrderSagas.AddRange(
+                Saga(Guid.NewGuid(), OrderStates.Completed, now.AddHours(-2), finished: now.AddHours(-2)),
+                Saga(Guid.NewGuid(), OrderStates.Completed, now.AddMinutes(-1), finished: now),
+                Saga(OldOpenOrder, OrderStates.AwaitingPayment, now.AddHours(-1)),
+                Saga(NewOpenOrder, OrderStates.Submitted, now));
+            await db.SaveChangesAsync();
+        }
+
+        _app = MicroCommsApp.Build(new Dictionary<string, string?>
+        {
+            ["MicroComms:Transport"] = "InMemory",
+            ["MicroComms:Host:Services"] = "console",
+            ["MicroComms:Host:DataDirectory"] = _data,
+            ["MicroComms:Host:Urls"] = "http://127.0.0.1:0",
+            ["MicroComms:Host:GrpcUrl"] = "",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        await _app.StartAsync();
+        Console = MicroCommsApp.ConsoleAddress(_app)!;
+        Http = MicroCommsApp.HttpAddresses(_app)[0];
+    }
+
+    public OrdersDbContext OpenOrders() => new(StoreRegistration.OptionsFor<OrdersDbContext>(StoreKind.Sqlite, OrdersConnectionString));
+
+    /// <summary>A set-aside outbox row in the Orders database; returns its message id.</summary>
+    public async Task<Guid> SetAsideOutboxRowAsync(string reason)
+    {
+        var id = Guid.NewGuid();
+        await using var db = OpenOrders();
+        db.Set<OutboxMessage>().Add(new OutboxMessage
+        {
+            MessageId = id,
+            OutboxId = Guid.NewGuid(),
+            DestinationAddress = new Uri("queue:nowhere"),
+            MessageType = "urn:message:MicroComms.Contracts:ReserveStock",
+            ContentType = "application/vnd.masstransit+json",
+            Body = "{}",
+            SentTime = DateTime.UtcNow.AddMinutes(-3),
+            DeliveryAttempts = 5,
+            SetAside = DateTime.UtcNow.AddMinutes(-1),
+            FailureReason = reason,
+        });
+        await db.SaveChangesAsync();
+        return id;
+    }
+
+    public async Task<bool> IsSetAsideAsync(Guid messageId)
+    {
+        await using var db = OpenOrders();
+        return await db.Set<OutboxMessage>().AnyAsync(m => m.MessageId == messageId && m.SetAside != null);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    private static OrderState Saga(Guid id, string state, DateTimeOffset submitted, DateTimeOffset? finished = null) => new()
+    {
+        CorrelationId = id,
+        CurrentState = state,
+        CustomerId = "alice",
+        Total = 10m,
+        SubmittedAt = submitted,
+        UpdatedAt = finished ?? submitted,
+        FinishedAt = finished,
+    };
+}
