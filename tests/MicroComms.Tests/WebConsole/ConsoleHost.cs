@@ -11,25 +11,29 @@ namespace MicroComms.Tests.WebConsole;
 
 /// <summary>
 /// One console-only process for a spec class (in-memory transport, its own data folder) beside an Orders database made
-/// by the test: workflows in several states and one set-aside outbox row, so nothing but the console touches them.
+/// by the test (SQLite; <see cref="PostgresConsoleHost"/> on PostgreSQL): workflows in several states and one set-aside outbox row, so nothing but the console touches them.
 /// </summary>
-public sealed class ConsoleHost : IAsyncLifetime
+public class ConsoleHost : IAsyncLifetime
 {
     public static readonly Guid OldOpenOrder = Guid.NewGuid();
     public static readonly Guid NewOpenOrder = Guid.NewGuid();
 
     private readonly string _data = TestFiles.Path($"console-{Guid.NewGuid():N}");
-    private WebApplication _app = null!;
+    private WebApplication? _app;
 
     public Uri Console { get; private set; } = null!;
 
     public Uri Http { get; private set; } = null!;
 
-    public string OrdersConnectionString => $"Data Source={Path.Combine(_data, "orders.db")}";
+    private TestDatabase? _orders;
+
+    /// <summary>The store of the Orders database the console reads.</summary>
+    protected virtual TestStore Store => TestStore.Sqlite;
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_data);
+        _orders = await Store.NewDatabaseAsync();
         await using (var db = OpenOrders())
         {
             await StoreSchema.MigrateAsync(db, CancellationToken.None);
@@ -42,7 +46,9 @@ public sealed class ConsoleHost : IAsyncLifetime
             await db.SaveChangesAsync();
         }
 
-        _app = MicroCommsApp.Build(new Dictionary<string, string?>
+        // The scheduler's tables share the database: a process on PostgreSQL has no default for it.
+        var settings = _orders.Settings(OrdersRegistration.DatabaseName, Messaging.Scheduling.SchedulerOptions.ConnectionStringName);
+        foreach (var (key, value) in new Dictionary<string, string?>
         {
             ["MicroComms:Transport"] = "InMemory",
             ["MicroComms:Host:Services"] = "console",
@@ -50,13 +56,18 @@ public sealed class ConsoleHost : IAsyncLifetime
             ["MicroComms:Host:Urls"] = "http://127.0.0.1:0",
             ["MicroComms:Host:GrpcUrl"] = "",
             ["Logging:LogLevel:Default"] = "Warning",
-        });
+        })
+        {
+            settings[key] = value;
+        }
+
+        _app = MicroCommsApp.Build(settings);
         await _app.StartAsync();
         Console = MicroCommsApp.ConsoleAddress(_app)!;
         Http = MicroCommsApp.HttpAddresses(_app)[0];
     }
 
-    public OrdersDbContext OpenOrders() => new(StoreRegistration.OptionsFor<OrdersDbContext>(StoreKind.Sqlite, OrdersConnectionString));
+    public OrdersDbContext OpenOrders() => new(StoreRegistration.OptionsFor<OrdersDbContext>(_orders!.Store, _orders.ConnectionString));
 
     /// <summary>A set-aside outbox row in the Orders database; returns its message id.</summary>
     public async Task<Guid> SetAsideOutboxRowAsync(string reason)
@@ -86,11 +97,19 @@ public sealed class ConsoleHost : IAsyncLifetime
         return await db.Set<OutboxMessage>().AnyAsync(m => m.MessageId == messageId && m.SetAside != null);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_orders is not null)
+        {
+            await Store.DeleteAsync(_orders);
+        }
     }
 
     private static OrderState Saga(Guid id, string state, DateTimeOffset submitted, DateTimeOffset? finished = null) => new()
