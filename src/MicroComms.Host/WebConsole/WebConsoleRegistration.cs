@@ -126,8 +126,9 @@ public static class WebConsoleRegistration
         });
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGet(PathBase, () => Results.Redirect(PathBase + "/queues")).AllowAnonymous();
-        app.MapGet(PathBase + "/assets/{name}", ConsoleAssets.Serve).AllowAnonymous();
+        // Pages and their assets, not API: kept out of the Gateway's OpenAPI document.
+        app.MapGet(PathBase, () => Results.Redirect(PathBase + "/queues")).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet(PathBase + "/assets/{name}", ConsoleAssets.Serve).AllowAnonymous().ExcludeFromDescription();
         app.MapRazorPages();
         return app;
     }
