@@ -17,7 +17,7 @@ public static class CommandLineOptions
 
     public static readonly Option<string?> Services = new("--services")
     {
-        Description = "Services to run in this process, comma-separated: orders,inventory,payments,notifications,gateway (default: all).",
+        Description = "Services to run in this process, comma-separated: orders,inventory,payments,notifications,gateway,console (default: all).",
         Recursive = true,
     };
 
@@ -39,9 +39,15 @@ public static class CommandLineOptions
         Recursive = true,
     };
 
+    public static readonly Option<string?> ConsoleUrl = new("--console-url")
+    {
+        Description = "HTTP address of the operator web console; empty turns it off (default: http://127.0.0.1:5082).",
+        Recursive = true,
+    };
+
     static CommandLineOptions() => Transport.AcceptOnlyFromAmong("inmemory", "rabbitmq");
 
-    public static IEnumerable<Option> All => [Transport, Services, Data, Urls, GrpcUrl];
+    public static IEnumerable<Option> All => [Transport, Services, Data, Urls, GrpcUrl, ConsoleUrl];
 
     /// <summary>The configuration keys the given options override.</summary>
     public static Dictionary<string, string?> Overrides(ParseResult parse)
@@ -58,6 +64,11 @@ public static class CommandLineOptions
         Set(overrides, parse, Data, nameof(MicroCommsHostOptions.DataDirectory));
         Set(overrides, parse, Urls, nameof(MicroCommsHostOptions.Urls));
         Set(overrides, parse, GrpcUrl, nameof(MicroCommsHostOptions.GrpcUrl));
+        if (parse.GetResult(ConsoleUrl) is not null)
+        {
+            overrides[$"{WebConsole.ConsoleOptions.SectionName}:{nameof(WebConsole.ConsoleOptions.Url)}"] = parse.GetValue(ConsoleUrl) ?? "";
+        }
+
         return overrides;
     }
 

@@ -1,6 +1,7 @@
 using MassTransit;
 using MicroComms.Host.Health;
 using MicroComms.Host.Telemetry;
+using MicroComms.Host.WebConsole;
 using MicroComms.Messaging;
 using MicroComms.Messaging.Scheduling;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -48,6 +49,12 @@ public static class MicroCommsApp
             module.AddServices(builder.Services, configuration);
         }
 
+        var consoleUrl = services.Contains(ServiceNames.Console) ? WebConsoleRegistration.Url(configuration, host) : null;
+        if (consoleUrl is not null)
+        {
+            builder.Services.AddWebConsole(configuration, consoleUrl);
+        }
+
         builder.Services.AddMicroComms(configuration, x =>
         {
             foreach (var module in modules)
@@ -64,6 +71,11 @@ public static class MicroCommsApp
         app.UseMicroCommsHttp();
         app.MapMicroCommsHealth();
         app.MapMicroCommsMetrics();
+        if (consoleUrl is not null)
+        {
+            app.UseWebConsole();
+        }
+
         foreach (var module in modules)
         {
             module.MapEndpoints?.Invoke(app);
@@ -72,14 +84,18 @@ public static class MicroCommsApp
         return app;
     }
 
-    /// <summary>The HTTP/1.1 addresses the started process listens on (port 0 resolved to the real port).</summary>
+    /// <summary>The HTTP/1.1 addresses the started process listens on (port 0 resolved to the real port), the console's apart.</summary>
     public static IReadOnlyList<Uri> HttpAddresses(WebApplication app)
     {
         var grpcUrl = app.Services.GetRequiredService<IOptions<MicroCommsHostOptions>>().Value.GrpcUrl;
         var grpcPort = string.IsNullOrWhiteSpace(grpcUrl) ? -1 : new Uri(grpcUrl).Port;
+        var consolePort = ConsoleAddress(app)?.Port ?? -1;
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        return addresses.Select(a => new Uri(a)).Where(a => a.Port != grpcPort).ToList();
+        return addresses.Select(a => new Uri(a)).Where(a => a.Port != grpcPort && a.Port != consolePort).ToList();
     }
+
+    /// <summary>The web console's address (<c>.../console/</c>) once started, or null when this process runs none.</summary>
+    public static Uri? ConsoleAddress(WebApplication app) => app.Services.GetService<ConsoleEndpoint>()?.Address;
 
     /// <summary>Settings that follow from the host options: each service's and the scheduler's SQLite file, Kestrel's endpoints.</summary>
     private static Dictionary<string, string?> DerivedSettings(IConfiguration configuration, MicroCommsHostOptions host, IReadOnlySet<string> services)
@@ -97,6 +113,13 @@ public static class MicroCommsApp
         {
             settings[$"Kestrel:Endpoints:Http{i}:Url"] = urls[i];
             settings[$"Kestrel:Endpoints:Http{i}:Protocols"] = "Http1";
+        }
+
+        if (services.Contains(ServiceNames.Console) && WebConsoleRegistration.Url(configuration, host) is { } consoleUrl)
+        {
+            // The console's own endpoint, named so its connections are told apart (ConsoleEndpoint).
+            settings[$"Kestrel:Endpoints:{ConsoleEndpoint.KestrelName}:Url"] = consoleUrl;
+            settings[$"Kestrel:Endpoints:{ConsoleEndpoint.KestrelName}:Protocols"] = "Http1";
         }
 
         if (services.Contains(ServiceNames.Gateway) && !string.IsNullOrWhiteSpace(host.GrpcUrl))

@@ -78,6 +78,11 @@ public static class MicroCommsCommands
             Console.WriteLine($"gRPC (h2c): {host.GrpcUrl}");
         }
 
+        if (MicroCommsApp.ConsoleAddress(app) is { } console)
+        {
+            Console.WriteLine($"Console: {console}");
+        }
+
         Console.WriteLine("Press Ctrl+C to stop.");
         try
         {

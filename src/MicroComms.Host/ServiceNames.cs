@@ -9,7 +9,13 @@ public static class ServiceNames
     public const string Notifications = "notifications";
     public const string Gateway = "gateway";
 
+    /// <summary>The operator web console: no bus endpoints of its own, so not a <see cref="ServiceModule"/>; part of "all".</summary>
+    public const string Console = "console";
+
+    /// <summary>The services on the bus (what each test host and broker user is per); "all" is these and the console.</summary>
     public static readonly IReadOnlyList<string> All = ServiceModules.All.Select(m => m.Name).ToList();
+
+    private static readonly IReadOnlyList<string> Valid = [.. All, Console];
 
     /// <summary>Parses "orders,gateway" (or "all"); an unknown name stops start-up with the list of valid ones.</summary>
     public static IReadOnlySet<string> Parse(string value)
@@ -19,19 +25,19 @@ public static class ServiceNames
             .ToList();
         if (names.Count == 0)
         {
-            throw new HostConfigurationException($"No services named. Use any of: {string.Join(", ", All)} (or 'all').");
+            throw new HostConfigurationException($"No services named. Use any of: {string.Join(", ", Valid)} (or 'all').");
         }
 
         if (names.Contains("all"))
         {
-            return All.ToHashSet(StringComparer.Ordinal);
+            return Valid.ToHashSet(StringComparer.Ordinal);
         }
 
-        var unknown = names.Where(n => !All.Contains(n)).ToList();
+        var unknown = names.Where(n => !Valid.Contains(n)).ToList();
         if (unknown.Count > 0)
         {
             throw new HostConfigurationException(
-                $"Unknown service(s): {string.Join(", ", unknown)}. Use any of: {string.Join(", ", All)} (or 'all').");
+                $"Unknown service(s): {string.Join(", ", unknown)}. Use any of: {string.Join(", ", Valid)} (or 'all').");
         }
 
         return names.ToHashSet(StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -24,6 +25,36 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
 
     /// <summary>Replayed copies awaiting their publisher confirm at once.</summary>
     private const int ReplayBatchSize = 100;
+
+    /// <summary>
+    /// The client for the broker and operator user <paramref name="configuration"/> names (<c>MicroComms:RabbitMq</c>,
+    /// <c>MicroComms:Operator</c>), validated; the <c>errors</c> commands and the web console both start here.
+    /// </summary>
+    /// <exception cref="ValidationException">A setting is invalid, or the development password is used off loopback.</exception>
+    public static ErrorQueueClient FromConfiguration(IConfiguration configuration)
+    {
+        var microComms = configuration.GetSection(MicroCommsOptions.SectionName);
+        var section = microComms.GetSection("RabbitMq");
+        var broker = section.Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        var management = section.Get<ManagementApiOptions>() ?? new ManagementApiOptions();
+        var user = microComms.GetSection(OperatorOptions.SectionName).Get<OperatorOptions>() ?? new OperatorOptions();
+        Validator.ValidateObject(broker, new ValidationContext(broker), validateAllProperties: true);
+        Validator.ValidateObject(management, new ValidationContext(management), validateAllProperties: true);
+        Validator.ValidateObject(user, new ValidationContext(user), validateAllProperties: true);
+        if (broker.DevelopmentPasswordProblem(user.Username, user.Password, "MicroComms:Operator:Password") is { } problem)
+        {
+            throw new ValidationException(problem);
+        }
+
+        return new ErrorQueueClient(broker, management, user);
+    }
+
+    /// <summary>Where the broker is, for messages: its nodes and virtual host.</summary>
+    public string BrokerDescription => $"{broker.Describe()} (virtual host '{broker.VirtualHost}')";
+
+    /// <summary>Every queue of the virtual host with depth, consumers and rates, from the management API.</summary>
+    public Task<IReadOnlyList<QueueStatistics>> ListQueuesAsync(CancellationToken cancellationToken) =>
+        new ManagementApiClient(broker, management, user).ListQueuesAsync(cancellationToken);
 
     /// <summary>Error and skipped queues of the virtual host with their message counts, by name.</summary>
     public async Task<IReadOnlyList<(string Queue, long Messages)>> ListParkingQueuesAsync(CancellationToken cancellationToken)
@@ -106,6 +137,28 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
         Action<int, uint>? progress,
         CancellationToken cancellationToken)
     {
+        var result = await ReplayAsync(queue, messageId is null ? null : new HashSet<string>([messageId], StringComparer.OrdinalIgnoreCase), progress, cancellationToken);
+        if (messageId is not null && result.Replayed == 0)
+        {
+            throw new ErrorCommandException($"No message with id {messageId} in '{queue}' ({result.LookedAt} message(s) looked at).");
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// As <see cref="ReplayAsync(string, string?, Action{int, uint}?, CancellationToken)"/> for the messages whose ids are in
+    /// <paramref name="messageIds"/> (all when null); the ids not found are in <see cref="ReplayResult.NotFound"/>: another
+    /// replay took them first, or they were never there.
+    /// </summary>
+    public async Task<ReplayResult> ReplayAsync(
+        string queue,
+        IReadOnlySet<string>? messageIds,
+        Action<int, uint>? progress,
+        CancellationToken cancellationToken)
+    {
+        var wanted = messageIds is null ? null : new HashSet<string>(messageIds, StringComparer.OrdinalIgnoreCase);
+        var replayedIds = new List<string>();
         await using var connection = await ConnectAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
@@ -116,11 +169,11 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
         var replayed = 0;
         var batch = new List<(BasicGetResult Got, string Target, Task Confirmed)>(ReplayBatchSize);
         uint seen = 0;
-        var found = false;
-        while (seen < total && !found)
+        bool AllFound() => wanted is not null && wanted.Count == 0;
+        while (seen < total && !AllFound())
         {
             batch.Clear();
-            while (batch.Count < ReplayBatchSize && seen < total && !found)
+            while (batch.Count < ReplayBatchSize && seen < total && !AllFound())
             {
                 seen++;
                 var got = await channel.BasicGetAsync(queue, autoAck: false, cancellationToken);
@@ -130,13 +183,12 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
                     break;
                 }
 
-                if (messageId is not null && !string.Equals(MessageIdOf(got), messageId, StringComparison.OrdinalIgnoreCase))
+                if (wanted is not null && !wanted.Remove(MessageIdOf(got)))
                 {
-                    // Not the one asked for: left unacknowledged, it returns to its place when the channel closes.
+                    // Not one asked for: left unacknowledged, it returns to its place when the channel closes.
                     continue;
                 }
 
-                found = messageId is not null;
                 var headers = got.BasicProperties.Headers ?? new Dictionary<string, object?>();
                 var target = TargetQueue(queue, headers);
                 var properties = new BasicProperties(got.BasicProperties) { Headers = CleanHeaders(headers, queue) };
@@ -160,17 +212,82 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
 
                 await channel.BasicAckAsync(got.DeliveryTag, multiple: false, cancellationToken);
                 replayed++;
+                replayedIds.Add(MessageIdOf(got));
                 byTarget[target] = byTarget.GetValueOrDefault(target) + 1;
-                progress?.Invoke(replayed, messageId is null ? total : 1);
+                progress?.Invoke(replayed, messageIds is null ? total : (uint)messageIds.Count);
             }
         }
 
-        if (messageId is not null && replayed == 0)
+        return new ReplayResult(replayed, byTarget)
         {
-            throw new ErrorCommandException($"No message with id {messageId} in '{queue}' ({total} message(s) looked at).");
+            LookedAt = seen,
+            ReplayedIds = replayedIds,
+            NotFound = wanted is null ? [] : [.. wanted.Order(StringComparer.Ordinal)],
+        };
+    }
+
+    /// <summary>
+    /// One parked message with all its headers and its body, left in the queue; null when no message with that id is
+    /// there (or another operation holds it right now).
+    /// </summary>
+    public async Task<ParkedMessage?> FindAsync(string queue, string messageId, CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        var got = await TakeAsync(channel, queue, messageId, cancellationToken);
+        if (got is null)
+        {
+            return null;
         }
 
-        return new ReplayResult(replayed, byTarget);
+        var headers = (got.BasicProperties.Headers ?? new Dictionary<string, object?>())
+            .OrderBy(h => h.Key, StringComparer.Ordinal)
+            .Select(h => new KeyValuePair<string, string>(h.Key, Header(got.BasicProperties.Headers!, h.Key) ?? ""))
+            .ToList();
+        return new ParkedMessage(Describe(queue, got), got.BasicProperties.ContentType ?? "", headers, Encoding.UTF8.GetString(got.Body.Span));
+    }
+
+    /// <summary>
+    /// Deletes the one parked message with <paramref name="messageId"/> (acknowledged, so gone for good); false when it is
+    /// not there (or another operation holds it right now).
+    /// </summary>
+    public async Task<bool> DeleteAsync(string queue, string messageId, CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        var got = await TakeAsync(channel, queue, messageId, cancellationToken);
+        if (got is null)
+        {
+            return false;
+        }
+
+        await channel.BasicAckAsync(got.DeliveryTag, multiple: false, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Fetches unacknowledged until the message with <paramref name="messageId"/> comes; the others go back, in their order,
+    /// when the channel closes. Messages another channel holds unacknowledged are not seen, so of two racing operations
+    /// on one message only one finds it.
+    /// </summary>
+    private static async Task<BasicGetResult?> TakeAsync(IChannel channel, string queue, string messageId, CancellationToken cancellationToken)
+    {
+        var total = await DeclarePassiveAsync(channel, queue, cancellationToken);
+        for (uint i = 0; i < total; i++)
+        {
+            var got = await channel.BasicGetAsync(queue, autoAck: false, cancellationToken);
+            if (got is null)
+            {
+                return null;
+            }
+
+            if (string.Equals(MessageIdOf(got), messageId, StringComparison.OrdinalIgnoreCase))
+            {
+                return got;
+            }
+        }
+
+        return null;
     }
 
     public async Task<uint> PurgeAsync(string queue, CancellationToken cancellationToken)

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
-using MicroComms.Messaging;
 using Spectre.Console;
 
 namespace MicroComms.Host.Errors;
@@ -214,7 +213,7 @@ public static class ErrorsCommand
         var console = OperatorConsole.Create(parse);
         try
         {
-            return await action(CreateClient(configuration), console);
+            return await action(ErrorQueueClient.FromConfiguration(configuration), console);
         }
         catch (ErrorCommandException ex)
         {
@@ -231,23 +230,5 @@ public static class ErrorsCommand
             await parse.InvocationConfiguration.Error.WriteLineAsync("Cancelled; messages not yet replayed stay where they were.");
             return ExitCodes.Failure;
         }
-    }
-
-    private static ErrorQueueClient CreateClient(IConfiguration configuration)
-    {
-        var microComms = configuration.GetSection(MicroCommsOptions.SectionName);
-        var section = microComms.GetSection("RabbitMq");
-        var broker = section.Get<RabbitMqOptions>() ?? new RabbitMqOptions();
-        var management = section.Get<ManagementApiOptions>() ?? new ManagementApiOptions();
-        var user = microComms.GetSection(OperatorOptions.SectionName).Get<OperatorOptions>() ?? new OperatorOptions();
-        Validator.ValidateObject(broker, new ValidationContext(broker), validateAllProperties: true);
-        Validator.ValidateObject(management, new ValidationContext(management), validateAllProperties: true);
-        Validator.ValidateObject(user, new ValidationContext(user), validateAllProperties: true);
-        if (broker.DevelopmentPasswordProblem(user.Username, user.Password, "MicroComms:Operator:Password") is { } problem)
-        {
-            throw new ValidationException(problem);
-        }
-
-        return new ErrorQueueClient(broker, management, user);
     }
 }

@@ -11,7 +11,11 @@ namespace MicroComms.Host.Errors;
 internal sealed class ManagementApiClient(RabbitMqOptions broker, ManagementApiOptions management, OperatorOptions user)
 {
     /// <summary>The names of the virtual host's queues.</summary>
-    public async Task<IReadOnlyList<string>> ListQueueNamesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListQueueNamesAsync(CancellationToken cancellationToken) =>
+        [.. (await ListQueuesAsync(cancellationToken)).Select(q => q.Name)];
+
+    /// <summary>The virtual host's queues with depth, consumers and rates.</summary>
+    public async Task<IReadOnlyList<QueueStatistics>> ListQueuesAsync(CancellationToken cancellationToken)
     {
         var failures = new List<string>();
         foreach (var baseAddress in management.BaseAddresses(broker))
@@ -35,11 +39,11 @@ internal sealed class ManagementApiClient(RabbitMqOptions broker, ManagementApiO
             + "Start a node, or set MicroComms:RabbitMq:ManagementPort if it is not on the AMQP port + 10000.");
     }
 
-    private async Task<IReadOnlyList<string>> ListAsync(Uri baseAddress, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<QueueStatistics>> ListAsync(Uri baseAddress, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = management.ManagementTimeout };
         http.DefaultRequestHeaders.Authorization = user.BasicAuthentication();
-        using var response = await http.GetAsync($"api/queues/{Uri.EscapeDataString(broker.VirtualHost)}?columns=name", cancellationToken);
+        using var response = await http.GetAsync($"api/queues/{Uri.EscapeDataString(broker.VirtualHost)}?columns=name,messages,consumers,message_stats.publish_details.rate,message_stats.deliver_get_details.rate", cancellationToken);
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
             throw new ErrorCommandException(
@@ -60,8 +64,16 @@ internal sealed class ManagementApiClient(RabbitMqOptions broker, ManagementApiO
         }
 
         var queues = await response.Content.ReadFromJsonAsync<List<QueueInfo>>(cancellationToken);
-        return [.. (queues ?? []).Select(q => q.Name)];
+        return [.. (queues ?? []).Select(q => new QueueStatistics(
+            q.Name, q.Messages ?? 0, q.Consumers ?? 0, q.Message_Stats?.Publish_Details?.Rate ?? 0, q.Message_Stats?.Deliver_Get_Details?.Rate ?? 0))];
     }
 
-    private sealed record QueueInfo(string Name);
+    // The management API's own field names (snake_case); a queue not yet sampled has no counts or stats.
+#pragma warning disable IDE1006, CA1707
+    private sealed record QueueInfo(string Name, long? Messages, int? Consumers, MessageStats? Message_Stats);
+
+    private sealed record MessageStats(RateDetails? Publish_Details, RateDetails? Deliver_Get_Details);
+
+    private sealed record RateDetails(double Rate);
+#pragma warning restore IDE1006, CA1707
 }
