@@ -23,7 +23,7 @@ public sealed partial class ConsoleBrowser_Specs(ConsoleFixture console, ITestOu
     private static readonly LocatorAssertionsToBeVisibleOptions Arrives = new() { Timeout = 60_000 };
 
     [Fact]
-    public async Task An_operator_logs_in_sees_a_failed_charge_parked_replays_it_after_the_fix_and_sees_the_queue_empty_and_the_order_completed()
+    public async Task An_operator_logs_in_sees_a_failed_charge_parked_cannot_be_bypassed_replays_it_after_the_fix_and_sees_the_queue_empty_and_the_order_completed()
     {
         var problems = new List<string>();
         var anonymous = await console.Browser.NewPageAsync(new() { BaseURL = console.Services.Console.ToString() });
@@ -42,6 +42,9 @@ public sealed partial class ConsoleBrowser_Specs(ConsoleFixture console, ITestOu
         // The queue appears on the open page by itself once the charge fails twice and is parked.
         var errorQueueLink = page.GetByRole(AriaRole.Link, new() { Name = ChargeErrors });
         await Expect(errorQueueLink).ToBeVisibleAsync(Arrives);
+        // The queue is declared before the message reaches it: wait for its count (the management API samples every few seconds).
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { Has = errorQueueLink }))
+            .ToContainTextAsync(new Regex($@"{ChargeErrors}\s+1\s"), new() { Timeout = 60_000 });
         await CheckAsync(page, "queues", problems);
 
         await errorQueueLink.ClickAsync();
@@ -50,12 +53,18 @@ public sealed partial class ConsoleBrowser_Specs(ConsoleFixture console, ITestOu
         await Expect(row).ToHaveCountAsync(1);
         await Expect(page.Locator("main")).ToContainTextAsync("PaymentProviderUnavailableException");
         var messageId = MessageIdIn(await page.Locator("main").InnerTextAsync(), orderId);
+        var changes = new HashSet<string>(await ChangeActionsAsync(page), StringComparer.Ordinal);
         await CheckAsync(page, "error-queue", problems);
 
         await page.GotoAsync(ConsolePages.Message(ChargeErrors, messageId));
         await Expect(page.Locator("main")).ToContainTextAsync(orderId.ToString());
         await Expect(page.Locator("main")).ToContainTextAsync("MT-Fault-ExceptionType");
+        changes.UnionWith(await ChangeActionsAsync(page));
         await CheckAsync(page, "message", problems);
+
+        // Before the fix, so a change that slipped through would replay into the failing Payments and park the message again.
+        await AssertRefusedAsync(changes);
+        Assert.Equal(1u, await console.Node.MessageCountAsync(console.Services.VirtualHost, ChargeErrors));
 
         // The fix, then two operators replaying the same message at once: one replays it, the other is told it is gone.
         await console.Services.FixPaymentsAsync();
@@ -95,30 +104,6 @@ public sealed partial class ConsoleBrowser_Specs(ConsoleFixture console, ITestOu
     }
 
     [Fact]
-    public async Task A_change_without_a_login_or_without_the_anti_forgery_token_is_refused_and_changes_nothing()
-    {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false };
-        using var anonymous = new HttpClient(handler) { BaseAddress = console.Services.Console };
-        foreach (var change in ChangeEndpoints())
-        {
-            using var answer = await anonymous.PostAsync(change, new FormUrlEncodedContent([]));
-            output.WriteLine($"POST {change} without a login: {(int)answer.StatusCode} {answer.Headers.Location}");
-            Assert.True(IsRefusal(answer), $"POST {change} without a login answered {(int)answer.StatusCode}");
-        }
-
-        // Logged in, but posting as another site would (the session cookie, no anti-forgery token).
-        var page = await console.LoggedInPageAsync();
-        foreach (var change in ChangeEndpoints())
-        {
-            var answer = await page.APIRequest.PostAsync(change, new() { Form = page.APIRequest.CreateFormData(), MaxRedirects = 0 });
-            output.WriteLine($"POST {change} logged in without a token: {answer.Status}");
-            Assert.InRange(answer.Status, 400, 499);
-        }
-
-        await page.Context.CloseAsync();
-    }
-
-    [Fact]
     public async Task An_unknown_queue_and_an_unknown_message_get_a_clear_message_on_the_page_and_never_a_server_error()
     {
         var page = await console.LoggedInPageAsync();
@@ -139,23 +124,42 @@ public sealed partial class ConsoleBrowser_Specs(ConsoleFixture console, ITestOu
         Assert.True(problems.Count == 0, string.Join('\n', problems));
     }
 
-    private static IEnumerable<string> ChangeEndpoints() =>
-    [
-        $"{ConsolePages.Queue(ChargeErrors)}/replay",
-        $"{ConsolePages.Queue(ChargeErrors)}/purge",
-        $"{ConsolePages.Message(ChargeErrors, Guid.NewGuid().ToString())}/replay",
-    ];
+    // A redirect to the login page or a refusal (401/403; 400 for a missing anti-forgery token): never the change, never a 404
+    // (a change endpoint that does not exist refuses nothing).
+    private static bool IsRefusal(int status, string? location) =>
+        status is 400 or 401 or 403
+        || (status is 302 or 303 && location?.Contains("/console/login", StringComparison.Ordinal) == true);
 
-    // A redirect to the login page, or a 4xx: anything but the change being made.
-    private static bool IsRefusal(HttpResponseMessage answer) =>
-        (answer.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.SeeOther
-            && answer.Headers.Location?.ToString().Contains("/console/login", StringComparison.Ordinal) == true)
-        || ((int)answer.StatusCode >= 400 && (int)answer.StatusCode < 500);
+    /// <summary>Every change the page offers, as the POST form actions its buttons submit to.</summary>
+    private static async Task<IReadOnlyList<string>> ChangeActionsAsync(IPage page) =>
+        await page.Locator("form").EvaluateAllAsync<string[]>(
+            "forms => forms.filter(f => f.method.toLowerCase() === 'post').map(f => new URL(f.action, location.href).pathname + new URL(f.action, location.href).search)");
+
+    /// <summary>Posts to each change without a login, then logged in but without the anti-forgery token (as another site could).</summary>
+    private async Task AssertRefusedAsync(IReadOnlyCollection<string> changes)
+    {
+        Assert.NotEmpty(changes);
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false };
+        using var anonymous = new HttpClient(handler) { BaseAddress = console.Services.Console };
+        var page = await console.LoggedInPageAsync();
+        foreach (var change in changes)
+        {
+            using var answer = await anonymous.PostAsync(change, new FormUrlEncodedContent([]));
+            output.WriteLine($"POST {change} without a login: {(int)answer.StatusCode} {answer.Headers.Location}");
+            Assert.True(IsRefusal((int)answer.StatusCode, answer.Headers.Location?.ToString()), $"POST {change} without a login answered {(int)answer.StatusCode}");
+
+            var forged = await page.APIRequest.PostAsync(change, new() { Form = page.APIRequest.CreateFormData(), MaxRedirects = 0 });
+            output.WriteLine($"POST {change} logged in, no anti-forgery token: {forged.Status}");
+            Assert.True(IsRefusal(forged.Status, forged.Headers.GetValueOrDefault("location")), $"POST {change} without an anti-forgery token answered {forged.Status}");
+        }
+
+        await page.Context.CloseAsync();
+    }
 
     private async Task<Guid> PlaceOrderAsync()
     {
         using var http = new HttpClient { BaseAddress = console.Services.Gateway };
-        var placed = await http.PostAsJsonAsync("/orders", new PlaceOrderRequest(null, "browser-spec", [new PlaceOrderLine("KB-101", 1, 25m)]));
+        var placed = await http.PostAsJsonAsync("/orders", new PlaceOrderRequest(null, "alice", [new PlaceOrderLine("KB-101", 1, 25m)]));
         Assert.Equal(HttpStatusCode.Accepted, placed.StatusCode);
         var body = await placed.Content.ReadFromJsonAsync<OrderPlaced>();
         output.WriteLine($"placed order {body!.OrderId}");

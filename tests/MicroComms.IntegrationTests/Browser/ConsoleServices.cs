@@ -1,7 +1,7 @@
 using MicroComms.Host;
+using MicroComms.Host.WebConsole;
 using MicroComms.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Identity;
 
 namespace MicroComms.IntegrationTests.Browser;
 
@@ -13,14 +13,13 @@ namespace MicroComms.IntegrationTests.Browser;
 /// </summary>
 public sealed class ConsoleServices : IAsyncDisposable
 {
-    /// <summary>The operator password; the console is given only its hash (ASP.NET Core Identity's format), as in production.</summary>
+    /// <summary>The operator password; the console is given only its hash, as in production.</summary>
     public const string Password = "console-spec-password";
 
     private readonly RabbitMqNode _node;
     private readonly string _virtualHost;
     private readonly string _dataRoot = Path.Combine(Path.GetTempPath(), "microcomms-console-" + Guid.NewGuid().ToString("N")[..12]);
     private readonly List<WebApplication> _started = [];
-    private readonly int _consolePort = LoopbackPort.Free();
     private WebApplication? _payments;
 
     private ConsoleServices(RabbitMqNode node, string virtualHost)
@@ -31,7 +30,8 @@ public sealed class ConsoleServices : IAsyncDisposable
 
     public string VirtualHost => _virtualHost;
 
-    public Uri Console => new($"http://127.0.0.1:{_consolePort}/");
+    /// <summary>The console's origin (its pages are under /console), on a free port.</summary>
+    public Uri Console { get; private set; } = null!;
 
     public Uri Gateway { get; private set; } = null!;
 
@@ -54,12 +54,12 @@ public sealed class ConsoleServices : IAsyncDisposable
                 new()
                 {
                     ["ConnectionStrings:Payments"] = $"Data Source={Path.Combine(services.PaymentsFolder, "payments.db")}",
-                    ["MicroComms:Console:Url"] = services.Console.ToString().TrimEnd('/'),
-                    ["MicroComms:Console:PasswordHash"] = new PasswordHasher<ConsoleServices>().HashPassword(null!, Password),
+                    ["MicroComms:Console:PasswordHash"] = ConsolePassword.Hash(Password),
                     ["MicroComms:Console:OperatorName"] = "browser-spec",
                     ["MicroComms:Orders:PaymentTimeout"] = "00:10:00",
                 });
-            services.Gateway = MicroCommsApp.HttpAddresses(app).First(a => a.Port != services._consolePort);
+            services.Gateway = MicroCommsApp.HttpAddresses(app)[0];
+            services.Console = new Uri(MicroCommsApp.ConsoleAddress(app)!, "/");
             return services;
         }
         catch
