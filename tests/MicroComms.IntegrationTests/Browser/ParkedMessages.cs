@@ -16,7 +16,7 @@ internal static class ParkedMessages
 {
     private const int Batch = 500;
 
-    /// <summary>Publishes <paramref name="count"/> parked messages to <paramref name="errorQueue"/>, which its endpoint has declared.</summary>
+    /// <summary>Publishes <paramref name="count"/> parked messages to <paramref name="errorQueue"/>.</summary>
     /// <returns>The first message's id.</returns>
     public static async Task<string> SeedAsync(RabbitMqNode node, string virtualHost, string errorQueue, int count, CancellationToken cancellationToken)
     {
@@ -24,8 +24,8 @@ internal static class ParkedMessages
         await using var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
             cancellationToken);
-        // Passive: declared by MassTransit with its own arguments, which a declaration with others would collide with.
-        await channel.QueueDeclarePassiveAsync(errorQueue, cancellationToken);
+        // As MassTransit declares an error queue of a classic-queue endpoint (durable, no arguments); it does so only at the first fault.
+        await channel.QueueDeclareAsync(errorQueue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
 
         var inputAddress = $"rabbitmq://{node.Host}/{virtualHost}/{ErrorQueueNames.SourceQueue(errorQueue)}";
         var firstFailure = DateTimeOffset.UtcNow.AddMinutes(-5);
