@@ -130,10 +130,18 @@ public sealed partial class ConsoleBrowser_Specs(ConsoleFixture console, ITestOu
         status is 400 or 401 or 403
         || (status is 302 or 303 && location?.Contains("/console/login", StringComparison.Ordinal) == true);
 
-    /// <summary>Every change the page offers, as the POST form actions its buttons submit to.</summary>
+    /// <summary>Every change the page offers: where its POST forms' buttons submit to (a button's formaction, else the form's action).</summary>
     private static async Task<IReadOnlyList<string>> ChangeActionsAsync(IPage page) =>
         await page.Locator("form").EvaluateAllAsync<string[]>(
-            "forms => forms.filter(f => f.method.toLowerCase() === 'post').map(f => new URL(f.action, location.href).pathname + new URL(f.action, location.href).search)");
+            """
+            forms => forms
+              .filter(f => f.method.toLowerCase() === 'post')
+              .flatMap(f => {
+                const buttons = [...f.querySelectorAll('button[formaction], input[formaction]')].map(b => b.formAction);
+                return buttons.length ? buttons : [f.action];
+              })
+              .map(a => { const url = new URL(a, location.href); return url.pathname + url.search; })
+            """);
 
     /// <summary>Posts to each change without a login, then logged in but without the anti-forgery token (as another site could).</summary>
     private async Task AssertRefusedAsync(IReadOnlyCollection<string> changes)
