@@ -1,7 +1,7 @@
 namespace MicroComms.Host.Errors;
 
 /// <summary>An expected failure of an <c>errors</c> command, with a message for the operator (exit code 1).</summary>
-public sealed class ErrorCommandException : Exception
+public class ErrorCommandException : Exception
 {
     public ErrorCommandException(string message)
         : base(message)

@@ -323,7 +323,7 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
         }
         catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
         {
-            throw new ErrorCommandException($"Queue '{queue}' does not exist (see 'errors list').", ex);
+            throw new QueueNotFoundException($"Queue '{queue}' does not exist (see 'errors list').", ex);
         }
     }
 

@@ -38,6 +38,37 @@ public sealed class OutboxMaintenance(DbContext db, int busyRetryLimit = OutboxM
     }
 
     /// <summary>
+    /// The messages still in the outbox (waiting, set aside) that belong to <paramref name="correlationId"/> (their
+    /// correlation id, or the id in their body), oldest first, each with the inbox row of the message that produced it:
+    /// one workflow's messages out and in, as far as the tables still hold them (delivered rows are removed).
+    /// </summary>
+    public async Task<IReadOnlyList<CorrelatedMessage>> ListCorrelatedAsync(Guid correlationId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var text = correlationId.ToString();
+        var rows = await db.Set<OutboxMessage>().AsNoTracking()
+            .Where(m => m.CorrelationId == correlationId || m.Body.Contains(text))
+            .OrderBy(m => m.SequenceNumber)
+            .Take(limit)
+            .Select(m => new { m.MessageId, m.MessageType, m.DestinationAddress, m.SentTime, m.SetAside, m.DeliveryAttempts, m.FailureReason, m.InboxMessageId })
+            .ToListAsync(cancellationToken);
+        var inboundIds = rows.Where(r => r.InboxMessageId != null).Select(r => r.InboxMessageId!.Value).Distinct().ToList();
+        var inbound = inboundIds.Count == 0
+            ? []
+            : await db.Set<Inbox.InboxState>().AsNoTracking()
+                .Where(i => inboundIds.Contains(i.MessageId))
+                .Select(i => new { i.MessageId, i.Received, i.Consumed })
+                .ToListAsync(cancellationToken);
+        return [.. rows.Select(r =>
+        {
+            var from = inbound.FirstOrDefault(i => i.MessageId == r.InboxMessageId);
+            return new CorrelatedMessage(
+                r.MessageId, r.MessageType, r.DestinationAddress, r.SentTime, r.SetAside, r.DeliveryAttempts, r.FailureReason,
+                r.InboxMessageId, from?.Received, from?.Consumed);
+        })];
+    }
+
+    /// <summary>
     /// Puts set-aside messages (all, or those with <paramref name="messageId"/>) back in line with their attempts reset,
     /// so the delivery service sends them again. They keep their sequence numbers, so each goes out in its original
     /// place among its owner's messages; an owner that was retired meanwhile is recreated with its original time.

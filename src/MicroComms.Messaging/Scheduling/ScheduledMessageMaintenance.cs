@@ -41,6 +41,22 @@ public sealed class ScheduledMessageMaintenance(SchedulerDbContext db, int busyR
             .ToList();
     }
 
+    /// <summary>Messages in line due by <paramref name="dueBy"/> (those overdue first), at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<WaitingScheduledMessage>> ListDueAsync(DateTimeOffset dueBy, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var until = dueBy.ToUnixTimeMilliseconds();
+        var rows = await db.ScheduledMessages.AsNoTracking()
+            .Where(x => x.SetAsideAt == null && x.DueAt <= until)
+            .OrderBy(x => x.DueAt)
+            .Take(limit)
+            .Select(x => new { x.TokenId, x.MessageId, x.MessageType, x.DestinationAddress, x.DueAt, x.DeliveryAttempts, x.LockedUntil })
+            .ToListAsync(cancellationToken);
+        return [.. rows.Select(x => new WaitingScheduledMessage(
+            x.TokenId, x.MessageId, x.MessageType, x.DestinationAddress?.ToString() ?? "", DateTimeOffset.FromUnixTimeMilliseconds(x.DueAt),
+            x.DeliveryAttempts, x.LockedUntil is { } locked && locked > DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))];
+    }
+
     /// <summary>
     /// Puts set-aside messages (all, or those with <paramref name="messageId"/>) back in line with their attempts reset.
     /// Their due time has passed, so a dispatcher sends them on its next pass. Returns how many were put back.

@@ -29,6 +29,9 @@ public abstract class ConsolePage(IOptions<ConsoleOptions> options, ILogger logg
 
     public int LiveIntervalMilliseconds => (int)Options.LiveInterval.TotalMilliseconds;
 
+    /// <summary>Logs a change (or an attempt) with who and what, without showing anything.</summary>
+    protected void Audit(string action, string target, string result) => ConsoleAudit.Changed(logger, HttpContext, action, target, result);
+
     /// <summary>Logs a change with who and what, and shows <paramref name="result"/> after the redirect.</summary>
     protected void Changed(string action, string target, string result, bool failed = false)
     {
