@@ -85,7 +85,7 @@ public sealed partial class ConsoleBrowser_Specs(ConsoleFixture console, ITestOu
         await Expect(page.GetByRole(AriaRole.Checkbox)).ToHaveCountAsync(0, new() { Timeout = 30_000 });
 
         await page.GotoAsync(ConsolePages.Timeline(orderId));
-        await Expect(page.Locator("main")).ToContainTextAsync("Completed", new() { Timeout = 60_000 });
+        await Expect(page.GetByRole(AriaRole.Row, new() { Name = "State Completed", Exact = true })).ToBeVisibleAsync(Arrives);
         await CheckAsync(page, "timeline", problems);
 
         await page.GotoAsync(ConsolePages.Sagas);
