@@ -19,5 +19,6 @@ root.Subcommands.Add(OutboxCommand.Create(configuration));
 root.Subcommands.Add(SchedulerCommand.Create(configuration));
 root.Subcommands.Add(DbCommand.Create(configuration));
 root.Subcommands.Add(CrashCommand.Create());
+root.Subcommands.Add(MicroComms.Host.WebConsole.ConsoleCommand.Create());
 
 return await MicroCommsCommands.InvokeAsync(root, args);
