@@ -20,16 +20,33 @@ internal static class SagaQueries
             .OrderBy(s => s.State, StringComparer.Ordinal)
             .Select(s => (s.State, s.Count))];
 
+    /// <summary>
+    /// At most <paramref name="limit"/> workflows in one of <paramref name="openStates"/> (the states counted that are not
+    /// final: an IN list the state index serves, where NOT IN scans every row) submitted before <paramref name="cutoff"/>.
+    /// </summary>
     public static async Task<IReadOnlyList<OrderState>> NotFinalSinceAsync(
-        OrdersDbContext db, StoreKind store, DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
+        OrdersDbContext db, StoreKind store, IReadOnlyList<string> openStates, DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
     {
-        var final = new[] { OrderStates.Completed, OrderStates.Faulted, OrderStates.Cancelled };
+        if (openStates.Count == 0)
+        {
+            return [];
+        }
+
+        var states = openStates.ToArray();
         var query = store == StoreKind.Postgres
             ? db.OrderSagas.FromSqlInterpolated(
-                $"""SELECT * FROM "OrderSagas" WHERE "CurrentState" <> ALL({final}) AND "SubmittedAt" < {cutoff.ToUniversalTime()} ORDER BY "SubmittedAt" LIMIT {limit}""")
-            : db.OrderSagas.FromSqlInterpolated(
-                $"""SELECT * FROM "OrderSagas" WHERE "CurrentState" NOT IN ({final[0]}, {final[1]}, {final[2]}) AND "SubmittedAt" < {SqliteText(cutoff)} ORDER BY "SubmittedAt" LIMIT {limit}""");
+                $"""SELECT * FROM "OrderSagas" WHERE "CurrentState" = ANY({states}) AND "SubmittedAt" < {cutoff.ToUniversalTime()} ORDER BY "SubmittedAt" LIMIT {limit}""")
+            : db.OrderSagas.FromSqlRaw(SqliteNotFinalSince(states.Length), [.. states, SqliteText(cutoff), limit]);
         return await query.AsNoTracking().ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The SQLite query with <paramref name="states"/> state parameters, then the cutoff and the limit.</summary>
+    private static string SqliteNotFinalSince(int states)
+    {
+        var list = string.Join(", ", Enumerable.Range(0, states).Select(i => "{" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}"));
+        var cutoff = "{" + states.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}";
+        var limit = "{" + (states + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + "}";
+        return $"""SELECT * FROM "OrderSagas" WHERE "CurrentState" IN ({list}) AND "SubmittedAt" < {cutoff} ORDER BY "SubmittedAt" LIMIT {limit}""";
     }
 
     /// <summary>The text EF Core's SQLite provider writes for a DateTimeOffset, in UTC.</summary>

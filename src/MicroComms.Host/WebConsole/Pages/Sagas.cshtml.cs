@@ -62,7 +62,8 @@ public sealed class SagasModel(ConsoleStores stores, IOptions<ConsoleOptions> op
             Counts = await SagaQueries.CountByStateAsync(db, cancellationToken);
             if (!Live)
             {
-                Stale = await SagaQueries.NotFinalSinceAsync(db, database.Store, DateTimeOffset.UtcNow - Threshold, Options.PageSize, cancellationToken);
+                var open = Counts.Select(c => c.State).Where(s => !Orders.OrderStates.IsFinal(s)).ToList();
+                Stale = await SagaQueries.NotFinalSinceAsync(db, database.Store, open, DateTimeOffset.UtcNow - Threshold, Options.PageSize, cancellationToken);
             }
 
             return true;
