@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs RabbitMQ and PostgreSQL from Debian's packages when they are missing (unless
-# MICROCOMMS_RABBITMQ / MICROCOMMS_POSTGRES name servers), builds, runs the fast, broker and database tests, and ends
+# MICROCOMMS_RABBITMQ / MICROCOMMS_POSTGRES name servers) and chromium for the console's browser specs, builds, runs the fast, broker and database tests, and ends
 # with one line: 'N passed, N failed, N skipped'.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +18,16 @@ if [ -z "${MICROCOMMS_POSTGRES:-}" ] && ! command -v pg_config >/dev/null 2>&1; 
   echo "Installing postgresql (apt-get)..." >&2
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
+fi
+
+# The console's browser specs drive Debian's chromium through Playwright (Playwright's own browser download is not
+# reachable); MICROCOMMS_CHROMIUM may name another executable instead.
+if [ -z "${MICROCOMMS_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  as_root=()
+  [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+  echo "Installing chromium (apt-get)..." >&2
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 fi
 
 log="$(mktemp)"
