@@ -3,7 +3,6 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using MicroComms.Messaging;
 using Spectre.Console;
 
 namespace MicroComms.Host.Errors;
