@@ -193,6 +193,52 @@ public sealed class ServiceUsers_Specs(BrokerFixture broker)
         }
     }
 
+    /// <summary>
+    /// Regression (ReceiveFault refused to a service user): a body no deserializer reads makes MassTransit publish
+    /// <c>MassTransit:ReceiveFault</c> before it moves the message to <c>_error</c>; the service users had no right to that
+    /// exchange, so the broker closed the channel and the message went back to its queue for ever instead of to _error.
+    /// </summary>
+    [Fact]
+    public async Task ReceiveFault_refused_to_a_service_user_no_longer_keeps_an_unreadable_message_out_of_the_error_queue()
+    {
+        var vhost = await broker.Node.CreateVirtualHostAsync("users-receive-fault");
+        try
+        {
+            var settings = broker.Node.ServiceSettings(vhost, ServiceNames.Payments);
+            settings["MicroComms:Host:Services"] = ServiceNames.Payments;
+            settings["MicroComms:Host:DataDirectory"] = TestFiles.Path($"users-receive-fault-{Guid.NewGuid():N}");
+            settings["MicroComms:Host:Urls"] = "http://127.0.0.1:0";
+            settings["MicroComms:Host:GrpcUrl"] = "";
+            settings["Logging:LogLevel:Default"] = "Warning";
+            await using var app = MicroCommsApp.Build(settings);
+            await app.StartAsync();
+            try
+            {
+                await using (var asOperator = await broker.Node.ConnectionFactory(vhost).CreateConnectionAsync())
+                await using (var channel = await asOperator.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
+                {
+                    var properties = new BasicProperties { ContentType = "application/vnd.masstransit+json", MessageId = Guid.NewGuid().ToString(), Persistent = true };
+                    await channel.BasicPublishAsync("", QueueNames.ChargePayment, mandatory: true, properties, Encoding.UTF8.GetBytes("{ not json"));
+                }
+
+                await Poll.Until(
+                    async () => await broker.Node.MessageCountAsync(vhost, QueueNames.ChargePayment + "_error") == 1,
+                    TimeSpan.FromSeconds(30),
+                    "the unreadable message in charge-payment_error");
+                Assert.Equal(0u, await broker.Node.MessageCountAsync(vhost, QueueNames.ChargePayment));
+            }
+            finally
+            {
+                await app.StopAsync();
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            await broker.Node.DeleteVirtualHostAsync(vhost);
+        }
+    }
+
     /// <summary>Connects as <paramref name="service"/>'s own user (rabbitmq/definitions.json; on the rabbitmq/ node its password is its name).</summary>
     private Task<IConnection> ConnectAsync(string vhost, string service)
     {
