@@ -6,8 +6,8 @@ namespace MicroComms.Messaging.Retry;
 
 /// <summary>
 /// What every receive endpoint accepts, checked before retries, the inbox and the consumer: a message needs an id (the
-/// inbox deduplicates by it), and a content type that is either absent (read as MassTransit's JSON envelope, the format
-/// every MicroComms and MassTransit sender writes) or one a deserializer is registered for. Anything else is parked in
+/// inbox deduplicates by it), and a content type that is either absent (read as MassTransit's JSON envelope) or one a
+/// deserializer is registered for (JSON, and MicroComms' MessagePack envelope on every endpoint). Anything else is parked in
 /// the endpoint's <c>_error</c> queue with the reason in its fault headers, never consumed as if nothing were wrong:
 /// MassTransit alone reads an unknown content type with its default deserializer.
 /// </summary>

@@ -12,7 +12,7 @@ namespace MicroComms.Messaging.Serialization;
 /// <summary>
 /// How messages become MessagePack: contractless, so a contract stays a plain record (members keyed by their names, no
 /// attributes, no schema to keep in step). Members typed as an interface (<c>Fault&lt;T&gt;</c>'s exceptions and host)
-/// are written as their runtime type and read through MassTransit's JSON options, which build interface implementations;
+/// are written as their runtime type and read as the implementation MassTransit generates for the interface;
 /// a <see cref="JsonElement"/> (a payload read from a JSON envelope) is carried as the MessagePack it describes. Times
 /// are ISO 8601 text, as in JSON: MessagePack's own forms (a timestamp extension, an array for an offset) do not turn
 /// into JSON that MassTransit's options read back.
@@ -24,6 +24,18 @@ internal static class ContractlessOptions
             [new JsonElementFormatter(), new IsoDateTimeOffsetFormatter(), new IsoDateTimeFormatter()],
             [InterfaceResolver.Instance, ContractlessStandardResolver.Instance]))
         .WithSecurity(MessagePackSecurity.UntrustedData);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Type> Implementations = new();
+
+    /// <summary>
+    /// Reads an interface as the class MassTransit generates for it (the one its JSON options build): straight from
+    /// MessagePack, as the saga's scheduling commands and every <c>Fault&lt;T&gt;</c> arrive. An abstract class has no
+    /// such implementation and goes through JSON.
+    /// </summary>
+    public static object? ReadInterface(ReadOnlyMemory<byte> raw, Type type) => type.IsInterface
+        ? MessagePackSerializer.Deserialize(
+            Implementations.GetOrAdd(type, MassTransit.Metadata.TypeMetadataCache.GetImplementationType), raw, Instance)
+        : ReadThroughJson(raw, type);
 
     /// <summary>Reads MessagePack <paramref name="raw"/> as <paramref name="type"/> through MassTransit's JSON options.</summary>
     public static object? ReadThroughJson(ReadOnlyMemory<byte> raw, Type type) =>
@@ -63,7 +75,7 @@ internal static class ContractlessOptions
                 return default!;
             }
 
-            return (T)ReadThroughJson(reader.ReadRaw().ToArray(), typeof(T))!;
+            return (T)ReadInterface(reader.ReadRaw().ToArray(), typeof(T))!;
         }
     }
 

@@ -10,8 +10,8 @@ namespace MicroComms.Messaging.Serialization;
 /// <summary>
 /// A received binary envelope. The message is read lazily, once per type a consumer asks for and only for a type the
 /// envelope lists (a polymorphic publish lists the concrete record, its base records and its interfaces): a class is
-/// read straight from MessagePack, an interface or abstract type through MassTransit's JSON options, which build an
-/// implementation of it (<c>Fault&lt;T&gt;</c>, MassTransit's scheduling commands, a contract interface).
+/// read straight from MessagePack, an interface as the class MassTransit generates for it (<c>Fault&lt;T&gt;</c>,
+/// MassTransit's scheduling commands, a contract interface), an abstract class through MassTransit's JSON options.
 /// </summary>
 internal sealed class MessagePackSerializerContext(MessagePackEnvelopeSerializer serializer, MessagePackEnvelope envelope)
     : BaseSerializerContext(serializer, envelope, envelope.MessageType)
@@ -42,7 +42,7 @@ internal sealed class MessagePackSerializerContext(MessagePackEnvelopeSerializer
             if (_type != messageType)
             {
                 _message = messageType.IsInterface || messageType.IsAbstract
-                    ? ContractlessOptions.ReadThroughJson(envelope.Message, messageType)
+                    ? ContractlessOptions.ReadInterface(envelope.Message, messageType)
                     : MessagePackSerializer.Deserialize(messageType, envelope.Message, ContractlessOptions.Instance);
                 _type = messageType;
             }
