@@ -245,7 +245,8 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
             .OrderBy(h => h.Key, StringComparer.Ordinal)
             .Select(h => new KeyValuePair<string, string>(h.Key, Header(got.BasicProperties.Headers!, h.Key) ?? ""))
             .ToList();
-        return new ParkedMessage(Describe(queue, got), got.BasicProperties.ContentType ?? "", headers, Encoding.UTF8.GetString(got.Body.Span));
+        var summary = Describe(queue, got);
+        return new ParkedMessage(summary, summary.ContentType, headers, summary.Body);
     }
 
     /// <summary>

@@ -9,8 +9,9 @@ using static Microsoft.Playwright.Assertions;
 namespace MicroComms.IntegrationTests.Browser;
 
 /// <summary>
-/// Issue 21, bad input: a console page opened while the broker is down says so on the page (an alert, a 503), never a
-/// server error page, and the same page reads the queues again once the broker is back. Runs on the private outage
+/// Issue 21, bad input: a console page opened while the broker is down says so on the page (an alert, a 503, naming the
+/// broker), never a server error page; the pages that need no broker (outbox) still answer, and the queues page reads the
+/// queues again by itself once the broker is back. Runs on the private outage
 /// node, which it stops and starts.
 /// </summary>
 [Trait("Needs", "Broker")]
@@ -49,6 +50,15 @@ public sealed class ConsoleBrokerOutage_Specs(OutageNodeFixture broker, BrowserF
             await Expect(ConsolePages.Heading(page)).ToHaveTextAsync("Queues");
             await Screenshots.SaveAsync(page, "console-broker-down");
             await Accessibility.AssertAccessibleAsync(page, "queues page, broker down");
+
+            // The other pages: a parked queue says which broker it could not reach; the outbox needs no broker.
+            var parked = await page.GotoAsync(ConsolePages.Queues + "/anything_error");
+            Assert.Equal(503, parked!.Status);
+            await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("RabbitMQ is not reachable at 127.0.0.1:");
+            var outbox = await page.GotoAsync(ConsolePages.Outbox);
+            Assert.Equal(200, outbox!.Status);
+            await Expect(ConsolePages.Heading(page)).ToHaveTextAsync("Outbox");
+            await page.GotoAsync(ConsolePages.Queues);
 
             await node.StartAgainAsync();
             // The open page's own polling brings the queues back: no reload.
