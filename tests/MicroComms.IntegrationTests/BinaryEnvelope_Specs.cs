@@ -5,12 +5,10 @@ using System.Text.Json;
 using MassTransit;
 using MicroComms.Contracts;
 using MicroComms.Gateway;
-using MicroComms.Host;
 using MicroComms.Host.Errors;
 using MicroComms.Messaging.Serialization;
 using MicroComms.Orders;
 using MicroComms.Testing;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 using Xunit.Abstractions;
@@ -30,17 +28,12 @@ public sealed class BinaryEnvelope_Specs(BrokerFixture broker, ITestOutputHelper
         const int Orders = 12;
         var vhost = await broker.Node.CreateVirtualHostAsync("mixed-fleet");
         var data = TestFiles.Path($"mixed-fleet-{Guid.NewGuid():N}");
-        var hosts = new List<WebApplication>();
         try
         {
             // One process per service; only Orders writes the binary envelope, as in the middle of a fleet's switch.
-            foreach (var service in new[] { "orders", "inventory", "payments", "notifications", "gateway" })
+            await using var fleet = await ServiceFleet.StartAsync(data, service =>
             {
                 var settings = broker.Node.Settings(vhost);
-                settings["MicroComms:Host:Services"] = service;
-                settings["MicroComms:Host:DataDirectory"] = Path.Combine(data, service);
-                settings["MicroComms:Host:Urls"] = "http://127.0.0.1:0";
-                settings["MicroComms:Host:GrpcUrl"] = "";
                 settings["MicroComms:Serializer"] = service == "orders" ? "MessagePack" : "Json";
                 settings["ConnectionStrings:Scheduler"] = $"Data Source={Path.Combine(data, "scheduler.db")}";
                 settings["MicroComms:Payments:TransientFailureRate"] = "0.2";
@@ -49,12 +42,10 @@ public sealed class BinaryEnvelope_Specs(BrokerFixture broker, ITestOutputHelper
                 settings["MicroComms:Retry:MaxInterval"] = "00:00:00.100";
                 settings["MicroComms:Retry:IntervalDelta"] = "00:00:00.010";
                 settings["Logging:LogLevel:Default"] = "Warning";
-                var app = MicroCommsApp.Build(settings);
-                hosts.Add(app);
-                await app.StartAsync();
-            }
+                return settings;
+            });
 
-            using var http = new HttpClient { BaseAddress = MicroCommsApp.HttpAddresses(hosts[^1])[0] };
+            using var http = new HttpClient { BaseAddress = fleet.GatewayAddress };
             var placed = new Dictionary<Guid, string>();
             for (var i = 0; i < Orders; i++)
             {
@@ -84,12 +75,6 @@ public sealed class BinaryEnvelope_Specs(BrokerFixture broker, ITestOutputHelper
         }
         finally
         {
-            foreach (var app in hosts)
-            {
-                await app.StopAsync();
-                await app.DisposeAsync();
-            }
-
             await broker.Node.DeleteVirtualHostAsync(vhost);
         }
     }

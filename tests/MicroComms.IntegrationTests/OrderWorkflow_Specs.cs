@@ -2,10 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using MicroComms.Contracts;
 using MicroComms.Gateway;
-using MicroComms.Host;
 using MicroComms.Orders;
 using MicroComms.Testing;
-using Microsoft.AspNetCore.Builder;
 
 namespace MicroComms.IntegrationTests;
 
@@ -21,17 +19,12 @@ public sealed class OrderWorkflow_Specs(BrokerFixture broker)
         const int Orders = 40;
         var vhost = await broker.Node.CreateVirtualHostAsync("order-workflow");
         var data = TestFiles.Path($"order-workflow-{Guid.NewGuid():N}");
-        var hosts = new List<WebApplication>();
         try
         {
             // One process per service, as in production; they share only the broker and the scheduler's table.
-            foreach (var service in new[] { "orders", "inventory", "payments", "notifications", "gateway" })
+            await using var fleet = await ServiceFleet.StartAsync(data, service =>
             {
                 var settings = broker.Node.Settings(vhost);
-                settings["MicroComms:Host:Services"] = service;
-                settings["MicroComms:Host:DataDirectory"] = Path.Combine(data, service);
-                settings["MicroComms:Host:Urls"] = "http://127.0.0.1:0";
-                settings["MicroComms:Host:GrpcUrl"] = "";
                 settings["ConnectionStrings:Scheduler"] = $"Data Source={Path.Combine(data, "scheduler.db")}";
                 settings["MicroComms:Payments:TransientFailureRate"] = "0.3";
                 settings["MicroComms:Payments:DeclineAbove"] = "500";
@@ -40,12 +33,10 @@ public sealed class OrderWorkflow_Specs(BrokerFixture broker)
                 settings["MicroComms:Retry:MaxInterval"] = "00:00:00.100";
                 settings["MicroComms:Retry:IntervalDelta"] = "00:00:00.010";
                 settings["Logging:LogLevel:Default"] = "Warning";
-                var app = MicroCommsApp.Build(settings);
-                hosts.Add(app);
-                await app.StartAsync();
-            }
+                return settings;
+            });
 
-            using var http = new HttpClient { BaseAddress = MicroCommsApp.HttpAddresses(hosts[^1])[0] };
+            using var http = new HttpClient { BaseAddress = fleet.GatewayAddress };
             var before = new Dictionary<string, int>();
             foreach (var sku in Skus)
             {
@@ -108,12 +99,6 @@ public sealed class OrderWorkflow_Specs(BrokerFixture broker)
         }
         finally
         {
-            foreach (var app in hosts)
-            {
-                await app.StopAsync();
-                await app.DisposeAsync();
-            }
-
             await broker.Node.DeleteVirtualHostAsync(vhost);
         }
     }

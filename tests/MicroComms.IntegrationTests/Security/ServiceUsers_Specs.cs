@@ -7,7 +7,6 @@ using MicroComms.Host;
 using MicroComms.Messaging;
 using MicroComms.Orders;
 using MicroComms.Testing;
-using Microsoft.AspNetCore.Builder;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
@@ -88,16 +87,11 @@ public sealed class ServiceUsers_Specs(BrokerFixture broker)
         const int Orders = 12;
         var vhost = await broker.Node.CreateVirtualHostAsync("users-workflow");
         var data = TestFiles.Path($"users-workflow-{Guid.NewGuid():N}");
-        var hosts = new List<WebApplication>();
         try
         {
-            foreach (var service in ServiceNames.All)
+            await using var fleet = await ServiceFleet.StartAsync(data, service =>
             {
                 var settings = broker.Node.ServiceSettings(vhost, service);
-                settings["MicroComms:Host:Services"] = service;
-                settings["MicroComms:Host:DataDirectory"] = Path.Combine(data, service);
-                settings["MicroComms:Host:Urls"] = "http://127.0.0.1:0";
-                settings["MicroComms:Host:GrpcUrl"] = "";
 
                 // Charges that fail and are redelivered through Payments' scheduler; bob's charges come after Orders'
                 // payment timeout (scheduled through Orders' scheduler), so his orders fault and his late payments are refunded.
@@ -113,12 +107,10 @@ public sealed class ServiceUsers_Specs(BrokerFixture broker)
 
                 settings["MicroComms:Scheduler:PollInterval"] = "00:00:00.500";
                 settings["Logging:LogLevel:Default"] = "Warning";
-                var app = MicroCommsApp.Build(settings);
-                hosts.Add(app);
-                await app.StartAsync();
-            }
+                return settings;
+            });
 
-            using var http = new HttpClient { BaseAddress = MicroCommsApp.HttpAddresses(hosts[^1])[0] };
+            using var http = new HttpClient { BaseAddress = fleet.GatewayAddress };
             var placed = new List<(Guid Id, string Customer)>();
             for (var i = 0; i < Orders; i++)
             {
@@ -156,13 +148,6 @@ public sealed class ServiceUsers_Specs(BrokerFixture broker)
         }
         finally
         {
-            foreach (var app in Enumerable.Reverse(hosts))
-            {
-                await app.StopAsync();
-                await app.DisposeAsync();
-            }
-
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             await broker.Node.DeleteVirtualHostAsync(vhost);
         }
     }

@@ -4,10 +4,8 @@ using System.Net.Http.Json;
 using MassTransit.Logging;
 using MicroComms.Contracts;
 using MicroComms.Gateway;
-using MicroComms.Host;
 using MicroComms.Orders;
 using MicroComms.Testing;
-using Microsoft.AspNetCore.Builder;
 using OpenTelemetry.Trace;
 
 namespace MicroComms.IntegrationTests.Telemetry;
@@ -29,16 +27,11 @@ public sealed class OrderTraceOverBroker_Specs(BrokerFixture broker)
         var vhost = await broker.Node.CreateVirtualHostAsync("order-trace");
         var data = TestFiles.Path($"order-trace-{Guid.NewGuid():N}");
         var recorder = new SpanCollection();
-        var hosts = new List<WebApplication>();
         try
         {
-            foreach (var service in new[] { "orders", "inventory", "payments", "notifications", "gateway" })
+            await using var fleet = await ServiceFleet.StartAsync(data, service =>
             {
                 var settings = broker.Node.Settings(vhost);
-                settings["MicroComms:Host:Services"] = service;
-                settings["MicroComms:Host:DataDirectory"] = Path.Combine(data, service);
-                settings["MicroComms:Host:Urls"] = "http://127.0.0.1:0";
-                settings["MicroComms:Host:GrpcUrl"] = "";
                 settings["ConnectionStrings:Scheduler"] = $"Data Source={Path.Combine(data, "scheduler.db")}";
                 settings["MicroComms:Retry:ImmediateLimit"] = "0";
                 settings["MicroComms:Retry:RedeliveryIntervals:0"] = "00:00:01.500";
@@ -51,12 +44,10 @@ public sealed class OrderTraceOverBroker_Specs(BrokerFixture broker)
                 settings["MicroComms:CrashPoint:Mode"] = "Throw";
                 settings["MicroComms:Payments:TransientFailureRate"] = "0.5";
                 settings["MicroComms:Payments:Seed"] = SeedFailingOnlyTheFirstCharge().ToString(CultureInfo.InvariantCulture);
-                var app = MicroCommsApp.Build(settings, s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(recorder)));
-                hosts.Add(app);
-                await app.StartAsync();
-            }
+                return settings;
+            }, s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(recorder)));
 
-            var gateway = MicroCommsApp.HttpAddresses(hosts[^1])[0];
+            var gateway = fleet.GatewayAddress;
             using var http = new HttpClient { BaseAddress = gateway };
             var orderId = Guid.NewGuid();
             using (var response = await http.PostAsJsonAsync("/orders", new PlaceOrderRequest(orderId, "alice", [new PlaceOrderLine("KB-101", 1, 20m)])))
@@ -98,10 +89,7 @@ public sealed class OrderTraceOverBroker_Specs(BrokerFixture broker)
         }
         finally
         {
-            foreach (var host in hosts)
-            {
-                await host.DisposeAsync();
-            }
+            await broker.Node.DeleteVirtualHostAsync(vhost);
         }
     }
 
