@@ -260,6 +260,11 @@ public static class CrashRun
             // Several web processes on one machine: the workstation GC, not a server GC heap per core in each.
             ["DOTNET_gcServer"] = "0",
         };
+        if (options.MessagePackServices.Contains(service))
+        {
+            environment["MicroComms__Serializer"] = "MessagePack";
+        }
+
         if (options.SlowPaymentsCustomer is { } slow)
         {
             environment["MicroComms__Payments__SlowCustomers__0"] = slow;

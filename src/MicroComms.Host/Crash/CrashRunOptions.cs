@@ -65,6 +65,12 @@ public sealed class CrashRunOptions
     /// <summary>When the rolling restart begins: early, as its three stops and starts take minutes on a busy machine and should all fall under load.</summary>
     public (double From, double To) RollingRestartWithin { get; set; } = (0.02, 0.05);
 
+    /// <summary>
+    /// The services whose processes write the MessagePack envelope (<c>MicroComms:Serializer</c>); the others write JSON,
+    /// as a fleet in the middle of its switch does. Every process reads both.
+    /// </summary>
+    public IReadOnlyCollection<string> MessagePackServices { get; set; } = [];
+
     /// <summary>Whether Orders, Payments and Inventory are killed too; null: on one node yes, on a cluster no (the proof is the broker's).</summary>
     public bool? KillServices { get; set; }
 

@@ -8,4 +8,6 @@ internal sealed class ScheduledTimeout
     public long DueAt { get; set; }
 
     public string Body { get; set; } = "";
+
+    public string ContentType { get; set; } = "";
 }

@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Text.Json;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Messaging.Scheduling;
+using MicroComms.Messaging.Serialization;
 using MicroComms.Orders;
 using MicroComms.Orders.Saga;
 using Microsoft.EntityFrameworkCore;
@@ -77,7 +78,7 @@ internal sealed class TimeoutWatch(RunDatabases databases)
         var fired = 0;
         foreach (var (row, window) in due)
         {
-            var orderId = OrderIdOf(row.Body);
+            var orderId = OrderIdOf(row);
             var saga = orderId is { } id ? byOrder.GetValueOrDefault(id) : null;
             var times = consumed.GetValueOrDefault(row.MessageId);
             var what = $"payment timeout {row.MessageId} of order {orderId} (due while {window.Name} was dead)";
@@ -109,10 +110,10 @@ internal sealed class TimeoutWatch(RunDatabases databases)
     public static bool IsTimedOut(OrderState? saga) =>
         saga is { CurrentState: OrderStates.Faulted } && saga.Reason?.StartsWith("Payment did not complete", StringComparison.Ordinal) == true;
 
-    /// <summary>The order id in a stored PaymentTimedOut body (a MassTransit envelope: <c>message.orderId</c>).</summary>
-    private static Guid? OrderIdOf(string body)
+    /// <summary>The order id in a stored PaymentTimedOut body (either envelope, read as JSON: <c>message.orderId</c>).</summary>
+    private static Guid? OrderIdOf(ScheduledTimeout row)
     {
-        using var json = JsonDocument.Parse(body);
+        using var json = JsonDocument.Parse(MessageBodyFormat.StoredBodyToIndentedJson(row.Body, row.ContentType));
         var root = json.RootElement;
         var message = root.TryGetProperty("message", out var inner) ? inner : root;
         return message.EnumerateObject().FirstOrDefault(p => p.NameEquals("orderId") || p.NameEquals("OrderId")).Value is { ValueKind: JsonValueKind.String } value
@@ -125,7 +126,7 @@ internal sealed class TimeoutWatch(RunDatabases databases)
     {
         await using var db = databases.Open<SchedulerDbContext>(SchedulerOptions.ConnectionStringName, o => new SchedulerDbContext(o));
         return await db.Database.SqlQuery<ScheduledTimeout>($"""
-            SELECT message_id AS "MessageId", due_at AS "DueAt", body AS "Body" FROM scheduled_messages
+            SELECT message_id AS "MessageId", due_at AS "DueAt", body AS "Body", content_type AS "ContentType" FROM scheduled_messages
             WHERE message_type LIKE '%PaymentTimedOut%'
             """).ToListAsync(ct);
     }
