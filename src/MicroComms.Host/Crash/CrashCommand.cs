@@ -78,10 +78,17 @@ public static class CrashCommand
             DefaultValueFactory = _ => (int)defaults.NodeDownTime.TotalSeconds,
         };
 
+        var messagePack = new Option<string[]>("--messagepack")
+        {
+            Description = "Services whose processes write the MessagePack envelope; the rest write JSON, as a fleet halfway through its switch.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        messagePack.AcceptOnlyFromAmong([.. ServiceNames.All]);
+
         var command = new Command("crash", "Run the services as separate processes, kill -9 Orders, Payments and Inventory and restart the broker (or, with --brokers 3, kill a cluster node, restart every node in turn or take the majority away) while orders flow, then check that nothing was lost, stranded or applied twice.")
         {
             orders, rate, clients, seed, crashAfterCommit, brokerPort, rabbitmqDir, settle, store, instances, postgres,
-            brokers, brokerFault, queueType, serviceKills, nodeDown,
+            brokers, brokerFault, queueType, serviceKills, nodeDown, messagePack,
         };
         command.SetAction(MicroCommsCommands.Guarded(async (parse, ct) =>
         {
@@ -115,6 +122,7 @@ public static class CrashCommand
                 },
                 KillServices = parse.GetValue(serviceKills),
                 NodeDownTime = TimeSpan.FromSeconds(parse.GetValue(nodeDown)),
+                MessagePackServices = parse.GetValue(messagePack) ?? [],
             };
             var report = await CrashRun.RunAsync(options, line => AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"), ct);
             Print(report);
