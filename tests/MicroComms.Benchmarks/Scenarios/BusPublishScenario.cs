@@ -75,8 +75,7 @@ public abstract class BusPublishScenario : IScenario
 
     public async Task<IReadOnlyList<Measurement>> MeasureRoundAsync(CancellationToken cancellationToken)
     {
-        var messages = _context.Settings.Messages;
-        return ThroughputDriver.Rate(Name, Variant, messages, await RunAsync(messages, cancellationToken), _counter);
+        return await ThroughputDriver.MeasureAsync(Name, Variant, _context.Settings.Messages, _counter, RunAsync, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
