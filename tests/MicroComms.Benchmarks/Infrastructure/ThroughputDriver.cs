@@ -43,10 +43,26 @@ public static class ThroughputDriver
         return watch.Elapsed;
     }
 
-    /// <summary>The round's rate, and the size of a message on the wire (the envelope's share of the cost).</summary>
-    public static IReadOnlyList<Measurement> Rate(string scenario, string variant, int messages, TimeSpan elapsed, ConsumeCounter counter) =>
-    [
-        new(scenario, variant, "end to end", "msg/s", messages / elapsed.TotalSeconds, HigherIsBetter: true),
-        new(scenario, variant, "body on the wire", "bytes", counter.BodyBytes, HigherIsBetter: false),
-    ];
+    /// <summary>The CPU this process (publisher and consumer) spent per message in a round.</summary>
+    public const string CpuMetric = "CPU per message, publisher + consumer";
+
+    /// <summary>
+    /// One round of <paramref name="run"/>: its rate, the size of a message on the wire (the envelope's share of the cost),
+    /// and the CPU this process spent per message. Publisher and consumer both run here, so that figure moves with what
+    /// the stack does per message and far less than msg/s with whatever else runs on the machine; the broker's CPU is
+    /// left out, as other work on the machine would be counted with it.
+    /// </summary>
+    public static async Task<IReadOnlyList<Measurement>> MeasureAsync(
+        string scenario, string variant, int messages, ConsumeCounter counter, Func<int, CancellationToken, Task<TimeSpan>> run, CancellationToken cancellationToken)
+    {
+        var cpu = CpuMeter.Start();
+        var elapsed = await run(messages, cancellationToken);
+        var (processCpu, _) = cpu.Stop();
+        return
+        [
+            new(scenario, variant, "end to end", "msg/s", messages / elapsed.TotalSeconds, HigherIsBetter: true),
+            new(scenario, variant, "body on the wire", "bytes", counter.BodyBytes, HigherIsBetter: false),
+            new(scenario, variant, CpuMetric, "ms", processCpu / messages, HigherIsBetter: false),
+        ];
+    }
 }

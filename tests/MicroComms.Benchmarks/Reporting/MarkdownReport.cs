@@ -52,6 +52,13 @@ public static class MarkdownReport
             md.AppendLine(Inv($"For reference (no goal): masstransit-tuned / limit {tuned / limit:0.00}, microcomms / masstransit-tuned {microcomms / tuned:0.00}."));
         }
 
+        // The bound on issue 22's throughput goals: the same row with an envelope that costs nothing, beside the binary one.
+        if (Goals.Rate(rows, "microcomms-free-envelope") is { } free && Goals.Rate(rows, "microcomms") is { } json && Goals.Rate(rows, "limit") is { } limitRate)
+        {
+            md.AppendLine();
+            md.AppendLine(Inv($"For reference (no goal), the bound for any envelope format: microcomms-free-envelope / microcomms (JSON) {free / json:0.00} (goal for microcomms-binary: >= {Goals.BinaryOverJson:0.0#}), microcomms-free-envelope / limit {free / limitRate:0.00} (goal: >= {Goals.LimitShare:0.0#}); CPU per message in the bus's process, free envelope / JSON {Cpu(rows, "microcomms-free-envelope") / Cpu(rows, "microcomms"):0.00}."));
+        }
+
         // Where a quorum queue on the cluster loses against a classic queue on one node: the queue type, the cluster, replication.
         if (Goals.Rate(rows, "microcomms") is { } classic && Goals.Rate(rows, "microcomms-quorum") is { } quorum
             && Goals.Rate(rows, "microcomms-cluster-classic") is { } clusterClassic && Goals.Rate(rows, "microcomms-cluster-quorum") is { } clusterQuorum)
@@ -79,6 +86,9 @@ public static class MarkdownReport
 
     private static double? RequestFigure(IReadOnlyList<SummaryRow> rows, string variant, int callers, string metric) =>
         rows.FirstOrDefault(r => r.Scenario == "request-response" && r.Variant == Inv($"{variant}, {callers} caller{(callers == 1 ? "" : "s")}") && r.Metric == metric)?.Median;
+
+    private static double? Cpu(IReadOnlyList<SummaryRow> rows, string scenario) =>
+        rows.FirstOrDefault(r => r.Scenario == scenario && r.Metric == Infrastructure.ThroughputDriver.CpuMetric)?.Median;
 
     private static double? Median(IReadOnlyList<SummaryRow> rows, string scenario, string variant) =>
         rows.FirstOrDefault(r => r.Scenario == scenario && r.Variant == variant && r.Metric == "end to end")?.Median;

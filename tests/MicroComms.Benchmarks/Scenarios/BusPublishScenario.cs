@@ -33,6 +33,9 @@ public abstract class BusPublishScenario : IScenario
     /// <summary>The default queue type of the scenario's virtual host; null for RabbitMQ's (classic).</summary>
     protected virtual string? DefaultQueueType => null;
 
+    /// <summary>What every publish goes through; null for none, as a service publishes.</summary>
+    protected virtual IPipe<PublishContext<BenchMessage>>? PublishPipe => null;
+
     /// <summary>Configuration the host starts with (empty unless the bus binds its settings from configuration).</summary>
     protected virtual Dictionary<string, string?> Settings(RabbitMqNode node, string vhost) => [];
 
@@ -75,8 +78,7 @@ public abstract class BusPublishScenario : IScenario
 
     public async Task<IReadOnlyList<Measurement>> MeasureRoundAsync(CancellationToken cancellationToken)
     {
-        var messages = _context.Settings.Messages;
-        return ThroughputDriver.Rate(Name, Variant, messages, await RunAsync(messages, cancellationToken), _counter);
+        return await ThroughputDriver.MeasureAsync(Name, Variant, _context.Settings.Messages, _counter, RunAsync, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -90,7 +92,11 @@ public abstract class BusPublishScenario : IScenario
         GC.SuppressFinalize(this);
     }
 
-    private Task<TimeSpan> RunAsync(int messages, CancellationToken cancellationToken) =>
-        ThroughputDriver.RunAsync(messages, _context.Settings.PublishWindow, _counter,
-            (i, ct) => _bus.Publish(BenchMessage.Create(i), ct), _context.Settings.RoundTimeout, cancellationToken);
+    private Task<TimeSpan> RunAsync(int messages, CancellationToken cancellationToken)
+    {
+        Func<long, CancellationToken, Task> publish = PublishPipe is { } pipe
+            ? (i, ct) => _bus.Publish(BenchMessage.Create(i), pipe, ct)
+            : (i, ct) => _bus.Publish(BenchMessage.Create(i), ct);
+        return ThroughputDriver.RunAsync(messages, _context.Settings.PublishWindow, _counter, publish, _context.Settings.RoundTimeout, cancellationToken);
+    }
 }

@@ -61,8 +61,7 @@ public sealed class LimitScenario : IScenario
 
     public async Task<IReadOnlyList<Measurement>> MeasureRoundAsync(CancellationToken cancellationToken)
     {
-        var messages = _context.Settings.Messages;
-        return ThroughputDriver.Rate(Name, "raw RabbitMQ.Client", messages, await RunAsync(messages, cancellationToken), _counter);
+        return await ThroughputDriver.MeasureAsync(Name, "raw RabbitMQ.Client", _context.Settings.Messages, _counter, RunAsync, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -54,7 +54,7 @@ public sealed class PeerWolverineScenario : IScenario
     public async Task<IReadOnlyList<Measurement>> MeasureRoundAsync(CancellationToken cancellationToken)
     {
         var messages = _context.Settings.Messages;
-        return ThroughputDriver.Rate(Name, $"Wolverine {WolverineVersion.Text} (confirms, persistent)", messages, await RunAsync(messages, cancellationToken), _counter);
+        return await ThroughputDriver.MeasureAsync(Name, $"Wolverine {WolverineVersion.Text} (confirms, persistent)", messages, _counter, RunAsync, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

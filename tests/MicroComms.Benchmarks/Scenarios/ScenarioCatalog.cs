@@ -14,6 +14,7 @@ public static class ScenarioCatalog
         () => new MassTransitTunedScenario(),
         () => new MicroCommsScenario(),
         () => new MicroCommsScenario("microcomms-binary", serializer: SerializerKind.MessagePack),
+        () => new FreeEnvelope.FreeEnvelopeScenario(),
         () => new MicroCommsScenario("microcomms-telemetry", telemetry: true),
         () => new MicroCommsScenario("microcomms-quorum", QueueType.Quorum),
         () => new MicroCommsScenario("microcomms-cluster-classic", QueueType.Classic, cluster: true),
