@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Collections;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using MassTransit.Serialization;
 using MessagePack;
@@ -88,21 +90,52 @@ internal static class ContractlessOptions
             JsonSerializer.Deserialize<JsonElement>(MessagePackSerializer.ConvertToJson(reader.ReadRaw().ToArray(), options));
     }
 
+    /// <summary>
+    /// ISO 8601 round-trip text ("O"), formatted and, in that form, parsed as UTF-8 in place; any other ISO text (a
+    /// payload that came from JSON) goes through the general parser.
+    /// </summary>
     private sealed class IsoDateTimeOffsetFormatter : IMessagePackFormatter<DateTimeOffset>
     {
-        public void Serialize(ref MessagePackWriter writer, DateTimeOffset value, MessagePackSerializerOptions options) =>
-            writer.Write(value.ToString("O", CultureInfo.InvariantCulture));
+        public void Serialize(ref MessagePackWriter writer, DateTimeOffset value, MessagePackSerializerOptions options)
+        {
+            Span<byte> text = stackalloc byte[MaxIsoLength];
+            value.TryFormat(text, out var length, "O", CultureInfo.InvariantCulture);
+            WriteUtf8(ref writer, text[..length]);
+        }
 
-        public DateTimeOffset Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
-            DateTimeOffset.Parse(reader.ReadString()!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+        public DateTimeOffset Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+        {
+            if (reader.TryReadStringSpan(out var text))
+            {
+                return Utf8Parser.TryParse(text, out DateTimeOffset value, out var read, 'O') && read == text.Length
+                    ? value
+                    : DateTimeOffset.Parse(Encoding.UTF8.GetString(text), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+            }
+
+            return DateTimeOffset.Parse(reader.ReadString()!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+        }
     }
 
     private sealed class IsoDateTimeFormatter : IMessagePackFormatter<DateTime>
     {
-        public void Serialize(ref MessagePackWriter writer, DateTime value, MessagePackSerializerOptions options) =>
-            writer.Write(value.ToString("O", CultureInfo.InvariantCulture));
+        public void Serialize(ref MessagePackWriter writer, DateTime value, MessagePackSerializerOptions options)
+        {
+            Span<byte> text = stackalloc byte[MaxIsoLength];
+            value.TryFormat(text, out var length, "O", CultureInfo.InvariantCulture);
+            WriteUtf8(ref writer, text[..length]);
+        }
 
         public DateTime Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
             DateTime.Parse(reader.ReadString()!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
     }
+
+    private static void WriteUtf8(ref MessagePackWriter writer, scoped ReadOnlySpan<byte> text)
+    {
+        writer.WriteStringHeader(text.Length);
+        text.CopyTo(writer.GetSpan(text.Length));
+        writer.Advance(text.Length);
+    }
+
+    /// <summary>"O" is 33 characters with an offset (28 with Z); room to spare.</summary>
+    private const int MaxIsoLength = 48;
 }

@@ -95,9 +95,35 @@ internal sealed class MessagePackEnvelope : MessageContext
         return this;
     }
 
-    public byte[] Write()
+    /// <summary>The envelope with <see cref="Message"/>, already MessagePack, as its message.</summary>
+    public byte[] Write() => Write(this, static (ref MessagePackWriter writer, MessagePackEnvelope envelope) => writer.WriteRaw(envelope.Message.Span));
+
+    /// <summary>The envelope with <paramref name="message"/> written straight into it (a send: no copy of the message's bytes).</summary>
+    public byte[] Write<T>(T message)
+        where T : class =>
+        Write(message, static (ref MessagePackWriter writer, T message) =>
+        {
+            // The generic overload when the message is of the type it is sent as (the usual case): no per-call type lookup.
+            if (message.GetType() == typeof(T))
+            {
+                MessagePackSerializer.Serialize(ref writer, message, ContractlessOptions.Instance);
+            }
+            else
+            {
+                MessagePackSerializer.Serialize(message.GetType(), ref writer, message, ContractlessOptions.Instance);
+            }
+        });
+
+    private delegate void MessageWriter<TState>(ref MessagePackWriter writer, TState state);
+
+    /// <summary>One buffer per thread for the writing; the body leaves it as its own array.</summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _buffer;
+
+    private byte[] Write<TState>(TState state, MessageWriter<TState> writeMessage)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + Message.Length);
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
         var writer = new MessagePackWriter(buffer);
         writer.WriteArrayHeader(FieldCount);
         writer.Write(Layout);
@@ -109,7 +135,7 @@ internal sealed class MessagePackEnvelope : MessageContext
         writer.WriteArrayHeader(MessageType.Length);
         foreach (var type in MessageType)
         {
-            writer.Write(type.StartsWith(UrnPrefix, StringComparison.Ordinal) ? type[UrnPrefix.Length..] : type);
+            writer.Write(type.StartsWith(UrnPrefix, StringComparison.Ordinal) ? type.AsSpan(UrnPrefix.Length) : type);
         }
 
         var source = SourceAddress?.ToString();
@@ -127,10 +153,19 @@ internal sealed class MessagePackEnvelope : MessageContext
 
         WriteTime(ref writer, SentTime);
         WriteTime(ref writer, ExpirationTime);
-        writer.WriteRaw(Message.Span);
+        writeMessage(ref writer, state);
         writer.Flush();
-        return buffer.WrittenSpan.ToArray();
+        var bytes = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > MaxKeptBuffer)
+        {
+            // A rare large message should not pin its buffer to the thread.
+            _buffer = null;
+        }
+
+        return bytes;
     }
+
+    private const int MaxKeptBuffer = 64 * 1024;
 
     /// <summary>Reads an envelope; throws <see cref="MessagePackSerializationException"/> or <see cref="SerializationException"/> when it is not one.</summary>
     public static MessagePackEnvelope Read(ReadOnlyMemory<byte> body, IObjectDeserializer deserializer)
@@ -150,21 +185,9 @@ internal sealed class MessagePackEnvelope : MessageContext
             ConversationId = ReadId(ref reader),
             InitiatorId = ReadId(ref reader),
         };
-        var types = new string[reader.ReadArrayHeader()];
-        for (var i = 0; i < types.Length; i++)
-        {
-            var type = reader.ReadString() ?? throw new SerializationException("The envelope names a message type that is empty.");
-            types[i] = type.StartsWith("urn:", StringComparison.Ordinal) ? type : UrnPrefix + type;
-        }
-
-        var source = reader.ReadString();
-        var baseAddress = BaseOf(source);
-        envelope.SourceAddress = source is null ? null : new Uri(source);
-        envelope.DestinationAddress = ReadUri(ref reader, baseAddress, types);
-        envelope.ResponseAddress = ReadUri(ref reader, baseAddress, types);
-        envelope.FaultAddress = ReadUri(ref reader, baseAddress, types);
-
-        envelope.MessageType = types;
+        envelope.MessageType = RepeatedTypes.Read(ref reader, body, []);
+        (envelope.SourceAddress, envelope.DestinationAddress, envelope.ResponseAddress, envelope.FaultAddress) =
+            RepeatedAddresses.Read(ref reader, body, envelope.MessageType);
         var headerCount = reader.ReadMapHeader();
         for (var i = 0; i < headerCount; i++)
         {
@@ -179,6 +202,37 @@ internal sealed class MessagePackEnvelope : MessageContext
         reader.Skip();
         envelope.Message = body.Slice((int)start, (int)(reader.Consumed - start));
         return envelope;
+    }
+
+    /// <summary>
+    /// The message types and the addresses of one envelope repeat in the next from the same sender to the same endpoint:
+    /// each is read once and reused while its bytes are the same (never shared otherwise; the arrays and URIs are not
+    /// changed by anyone once read).
+    /// </summary>
+    private static readonly RepeatedBlock<string[]> RepeatedTypes = new(1, (ref MessagePackReader reader, string[] _) => ReadTypes(ref reader));
+
+    private static readonly RepeatedBlock<(Uri?, Uri?, Uri?, Uri?)> RepeatedAddresses = new(4, ReadAddresses);
+
+    private static string[] ReadTypes(ref MessagePackReader reader)
+    {
+        var types = new string[reader.ReadArrayHeader()];
+        for (var i = 0; i < types.Length; i++)
+        {
+            var type = reader.ReadString() ?? throw new SerializationException("The envelope names a message type that is empty.");
+            types[i] = type.StartsWith("urn:", StringComparison.Ordinal) ? type : UrnPrefix + type;
+        }
+
+        return types;
+    }
+
+    private static (Uri?, Uri?, Uri?, Uri?) ReadAddresses(ref MessagePackReader reader, string[] types)
+    {
+        var source = reader.ReadString();
+        var baseAddress = BaseOf(source);
+        return (source is null ? null : new Uri(source),
+            ReadUri(ref reader, baseAddress, types),
+            ReadUri(ref reader, baseAddress, types),
+            ReadUri(ref reader, baseAddress, types));
     }
 
     private static void WriteId(ref MessagePackWriter writer, Guid? id)

@@ -26,11 +26,7 @@ internal sealed class MessagePackEnvelopeSerializer : IMessageSerializer, IMessa
     {
         var envelope = MessagePackEnvelope.From(context);
         envelope.MessageType = context.SupportedMessageTypes;
-        // The generic overload when the message is of the type it is sent as (the usual case): no per-call type lookup.
-        envelope.Message = context.Message.GetType() == typeof(T)
-            ? MessagePackSerializer.Serialize(context.Message, ContractlessOptions.Instance)
-            : MessagePackSerializer.Serialize(context.Message.GetType(), context.Message, ContractlessOptions.Instance);
-        return new MessagePackBody(envelope.Write());
+        return new MessagePackBody(envelope.Write(context.Message));
     }
 
     public ConsumeContext Deserialize(ReceiveContext receiveContext) =>

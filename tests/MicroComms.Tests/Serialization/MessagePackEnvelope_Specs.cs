@@ -69,6 +69,51 @@ public sealed class MessagePackEnvelope_Specs
     }
 
     [Fact]
+    public void Envelopes_read_one_after_another_keep_their_own_message_types_and_addresses()
+    {
+        // Two publishes from one bus: the same address bytes ('^', the exchange of the first message type), other types.
+        var vhost = "rabbitmq://127.0.0.1/microcomms/";
+        var submitted = Publish(new MessageSendContext<OrderSubmitted>(Sample<OrderSubmitted>()), vhost + "MicroComms.Contracts:OrderSubmitted", vhost + "orders");
+        var completed = Publish(new MessageSendContext<OrderCompleted>(Sample<OrderCompleted>()), vhost + "MicroComms.Contracts:OrderCompleted", vhost + "orders");
+        var elsewhere = Publish(new MessageSendContext<OrderCompleted>(Sample<OrderCompleted>()), "rabbitmq://127.0.0.1/other/MicroComms.Contracts:OrderCompleted", "rabbitmq://127.0.0.1/other/orders");
+
+        foreach (var (body, expected) in new[] { submitted, completed, submitted, elsewhere, completed, elsewhere, submitted })
+        {
+            var read = Serializer.Deserialize(body, EmptyHeaders.Instance);
+
+            Assert.Equal(expected.SupportedMessageTypes, read.SupportedMessageTypes);
+            Assert.Equal(expected.SourceAddress, read.SourceAddress);
+            Assert.Equal(expected.DestinationAddress, read.DestinationAddress);
+        }
+
+        static (MessageBody, SendContext) Publish<T>(MessageSendContext<T> context, string exchange, string source)
+            where T : class
+        {
+            context.SourceAddress = new Uri(source);
+            context.DestinationAddress = new Uri(exchange);
+            return (Serializer.GetMessageBody(context), context);
+        }
+    }
+
+    [Theory]
+    [InlineData("2026-12-05T06:07:08.1234567+02:00")]
+    [InlineData("2026-12-05T04:07:08Z")]
+    [InlineData("2026-12-05T06:07:08+02:00")]
+    public void A_time_is_read_from_the_round_trip_text_it_is_written_as_and_from_other_ISO_text(string text)
+    {
+        var expected = DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        var fromJson = MessagePack.MessagePackSerializer.ConvertFromJson($$"""{"OrderId":"{{Guid.Empty}}","CustomerId":"c","CompletedAt":"{{text}}"}""");
+
+        var read = MessagePack.MessagePackSerializer.Deserialize<OrderCompleted>(fromJson, ContractlessOptions.Instance);
+        var again = MessagePack.MessagePackSerializer.Deserialize<OrderCompleted>(
+            MessagePack.MessagePackSerializer.Serialize(read, ContractlessOptions.Instance), ContractlessOptions.Instance);
+
+        Assert.Equal(expected, read.CompletedAt);
+        Assert.Equal(expected.Offset, read.CompletedAt.Offset);
+        Assert.Equal(read, again);
+    }
+
+    [Fact]
     public void A_record_is_read_as_each_interface_and_base_record_it_was_published_as_and_as_no_other_type()
     {
         var message = new CardPaymentTaken(Guid.NewGuid(), 12.50m, "4242");
