@@ -15,10 +15,14 @@ internal sealed class OrderStatusQuery(OrdersDbContext db) : IOrderStatusQuery
 {
     public async Task<OrderStatus?> FindAsync(Guid orderId, CancellationToken cancellationToken)
     {
-        var saga = await db.OrderSagas.AsNoTracking().FirstOrDefaultAsync(s => s.CorrelationId == orderId, cancellationToken);
-        if (saga is not null)
+        // Only the columns the answer needs: the row's transitions (the console's timeline) are not read on this hot path.
+        var status = await db.OrderSagas.AsNoTracking()
+            .Where(s => s.CorrelationId == orderId)
+            .Select(s => new OrderStatus(s.CorrelationId, s.CurrentState, s.Reason, s.Total, s.SubmittedAt, s.UpdatedAt, s.FinishedAt))
+            .FirstOrDefaultAsync(cancellationToken);
+        if (status is not null)
         {
-            return new OrderStatus(saga.CorrelationId, saga.CurrentState, saga.Reason, saga.Total, saga.SubmittedAt, saga.UpdatedAt, saga.FinishedAt);
+            return status;
         }
 
         var order = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == orderId, cancellationToken);

@@ -46,6 +46,7 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             saga.ToTable("OrderSagas");
             saga.Property(x => x.CustomerId).HasMaxLength(64);
             saga.Property(x => x.Total).HasConversion<string>();
+            saga.Property(x => x.Transitions).HasConversion(OrderStateTransitionsColumn.Converter, OrderStateTransitionsColumn.Comparer);
         });
         modelBuilder.Entity<Customer>(customer =>
         {

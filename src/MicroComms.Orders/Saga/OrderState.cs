@@ -31,4 +31,10 @@ public sealed class OrderState : SagaStateMachineInstance, ISagaVersion
 
     /// <summary>Token of the scheduled <c>PaymentTimedOut</c>; null when none is pending.</summary>
     public Guid? PaymentTimeoutTokenId { get; set; }
+
+    /// <summary>
+    /// Every state change, oldest first (at most <see cref="OrderTransitionRecorder.MaxKept"/>; past that the oldest
+    /// are dropped). One text column of the row, so a change and its record commit, or are lost to a race, together.
+    /// </summary>
+    public List<OrderStateTransition> Transitions { get; set; } = [];
 }

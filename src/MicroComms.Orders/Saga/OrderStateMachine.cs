@@ -153,6 +153,9 @@ public sealed class OrderStateMachine : MassTransitStateMachine<OrderState>
             Ignore(PaymentTimeout.Received));
 
         DuringAny(Ignore(OrderSubmitted));
+
+        // The operator console's timeline: every state change, written with the saga row (see the recorder).
+        ConnectStateObserver(new OrderTransitionRecorder(clock));
     }
 
     public State Submitted { get; private set; } = null!;

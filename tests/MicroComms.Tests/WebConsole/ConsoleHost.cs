@@ -17,6 +17,9 @@ public class ConsoleHost : IAsyncLifetime
 {
     public static readonly Guid OldOpenOrder = Guid.NewGuid();
     public static readonly Guid NewOpenOrder = Guid.NewGuid();
+    public static readonly Guid CompletedOrder = Guid.NewGuid();
+    public static readonly Guid TimedOutOrder = Guid.NewGuid();
+    public const string TimeoutReason = "Payment did not complete within 00:00:30.";
 
     private readonly string _data = TestFiles.Path($"console-{Guid.NewGuid():N}");
     private WebApplication? _app;
@@ -39,7 +42,18 @@ public class ConsoleHost : IAsyncLifetime
             await StoreSchema.MigrateAsync(db, CancellationToken.None);
             var now = DateTimeOffset.UtcNow;
             db.OrderSagas.AddRange(
-                Saga(Guid.NewGuid(), OrderStates.Completed, now.AddHours(-2), finished: now.AddHours(-2)),
+                Saga(CompletedOrder, OrderStates.Completed, now.AddHours(-2), finished: now.AddHours(-2).AddSeconds(3), transitions:
+                [
+                    new(now.AddHours(-2).AddSeconds(1), "OrderSubmitted", OrderStates.Submitted, null),
+                    new(now.AddHours(-2).AddSeconds(2), "StockReserved", OrderStates.AwaitingPayment, null),
+                    new(now.AddHours(-2).AddSeconds(3), "PaymentCompleted", OrderStates.Completed, null),
+                ]),
+                Saga(TimedOutOrder, OrderStates.Faulted, now.AddHours(-3), finished: now.AddHours(-3).AddSeconds(32), transitions:
+                [
+                    new(now.AddHours(-3).AddSeconds(1), "OrderSubmitted", OrderStates.Submitted, null),
+                    new(now.AddHours(-3).AddSeconds(2), "StockReserved", OrderStates.AwaitingPayment, null),
+                    new(now.AddHours(-3).AddSeconds(32), "PaymentTimedOut", OrderStates.Faulted, TimeoutReason),
+                ]),
                 Saga(Guid.NewGuid(), OrderStates.Completed, now.AddMinutes(-1), finished: now),
                 Saga(OldOpenOrder, OrderStates.AwaitingPayment, now.AddHours(-1)),
                 Saga(NewOpenOrder, OrderStates.Submitted, now));
@@ -112,14 +126,20 @@ public class ConsoleHost : IAsyncLifetime
         }
     }
 
-    private static OrderState Saga(Guid id, string state, DateTimeOffset submitted, DateTimeOffset? finished = null) => new()
+    private static OrderState Saga(
+        Guid id, string state, DateTimeOffset submitted, DateTimeOffset? finished = null, List<OrderStateTransition>? transitions = null)
     {
-        CorrelationId = id,
-        CurrentState = state,
-        CustomerId = "alice",
-        Total = 10m,
-        SubmittedAt = submitted,
-        UpdatedAt = finished ?? submitted,
-        FinishedAt = finished,
-    };
+        return new()
+        {
+            CorrelationId = id,
+            CurrentState = state,
+            CustomerId = "alice",
+            Total = 10m,
+            SubmittedAt = submitted,
+            UpdatedAt = finished ?? submitted,
+            FinishedAt = finished,
+            Reason = transitions?[^1].Reason,
+            Transitions = transitions ?? [],
+        };
+    }
 }

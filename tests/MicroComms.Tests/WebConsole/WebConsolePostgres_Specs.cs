@@ -22,6 +22,18 @@ public sealed class WebConsolePostgres_Specs(PostgresConsoleHost host) : IClassF
     }
 
     [Fact]
+    public async Task An_order_s_state_changes_are_read_back_from_its_row_and_shown_with_their_reason_on_PostgreSQL()
+    {
+        using var session = await LoggedInAsync();
+
+        var (status, page) = await session.GetAsync($"/console/sagas/{ConsoleHost.TimedOutOrder}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("StockReserved -&gt; AwaitingPayment<", page, StringComparison.Ordinal);
+        Assert.Contains($"PaymentTimedOut -&gt; Faulted ({ConsoleHost.TimeoutReason})", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_outbox_page_replays_a_set_aside_row_on_PostgreSQL()
     {
         var id = await host.SetAsideOutboxRowAsync("poison on PostgreSQL");

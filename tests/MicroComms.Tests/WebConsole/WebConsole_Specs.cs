@@ -12,6 +12,10 @@ namespace MicroComms.Tests.WebConsole;
 /// </summary>
 public sealed class WebConsole_Specs(ConsoleHost host) : IClassFixture<ConsoleHost>
 {
+    /// <summary>The completed order's timeline as the page writes it (HTML-encoded), in the order it must show it.</summary>
+    private static readonly string[] CompletedSteps =
+        ["Submitted: the workflow started", "OrderSubmitted -&gt; Submitted<", "StockReserved -&gt; AwaitingPayment<", "PaymentCompleted -&gt; Completed<"];
+
     [Theory]
     [InlineData("/console/queues")]
     [InlineData("/console/queues/orders_error")]
@@ -135,6 +139,32 @@ public sealed class WebConsole_Specs(ConsoleHost host) : IClassFixture<ConsoleHo
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("<td>AwaitingPayment</td>", page, StringComparison.Ordinal);
         Assert.Contains("Submitted: the workflow started", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_completed_order_s_timeline_lists_every_state_change_in_order_with_the_message_that_caused_it()
+    {
+        using var session = await LoggedInAsync();
+
+        var (status, page) = await session.GetAsync($"/console/sagas/{ConsoleHost.CompletedOrder}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var steps = CompletedSteps.Select(step => page.IndexOf(step, StringComparison.Ordinal))
+            .ToList();
+        Assert.DoesNotContain(-1, steps);
+        Assert.Equal(steps.Order(), steps);
+        Assert.DoesNotContain("Finished: ", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_timed_out_order_s_timeline_shows_the_timeout_and_its_reason()
+    {
+        using var session = await LoggedInAsync();
+
+        var (status, page) = await session.GetAsync($"/console/sagas/{ConsoleHost.TimedOutOrder}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains($"PaymentTimedOut -&gt; Faulted ({ConsoleHost.TimeoutReason})", page, StringComparison.Ordinal);
     }
 
     [Theory]

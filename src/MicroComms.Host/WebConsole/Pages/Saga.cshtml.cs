@@ -7,7 +7,8 @@ using Microsoft.Extensions.Options;
 namespace MicroComms.Host.WebConsole.Pages;
 
 /// <summary>
-/// One order's timeline: its state changes from the saga row, and its messages out (outbox rows of every service that
+/// One order's timeline: its state changes from the saga row (each with the message that caused it and the reason; rows
+/// from before they were recorded give only the submitted and last-change times), and its messages out (outbox rows of every service that
 /// still hold them) and in (the inbox rows of the messages that produced them); a trace link when telemetry is on.
 /// </summary>
 public sealed class SagaModel(ConsoleStores stores, IOptions<ConsoleOptions> options, IOptions<TelemetryOptions> telemetry, ILogger<SagaModel> logger)
@@ -48,11 +49,15 @@ public sealed class SagaModel(ConsoleStores stores, IOptions<ConsoleOptions> opt
         }
 
         var entries = new List<TimelineEntry> { new(Saga.SubmittedAt.UtcDateTime, "Submitted: the workflow started (OrderSubmitted in)") };
-        if (Saga.FinishedAt is { } finished)
+        entries.AddRange(Saga.Transitions.Select(t =>
+            new TimelineEntry(t.At.UtcDateTime, $"{t.Event} -> {t.State}{(t.Reason is null ? "" : $" ({t.Reason})")}")));
+
+        // A row saved before transitions were recorded has none: its times are all there is.
+        if (Saga.Transitions.Count == 0 && Saga.FinishedAt is { } finished)
         {
             entries.Add(new(finished.UtcDateTime, $"Finished: {Saga.CurrentState}{(Saga.Reason is null ? "" : $" ({Saga.Reason})")}"));
         }
-        else if (Saga.UpdatedAt is { } updated)
+        else if (Saga.Transitions.Count == 0 && Saga.UpdatedAt is { } updated)
         {
             entries.Add(new(updated.UtcDateTime, $"Last change: now {Saga.CurrentState}"));
         }
