@@ -79,6 +79,47 @@ public sealed class Replay_Specs(BrokerFixture broker, ITestOutputHelper output)
     /// message delivered twice (the replay killed between publishing a copy and acknowledging the parked one, or
     /// the one copy this spec sends again on purpose) must leave one row: the inbox drops the second delivery.
     /// </summary>
+    /// <summary>
+    /// Regression: a replay run right after a cluster node died stopped at the first copy the broker refused ("Message
+    /// rejected by broker") while the target quorum queue was electing a new leader (ErrorsOnCluster_Specs failed so in
+    /// CI). Here the refusal is a queue that is full and rejects publishes until the filler message is taken away.
+    /// </summary>
+    [Fact]
+    public async Task Replay_no_longer_stops_at_a_copy_the_broker_refuses_for_a_moment_as_a_queue_electing_its_leader_does()
+    {
+        var vhost = await broker.Node.CreateVirtualHostAsync("refused");
+        try
+        {
+            await using var connection = await broker.Node.ConnectAsync(vhost);
+            await using var channel = await connection.CreateChannelAsync();
+            await channel.QueueDeclareAsync("target", durable: true, exclusive: false, autoDelete: false,
+                arguments: new Dictionary<string, object?> { ["x-max-length"] = 1, ["x-overflow"] = "reject-publish" });
+            await channel.QueueDeclareAsync("target_error", durable: true, exclusive: false, autoDelete: false);
+            var filler = new RabbitMQ.Client.BasicProperties { MessageId = Guid.NewGuid().ToString(), Persistent = true };
+            await channel.BasicPublishAsync(string.Empty, "target", mandatory: false, filler, "filler"u8.ToArray());
+            var parked = new RabbitMQ.Client.BasicProperties { MessageId = Guid.NewGuid().ToString(), Persistent = true };
+            await channel.BasicPublishAsync(string.Empty, "target_error", mandatory: false, parked, "parked"u8.ToArray());
+            await WaitForCountAsync(vhost, "target_error", 1);
+
+            var replay = ErrorsCli.RunAsync(Settings(vhost), "errors", "replay", "target_error", "--all");
+
+            // The replay has taken the parked message (and its copy has been refused by the full queue), or given up: make room.
+            await Task.WhenAny(replay, WaitForCountAsync(vhost, "target_error", 0));
+            await channel.QueuePurgeAsync("target");
+
+            var (exitCode, stdout, stderr) = await replay;
+            output.WriteLine(stdout + stderr);
+            Assert.Equal(ExitCodes.Ok, exitCode);
+            Assert.Contains("Replayed 1 message(s) from 'target_error': 1 to 'target'", stdout, StringComparison.Ordinal);
+            Assert.Equal(1u, await broker.Node.MessageCountAsync(vhost, "target"));
+            Assert.Equal(0u, await broker.Node.MessageCountAsync(vhost, "target_error"));
+        }
+        finally
+        {
+            await broker.Node.DeleteVirtualHostAsync(vhost);
+        }
+    }
+
     [Fact]
     public async Task A_replay_of_1000_messages_killed_midway_and_run_again_loses_none_and_the_inbox_keeps_effects_single()
     {

@@ -28,6 +28,15 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
     private const int ReplayBatchSize = 100;
 
     /// <summary>
+    /// How often a copy the broker refused (a negative confirm: not stored) is published again, waiting a little longer
+    /// each time: about 10 s in all, what a quorum queue whose leader died needs to elect another. A refusal that lasts
+    /// longer stops the replay as before, with the message still parked.
+    /// </summary>
+    private const int RefusedCopyRetries = 6;
+
+    private static readonly TimeSpan RefusedCopyBackoff = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
     /// The client for the broker and operator user <paramref name="configuration"/> names (<c>MicroComms:RabbitMq</c>,
     /// <c>MicroComms:Operator</c>), validated; the <c>errors</c> commands and the web console both start here.
     /// </summary>
@@ -168,7 +177,7 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
 
         var byTarget = new Dictionary<string, int>(StringComparer.Ordinal);
         var replayed = 0;
-        var batch = new List<(BasicGetResult Got, string Target, Task Confirmed)>(ReplayBatchSize);
+        var batch = new List<(BasicGetResult Got, string Target, BasicProperties Properties, Task Confirmed)>(ReplayBatchSize);
         uint seen = 0;
         bool AllFound() => wanted is not null && wanted.Count == 0;
         while (seen < total && !AllFound())
@@ -193,16 +202,15 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
                 var headers = got.BasicProperties.Headers ?? new Dictionary<string, object?>();
                 var target = TargetQueue(queue, headers);
                 var properties = new BasicProperties(got.BasicProperties) { Headers = CleanHeaders(headers, queue) };
-                batch.Add((got, target, channel.BasicPublishAsync(
-                    string.Empty, target, mandatory: true, properties, got.Body.ToArray(), cancellationToken).AsTask()));
+                batch.Add((got, target, properties, Publish(channel, got, target, properties, cancellationToken)));
             }
 
-            // Acknowledge in order, each only after its own confirm; the first copy the broker refused stops the replay.
-            foreach (var (got, target, confirmed) in batch)
+            // Acknowledge in order, each only after its own confirm; a copy the broker went on refusing stops the replay.
+            foreach (var (got, target, properties, confirmed) in batch)
             {
                 try
                 {
-                    await confirmed;
+                    await ConfirmedAsync(channel, got, target, properties, confirmed, cancellationToken);
                 }
                 catch (Exception ex) when (ex is PublishException or AlreadyClosedException)
                 {
@@ -225,6 +233,31 @@ public sealed class ErrorQueueClient(RabbitMqOptions broker, ManagementApiOption
             ReplayedIds = replayedIds,
             NotFound = wanted is null ? [] : [.. wanted.Order(StringComparer.Ordinal)],
         };
+    }
+
+    private static Task Publish(IChannel channel, BasicGetResult got, string target, BasicProperties properties, CancellationToken cancellationToken) =>
+        channel.BasicPublishAsync(string.Empty, target, mandatory: true, properties, got.Body.ToArray(), cancellationToken).AsTask();
+
+    /// <summary>
+    /// Waits for the copy's confirm; a copy the broker refused without storing it (not returned as unroutable) is published
+    /// again, so a replay run while a queue elects its leader goes through instead of stopping at the first refusal.
+    /// </summary>
+    private static async Task ConfirmedAsync(
+        IChannel channel, BasicGetResult got, string target, BasicProperties properties, Task confirmed, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await confirmed;
+                return;
+            }
+            catch (PublishException ex) when (!ex.IsReturn && attempt <= RefusedCopyRetries)
+            {
+                await Task.Delay(RefusedCopyBackoff * attempt, cancellationToken);
+                confirmed = Publish(channel, got, target, properties, cancellationToken);
+            }
+        }
     }
 
     /// <summary>
