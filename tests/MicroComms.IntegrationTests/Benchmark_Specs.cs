@@ -7,11 +7,12 @@ namespace MicroComms.IntegrationTests;
 /// <summary>
 /// Keeps the benchmark from rotting: every scenario runs end to end with a handful of messages. The benchmark runs as
 /// the process a person runs (its build output, <c>dotnet MicroComms.Benchmarks.dll ...</c>), so no test project
-/// references it; this spec reads what it reports, the markdown table and the charts.
+/// references it; this spec reads what it reports, the markdown table and the charts. In the cluster collection, so
+/// the cluster rows run on the cluster formed for the cluster specs instead of forming and stopping one of their own.
 /// </summary>
-[Collection(BrokerCollection.Name)]
+[Collection(Cluster.ClusterCollection.Name)]
 [Trait("Needs", "Broker")]
-public sealed class Benchmark_Specs(BrokerFixture broker)
+public sealed class Benchmark_Specs(Cluster.ClusterFixture cluster, BrokerFixture broker) : IClassFixture<BrokerFixture>
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
 
@@ -22,6 +23,7 @@ public sealed class Benchmark_Specs(BrokerFixture broker)
     public async Task Every_benchmark_scenario_runs_with_a_handful_of_messages_and_reports_every_goal()
     {
         Assert.NotNull(broker.Node);
+        Assert.NotNull(cluster.Cluster);
         var results = Path.Combine(Path.GetTempPath(), "microcomms-bench-smoke-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {

@@ -31,11 +31,18 @@ public sealed class BenchContext
 
     /// <summary>
     /// This context on a private 3-node cluster (<see cref="RabbitMqNode.StartDefaultClusterAsync"/>), formed on first use and
-    /// stopped with <see cref="StopClusterAsync"/>; its virtual hosts and databases are cleaned up with this context's.
+    /// stopped with <see cref="StopClusterAsync"/> unless it was running already; its virtual hosts and databases are
+    /// cleaned up with this context's.
     /// </summary>
     public async Task<BenchContext> OnClusterAsync()
     {
-        _resources.Cluster ??= await RabbitMqNode.StartDefaultClusterAsync();
+        if (_resources.Cluster is null)
+        {
+            // A cluster already running (the integration tests' cluster collection formed it) is used and left running.
+            _resources.ClusterFoundRunning = await DefaultClusterAnswersAsync();
+            _resources.Cluster = await RabbitMqNode.StartDefaultClusterAsync();
+        }
+
         return new BenchContext(_resources.Cluster, Settings, _resources);
     }
 
@@ -44,8 +51,33 @@ public sealed class BenchContext
         if (_resources.Cluster is { } cluster)
         {
             _resources.Cluster = null;
-            await cluster.StopAsync();
+            if (!_resources.ClusterFoundRunning)
+            {
+                await cluster.StopAsync();
+            }
         }
+    }
+
+    /// <summary>Whether every node of the default cluster accepts an AMQP connection.</summary>
+    private static async Task<bool> DefaultClusterAnswersAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable(RabbitMqNode.ClusterPortVariable);
+        var first = string.IsNullOrWhiteSpace(configured) ? RabbitMqNode.DefaultClusterPort : int.Parse(configured, System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var port in Enumerable.Range(first, 3))
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            try
+            {
+                await client.ConnectAsync("127.0.0.1", port, timeout.Token);
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -155,5 +187,7 @@ public sealed class BenchContext
         public PostgresServer? Postgres { get; set; }
 
         public RabbitMqNode? Cluster { get; set; }
+
+        public bool ClusterFoundRunning { get; set; }
     }
 }

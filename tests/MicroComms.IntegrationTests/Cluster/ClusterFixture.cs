@@ -4,7 +4,8 @@ namespace MicroComms.IntegrationTests.Cluster;
 
 /// <summary>
 /// A private 3-node cluster on loopback that the cluster specs may kill nodes of (<see cref="RabbitMqNode.StartDefaultClusterAsync"/>:
-/// <c>MICROCOMMS_RABBITMQ_CLUSTER_PORT</c> and the two ports above it): formed once for the class, stopped after it.
+/// <c>MICROCOMMS_RABBITMQ_CLUSTER_PORT</c> and the two ports above it): formed once for the <see cref="ClusterCollection"/>,
+/// stopped after it.
 /// Never the shared broker.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime

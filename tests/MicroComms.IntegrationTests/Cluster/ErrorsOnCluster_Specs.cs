@@ -7,7 +7,8 @@ using Xunit.Abstractions;
 namespace MicroComms.IntegrationTests.Cluster;
 
 [Trait("Needs", "Broker")]
-public sealed class ErrorsOnCluster_Specs(ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFixture>
+[Collection(ClusterCollection.Name)]
+public sealed class ErrorsOnCluster_Specs(ClusterFixture fixture, ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
