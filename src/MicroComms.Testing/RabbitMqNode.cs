@@ -120,10 +120,13 @@ public sealed class RabbitMqNode
     /// The private 3-node cluster of the tests and the benchmark, on <c>MICROCOMMS_RABBITMQ_CLUSTER_PORT</c> and the two ports
     /// after it (default 5770-5772), so two checkouts on one machine can each have one.
     /// </summary>
-    public static Task<RabbitMqNode> StartDefaultClusterAsync()
+    public static Task<RabbitMqNode> StartDefaultClusterAsync() => StartClusterAsync(DefaultClusterFirstPort());
+
+    /// <summary>The default cluster's first AMQP port: <c>MICROCOMMS_RABBITMQ_CLUSTER_PORT</c>, else 5770.</summary>
+    public static int DefaultClusterFirstPort()
     {
         var configured = Environment.GetEnvironmentVariable(ClusterPortVariable);
-        return StartClusterAsync(string.IsNullOrWhiteSpace(configured) ? DefaultClusterPort : int.Parse(configured, CultureInfo.InvariantCulture));
+        return string.IsNullOrWhiteSpace(configured) ? DefaultClusterPort : int.Parse(configured, CultureInfo.InvariantCulture);
     }
 
     /// <summary>

@@ -61,9 +61,7 @@ public sealed class BenchContext
     /// <summary>Whether every node of the default cluster accepts an AMQP connection.</summary>
     private static async Task<bool> DefaultClusterAnswersAsync()
     {
-        var configured = Environment.GetEnvironmentVariable(RabbitMqNode.ClusterPortVariable);
-        var first = string.IsNullOrWhiteSpace(configured) ? RabbitMqNode.DefaultClusterPort : int.Parse(configured, System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var port in Enumerable.Range(first, 3))
+        foreach (var port in Enumerable.Range(RabbitMqNode.DefaultClusterFirstPort(), 3))
         {
             using var client = new System.Net.Sockets.TcpClient();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
