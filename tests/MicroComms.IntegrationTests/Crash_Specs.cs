@@ -56,6 +56,7 @@ public sealed class Crash_Specs(ITestOutputHelper output)
         Assert.Empty(report.StockErrors);
         Assert.Empty(report.ChargeErrors);
         Assert.Empty(report.NotificationErrors);
+        Assert.Empty(report.TransitionErrors);
         Assert.True(report.TimedOut > 0, "no order timed out: the slow customer's charges did not outlast the payment timeout");
         Assert.True(report.TimeoutsDueWhileDead > 0, "no payment timeout came due while an instance was dead");
         Assert.Empty(report.TimeoutErrors);
@@ -93,6 +94,7 @@ public sealed class Crash_Specs(ITestOutputHelper output)
         Assert.Empty(report.StockErrors);
         Assert.Empty(report.ChargeErrors);
         Assert.Empty(report.NotificationErrors);
+        Assert.Empty(report.TransitionErrors);
         Assert.True(report.Passed, report.ToString());
     }
 }

@@ -3,6 +3,7 @@ using MicroComms.Inventory;
 using MicroComms.Messaging.BusOutbox;
 using MicroComms.Notifications;
 using MicroComms.Orders;
+using MicroComms.Orders.Saga;
 using MicroComms.Payments;
 using Microsoft.EntityFrameworkCore;
 
@@ -159,8 +160,16 @@ internal static class CrashChecks
             TimeoutsDueWhileDead = timeouts.Due,
             TimeoutsConsumed = timeouts.Fired,
             TimeoutErrors = timeouts.Errors,
+            TransitionErrors = [.. sagas.Where(s => OrderStates.IsFinal(s.CurrentState)).Select(TransitionError).OfType<string>()],
         };
     }
+
+    private static string? TransitionError(OrderState saga) =>
+        saga.Transitions.Count == 0 || saga.Transitions[^1].State != saga.CurrentState
+            ? $"order {saga.CorrelationId} is {saga.CurrentState} but its recorded changes end in {(saga.Transitions.Count == 0 ? "nothing" : saga.Transitions[^1].State)}"
+            : saga.Transitions.GroupBy(t => t.State).FirstOrDefault(g => g.Count() > 1) is { } twice
+                ? $"order {saga.CorrelationId} recorded {twice.Key} {twice.Count()} times"
+                : null;
 
     /// <summary>
     /// From the kill of a node (or the start of the killed majority): until the first order completed after it (the

@@ -157,6 +157,10 @@ public static class CrashCommand
         table.AddRow("outbox rows pending", string.Join(", ", report.PendingOutbox.Select(p => $"{p.Key} {p.Value}")), Verdict(report.PendingOutbox.Values.All(n => n == 0)));
         table.AddRow("outbox rows set aside", string.Join(", ", report.SetAsideOutbox.Select(p => $"{p.Key} {p.Value}")), Verdict(report.SetAsideOutbox.Values.All(n => n == 0)));
         table.AddRow(
+            "state changes recorded with each final order",
+            Markup.Escape(report.TransitionErrors.Count == 0 ? "each once, ending in its state" : string.Join("; ", report.TransitionErrors.Take(5))),
+            Verdict(report.TransitionErrors.Count == 0));
+        table.AddRow(
             "messages left in queues (error queues included)",
             Markup.Escape(report.Queued.Count == 0 ? "none" : string.Join(", ", report.Queued.Select(q => $"{q.Key} {q.Value}"))),
             Verdict(report.Queued.Count == 0));

@@ -50,6 +50,12 @@ public sealed record CrashReport(
     /// <summary>A timeout due while an instance was dead that was lost, consumed twice or left its order unfinished.</summary>
     public IReadOnlyList<string> TimeoutErrors { get; init; } = [];
 
+    /// <summary>
+    /// A final order whose recorded state changes (the console's timeline, written with the saga row) do not end in its
+    /// state, or name a state twice: a change saved without its record, or a record saved twice.
+    /// </summary>
+    public IReadOnlyList<string> TransitionErrors { get; init; } = [];
+
     /// <summary>Messages left in the run's queues once every service stopped (error queues included), by queue.</summary>
     public IReadOnlyDictionary<string, int> Queued { get; init; } = new Dictionary<string, int>();
 
@@ -75,7 +81,7 @@ public sealed record CrashReport(
     public bool Passed =>
         ServiceExits.Count == 0 && Unanswered == 0 && Stuck.Count == 0 && PendingOutbox.Values.All(n => n == 0) && SetAsideOutbox.Values.All(n => n == 0)
         && StockErrors.Count == 0 && ChargeErrors.Count == 0 && NotificationErrors.Count == 0 && TimeoutErrors.Count == 0
-        && Queued.Count == 0;
+        && TransitionErrors.Count == 0 && Queued.Count == 0;
 
     /// <summary>One line per check, for a log or an assertion message.</summary>
     public override string ToString() => string.Join(Environment.NewLine, new[]
@@ -91,6 +97,7 @@ public sealed record CrashReport(
         $"stock: {(StockErrors.Count == 0 ? "exact" : string.Join("; ", StockErrors))}",
         $"charges: {(ChargeErrors.Count == 0 ? "exact" : string.Join("; ", ChargeErrors.Take(10)))}",
         $"notifications: {(NotificationErrors.Count == 0 ? "one per final order" : string.Join("; ", NotificationErrors.Take(10)))}",
+        $"state changes recorded: {(TransitionErrors.Count == 0 ? "each once, ending in the order's state" : string.Join("; ", TransitionErrors.Take(10)))}",
         $"stuck: {string.Join(", ", Stuck.Take(10))}",
         $"events: {string.Join("; ", Events)}",
         $"data and process logs: {DataDirectory}",
